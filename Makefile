@@ -1,0 +1,38 @@
+# `make demo` and `make test` are the two entry points (see README.md).
+# Both build .venv on first use and reuse it afterwards; DATABASE_URL, when
+# set, points them at PostgreSQL instead of the SQLite file.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_PORT ?= 8000
+
+# Development mode for the demo server and the tests (tests run with DEBUG
+# off anyway); production mode needs SECRET_KEY, see .env.example.
+demo test lint check: export DEBUG ?= 1
+
+.PHONY: install demo test lint check
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+demo: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo --url http://127.0.0.1:$(DEMO_PORT)
+	$(BIN)/python manage.py runserver 127.0.0.1:$(DEMO_PORT)
+
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check: install
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run

@@ -1,0 +1,386 @@
+"""Back office for reference data and drafts.
+
+Writes to duty items go through `catalog.services` so the back office records
+history and bumps versions exactly as the workbench does.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.template.response import TemplateResponse
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import services
+from .models import (
+    Catalogue,
+    CatalogueEntry,
+    Category,
+    County,
+    Department,
+    DutyItem,
+    DutyList,
+    Office,
+    Part,
+    Township,
+)
+
+
+@admin.register(County)
+class CountyAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "code", "township_count", "department_count"]
+    search_fields = ["name", "code"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                township_total=Count("townships", distinct=True),
+                department_total=Count("departments", distinct=True),
+            )
+        )
+
+    @admin.display(description="乡镇（街道）数", ordering="township_total")
+    def township_count(self, obj):
+        return obj.township_total
+
+    @admin.display(description="县直部门数", ordering="department_total")
+    def department_count(self, obj):
+        return obj.department_total
+
+
+@admin.register(Township)
+class TownshipAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "code", "kind", "county", "order"]
+    list_filter = ["county", "kind"]
+    list_select_related = ["county"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(Office)
+class OfficeAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "township", "order"]
+    list_filter = ["township__county", "township"]
+    list_select_related = ["township"]
+    search_fields = ["name", "township__name"]
+    autocomplete_fields = ["township"]
+
+
+@admin.register(Department)
+class DepartmentAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "short_name", "county", "order"]
+    list_filter = ["county"]
+    list_select_related = ["county"]
+    search_fields = ["name", "short_name"]
+
+
+@admin.register(Category)
+class CategoryAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "parent", "county", "order"]
+    list_filter = ["county"]
+    list_select_related = ["county", "parent"]
+    search_fields = ["name"]
+    autocomplete_fields = ["parent"]
+
+
+@admin.register(Catalogue)
+class CatalogueAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "kind", "county", "entry_count"]
+    list_filter = ["county", "kind"]
+    list_select_related = ["county"]
+    search_fields = ["name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(entry_total=Count("entries"))
+
+    @admin.display(description="事项数", ordering="entry_total")
+    def entry_count(self, obj):
+        return obj.entry_total
+
+
+@admin.register(CatalogueEntry)
+class CatalogueEntryAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "suggested_part", "category", "catalogue", "is_mandatory"]
+    list_filter = ["catalogue__county", "catalogue", "suggested_part", "is_mandatory"]
+    list_select_related = ["catalogue", "category"]
+    search_fields = ["name", "content"]
+    autocomplete_fields = ["catalogue", "category"]
+
+
+@admin.register(DutyList)
+class DutyListAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "township", "year", "stage", "version", "basic", "coordinated", "reclaimed"]
+    list_filter = ["township__county", "stage", "year"]
+    list_select_related = ["township"]
+    search_fields = ["title", "township__name"]
+    autocomplete_fields = ["township"]
+    readonly_fields = ["stage", "version", "created_at", "updated_at"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(**{f"{part}_total": Count("items", filter=Q(items__part=part)) for part in Part.values})
+        )
+
+    @admin.display(description="基本", ordering="basic_total")
+    def basic(self, obj):
+        return obj.basic_total
+
+    @admin.display(description="配合", ordering="coordinated_total")
+    def coordinated(self, obj):
+        return obj.coordinated_total
+
+    @admin.display(description="收回", ordering="reclaimed_total")
+    def reclaimed(self, obj):
+        return obj.reclaimed_total
+
+
+class CountyFilter(admin.SimpleListFilter):
+    title = "县（市、区）"
+    parameter_name = "county"
+
+    def lookups(self, request, model_admin):
+        return [(str(county.pk), county.name) for county in County.objects.all()]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(duty_list__township__county_id=self.value())
+        return queryset
+
+
+class TownshipFilter(admin.SimpleListFilter):
+    title = "乡镇（街道）"
+    parameter_name = "township"
+
+    def lookups(self, request, model_admin):
+        return [(str(t.pk), t.name) for t in Township.objects.all()]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(duty_list__township_id=self.value())
+        return queryset
+
+
+class DepartmentFilter(admin.SimpleListFilter):
+    """Items naming a department, as lead or as receiving department."""
+
+    title = "县直部门"
+    parameter_name = "department"
+
+    def lookups(self, request, model_admin):
+        return [(str(d.pk), d.name) for d in Department.objects.all()]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.naming_department(self.value())
+        return queryset
+
+
+class DutyItemAdminForm(forms.ModelForm):
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = DutyItem
+        fields = [
+            "duty_list",
+            "part",
+            "category",
+            "order",
+            "name",
+            "content",
+            "basis",
+            "remarks",
+            "responsible_office",
+            "lead_departments",
+            "department_duties",
+            "township_duties",
+            "support",
+            "receiving_department",
+            "reclaim_reason",
+            "is_safeguard",
+            "origin",
+            "catalogue_entry",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # The version stored now, not the instance's: a reverted historical
+            # instance carries its old version number.
+            self.fields["expected_version"].initial = (
+                DutyItem.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if "lead_departments" in cleaned:
+            self.instance.set_pending_lead_departments(cleaned["lead_departments"])
+        expected = cleaned.get("expected_version")
+        if self.instance.pk and expected is not None:
+            current = DutyItem.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
+            if current != expected:
+                raise ValidationError(
+                    f"该事项已被他人修改（您编辑的是第 {expected} 版，当前为第 {current} 版）。"
+                    "请重新打开本页，核对后再保存。"
+                )
+        return cleaned
+
+
+class MoveToPartForm(forms.Form):
+    part = forms.ChoiceField(label="移入", choices=Part.choices)
+    reason = forms.CharField(label="移动理由", widget=forms.Textarea(attrs={"rows": 2}))
+    lead_departments = forms.ModelMultipleChoiceField(
+        label="县级主责部门（移入配合履职事项时必填）",
+        queryset=Department.objects.none(),
+        required=False,
+    )
+    receiving_department = forms.ModelChoiceField(
+        label="收回（承接）部门（移入上级部门收回事项时必填）",
+        queryset=Department.objects.none(),
+        required=False,
+    )
+    reclaim_reason = forms.CharField(
+        label="收回理由及工作方式",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+
+    def __init__(self, *args, counties, **kwargs):
+        super().__init__(*args, **kwargs)
+        departments = Department.objects.filter(county__in=counties)
+        self.fields["lead_departments"].queryset = departments
+        self.fields["receiving_department"].queryset = departments
+
+
+@admin.register(DutyItem)
+class DutyItemAdmin(SimpleHistoryAdmin):
+    form = DutyItemAdminForm
+    list_display = [
+        "order",
+        "name",
+        "part",
+        "category",
+        "township",
+        "responsible_office",
+        "departments",
+        "is_safeguard",
+    ]
+    list_display_links = ["name"]
+    list_filter = [
+        CountyFilter,
+        TownshipFilter,
+        "part",
+        "category",
+        DepartmentFilter,
+        "is_safeguard",
+        "origin",
+    ]
+    search_fields = ["name", "content"]
+    list_per_page = 500
+    autocomplete_fields = [
+        "duty_list",
+        "category",
+        "responsible_office",
+        "lead_departments",
+        "receiving_department",
+        "catalogue_entry",
+    ]
+    readonly_fields = ["key", "version"]
+    actions = ["move_to_part"]
+    fieldsets = [
+        (None, {"fields": ["duty_list", "part", "category", "order", "name", "content", "basis", "remarks"]}),
+        ("基本履职事项", {"fields": ["responsible_office"]}),
+        ("配合履职事项", {"fields": ["lead_departments", "department_duties", "township_duties", "support"]}),
+        ("上级部门收回事项", {"fields": ["receiving_department", "reclaim_reason"]}),
+        (
+            "来源与标记",
+            {"fields": ["is_safeguard", "origin", "catalogue_entry", "key", "version", "expected_version"]},
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related(
+                "duty_list__township", "category", "responsible_office__township", "receiving_department"
+            )
+            .prefetch_related("lead_departments")
+        )
+
+    def get_ordering(self, request):
+        return [
+            "duty_list__township__order",
+            "duty_list_id",
+            "part",
+            "category__order",
+            "category_id",
+            "order",
+            "id",
+        ]
+
+    @admin.display(description="乡镇（街道）", ordering="duty_list__township__order")
+    def township(self, obj):
+        return obj.duty_list.township.name
+
+    @admin.display(description="县级部门")
+    def departments(self, obj):
+        if obj.part == Part.RECLAIMED:
+            return obj.receiving_department.name if obj.receiving_department else "—"
+        return "、".join(d.name for d in obj.lead_departments.all()) or "—"
+
+    def save_model(self, request, obj, form, change):
+        services.save_item(
+            obj,
+            lead_departments=form.cleaned_data.get("lead_departments"),
+            user=request.user,
+            reason="后台修改" if change else "后台新增",
+        )
+
+    def save_related(self, request, form, formsets, change):
+        # save_item already wrote the lead departments together with the row.
+        form.save_m2m = lambda: None
+        super().save_related(request, form, formsets, change)
+
+    @admin.action(description="将所选事项移入其他清单类型")
+    def move_to_part(self, request, queryset):
+        counties = County.objects.filter(townships__duty_lists__items__in=queryset).distinct()
+        if "apply" in request.POST:
+            form = MoveToPartForm(request.POST, counties=counties)
+            if form.is_valid():
+                try:
+                    moved = services.move_items_to_part(
+                        queryset,
+                        part=form.cleaned_data["part"],
+                        reason=form.cleaned_data["reason"],
+                        user=request.user,
+                        lead_departments=form.cleaned_data["lead_departments"],
+                        receiving_department=form.cleaned_data["receiving_department"],
+                        reclaim_reason=form.cleaned_data["reclaim_reason"],
+                    )
+                except ValidationError as error:
+                    for message in error.messages:
+                        form.add_error(None, message)
+                else:
+                    self.message_user(
+                        request,
+                        f"已将 {moved} 个事项移入{Part(form.cleaned_data['part']).label}。",
+                        messages.SUCCESS,
+                    )
+                    return None
+        else:
+            form = MoveToPartForm(counties=counties)
+        return TemplateResponse(
+            request,
+            "admin/catalog/dutyitem/move_to_part.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "移动事项",
+                "opts": self.model._meta,
+                "form": form,
+                "items": queryset.select_related("duty_list__township", "category"),
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )

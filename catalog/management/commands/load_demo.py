@@ -1,0 +1,73 @@
+"""Load the demo county (示范县) and its accounts; safe to run again.
+
+The fixtures in `fixtures/` are loaded only into a database that does not yet
+hold the demo county, so a second run keeps what was edited since. The demo
+accounts are (re)created with the passwords printed at the end.
+"""
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from catalog import services
+from catalog.models import (
+    Catalogue,
+    CatalogueEntry,
+    Category,
+    County,
+    Department,
+    DutyItem,
+    DutyList,
+    Office,
+    Township,
+)
+
+DEMO_COUNTY_CODE = "999001"
+DEMO_FIXTURES = ["demo_county.json", "demo_catalogues.json", "demo_lists.json"]
+DEMO_ACCOUNTS = [
+    # (username, password, name, role)
+    ("admin", "shifan-admin-2025", "系统管理员", "超级管理员（后台全部权限）"),
+]
+HISTORY_REASON = "载入演示数据"
+
+
+class Command(BaseCommand):
+    help = "载入示范县演示数据并创建演示账号（可重复运行）。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--url", default="http://127.0.0.1:8000", help="打印的访问地址")
+
+    def handle(self, *args, url, **options):
+        if County.objects.filter(code=DEMO_COUNTY_CODE).exists():
+            self.stdout.write("示范县演示数据已存在，保留现有数据。")
+        else:
+            with transaction.atomic():
+                call_command("loaddata", *DEMO_FIXTURES, verbosity=0)
+                record_initial_history()
+            self.stdout.write(self.style.SUCCESS("已载入示范县演示数据。"))
+        create_demo_accounts()
+        self.stdout.write(f"\n后台地址：{url.rstrip('/')}/admin/\n演示账号：")
+        for username, password, name, role in DEMO_ACCOUNTS:
+            self.stdout.write(f"  {role:<24} 用户名 {username:<12} 密码 {password}（{name}）")
+
+
+def record_initial_history() -> None:
+    """Give every loaded row its first historical record (loaddata writes none)."""
+    for model in [County, Township, Office, Department, Category, Catalogue, CatalogueEntry, DutyList]:
+        unrecorded = model.objects.exclude(pk__in=model.history.values("id"))
+        model.history.bulk_history_create(list(unrecorded), default_change_reason=HISTORY_REASON)
+    for item in DutyItem.objects.exclude(pk__in=DutyItem.history.values("id")).prefetch_related(
+        "lead_departments"
+    ):
+        services.record_history(item, created=True, reason=HISTORY_REASON)
+
+
+def create_demo_accounts() -> None:
+    User = get_user_model()
+    for username, password, name, _role in DEMO_ACCOUNTS:
+        user, _ = User.objects.get_or_create(username=username)
+        user.first_name = name
+        user.is_staff = user.is_superuser = username == "admin"
+        user.set_password(password)
+        user.save()

@@ -1,0 +1,449 @@
+"""Reference data and living drafts: counties, townships, offices, departments,
+categories, reference catalogues, and each township's three-part duty list.
+
+Every model staff edit keeps its history (django-simple-history); the acting
+user is recorded by `HistoryRequestMiddleware`. Per-part rules of a duty item
+live in `DutyItem.clean()` so the back office, the workbench and imports all
+apply the same ones.
+"""
+
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+county_code_validator = RegexValidator(r"^\d{6}$", "县级行政区划代码应为 6 位数字。")
+township_code_validator = RegexValidator(r"^\d{9}$", "乡镇（街道）代码应为 9 位数字。")
+
+
+class County(models.Model):
+    name = models.CharField("名称", max_length=50)
+    code = models.CharField("行政区划代码", max_length=6, unique=True, validators=[county_code_validator])
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "县（市、区）"
+        verbose_name_plural = "县（市、区）"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Township(models.Model):
+    class Kind(models.TextChoices):
+        XIANG = "xiang", "乡"
+        ZHEN = "zhen", "镇"
+        JIEDAO = "jiedao", "街道"
+
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, related_name="townships", verbose_name="所属县"
+    )
+    name = models.CharField("名称", max_length=50)
+    code = models.CharField("代码", max_length=9, unique=True, validators=[township_code_validator])
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    order = models.PositiveIntegerField("排序", default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "乡镇（街道）"
+        verbose_name_plural = "乡镇（街道）"
+        ordering = ["county__code", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "name"], name="township_name_unique_in_county"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Office(models.Model):
+    """A township's internal office or centre (几办几中心)."""
+
+    township = models.ForeignKey(
+        Township, on_delete=models.PROTECT, related_name="offices", verbose_name="所属乡镇（街道）"
+    )
+    name = models.CharField("名称", max_length=50)
+    order = models.PositiveIntegerField("排序", default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "内设机构"
+        verbose_name_plural = "内设机构"
+        ordering = ["township__order", "township__code", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["township", "name"], name="office_name_unique_in_township"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.township.name}·{self.name}"
+
+
+class Department(models.Model):
+    """A county department (县直部门): leads coordinated items, takes back reclaimed ones."""
+
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, related_name="departments", verbose_name="所属县"
+    )
+    name = models.CharField("名称", max_length=50)
+    short_name = models.CharField("简称", max_length=20, blank=True)
+    order = models.PositiveIntegerField("排序", default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "县直部门"
+        verbose_name_plural = "县直部门"
+        ordering = ["county__code", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "name"], name="department_name_unique_in_county"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(models.Model):
+    """An item category (职责类别); the taxonomy is per county, one or two levels."""
+
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, related_name="categories", verbose_name="所属县"
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name="上级类别",
+    )
+    name = models.CharField("名称", max_length=50)
+    order = models.PositiveIntegerField("排序", default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "职责类别"
+        verbose_name_plural = "职责类别"
+        ordering = ["county__code", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["county", "parent", "name"], name="category_name_unique_under_parent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.parent_id is None:
+            return
+        if self.parent_id == self.pk:
+            raise ValidationError({"parent": "类别不能以自身为上级类别。"})
+        if self.parent.county_id != self.county_id:
+            raise ValidationError({"parent": "上级类别必须属于同一个县。"})
+        if self.parent.parent_id is not None:
+            raise ValidationError({"parent": "类别最多两级：所选上级类别本身已有上级。"})
+
+
+class Part(models.TextChoices):
+    """The three parts of a list, in published order.
+
+    The stored values sort alphabetically in published order as well, which
+    `DutyItemQuerySet.in_published_order()` relies on.
+    """
+
+    BASIC = "basic", "基本履职事项"
+    COORDINATED = "coordinated", "配合履职事项"
+    RECLAIMED = "reclaimed", "上级部门收回事项"
+
+
+class Catalogue(models.Model):
+    """A named reference list of a county: its template, the safeguard catalogue, …"""
+
+    class Kind(models.TextChoices):
+        TEMPLATE = "template", "县级标准模板"
+        SAFEGUARD = "safeguard", "兜底事项目录"
+        DEPARTMENT = "department", "部门事项目录"
+        OTHER = "other", "其他参考目录"
+
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, related_name="catalogues", verbose_name="所属县"
+    )
+    name = models.CharField("名称", max_length=100)
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    description = models.TextField("说明", blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "参考目录"
+        verbose_name_plural = "参考目录"
+        ordering = ["county__code", "kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "name"], name="catalogue_name_unique_in_county"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CatalogueEntry(models.Model):
+    catalogue = models.ForeignKey(
+        Catalogue, on_delete=models.CASCADE, related_name="entries", verbose_name="所属目录"
+    )
+    name = models.CharField("事项名称", max_length=200)
+    suggested_part = models.CharField("建议清单类型", max_length=20, choices=Part.choices)
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="catalogue_entries",
+        verbose_name="类别",
+    )
+    content = models.TextField("具体内容", blank=True)
+    basis = models.TextField("依据", blank=True)
+    is_mandatory = models.BooleanField(
+        "必须列入", default=False, help_text="勾选后，每个乡镇（街道）的清单都必须包含此事项。"
+    )
+    order = models.PositiveIntegerField("排序", default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "目录事项"
+        verbose_name_plural = "目录事项"
+        ordering = ["catalogue", "suggested_part", "category__order", "order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.category_id and self.catalogue_id:
+            if self.category.county_id != self.catalogue.county_id:
+                raise ValidationError({"category": "类别必须属于该目录所在的县。"})
+
+
+class DutyList(models.Model):
+    """One township's list, one edition of it (title, year)."""
+
+    class Stage(models.TextChoices):
+        # Only review/workflow.py moves a list from one stage to the next.
+        DRAFTING = "drafting", "起草"
+        FIRST_SUBMITTED = "first_submitted", "一上"
+        FIRST_FEEDBACK = "first_feedback", "一下"
+        SECOND_SUBMITTED = "second_submitted", "二上"
+        SECOND_FEEDBACK = "second_feedback", "二下"
+        THIRD_SUBMITTED = "third_submitted", "三上"
+        COORDINATION = "coordination", "协调（三下）"
+        CONSULTATION = "consultation", "征求意见"
+        DELIBERATION = "deliberation", "研究论证"
+        CONGRESS_REVIEW = "congress_review", "人大常委会审议"
+        APPROVED = "approved", "审定"
+        PUBLISHED = "published", "已公布"
+
+    township = models.ForeignKey(
+        Township, on_delete=models.PROTECT, related_name="duty_lists", verbose_name="乡镇（街道）"
+    )
+    title = models.CharField("标题", max_length=200)
+    year = models.PositiveIntegerField("年度")
+    stage = models.CharField(
+        "阶段", max_length=30, choices=Stage.choices, default=Stage.DRAFTING, editable=False
+    )
+    version = models.PositiveIntegerField("版本号", default=1, editable=False)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "履职事项清单"
+        verbose_name_plural = "履职事项清单"
+        ordering = ["township__county__code", "township__order", "-year"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DutyItemQuerySet(models.QuerySet):
+    def basic(self):
+        return self.filter(part=Part.BASIC)
+
+    def coordinated(self):
+        return self.filter(part=Part.COORDINATED)
+
+    def reclaimed(self):
+        return self.filter(part=Part.RECLAIMED)
+
+    def in_county(self, county):
+        return self.filter(duty_list__township__county=county)
+
+    def naming_department(self, department):
+        """Items in which the department leads or to which it took the item back."""
+        return self.filter(
+            models.Q(lead_departments=department) | models.Q(receiving_department=department)
+        ).distinct()
+
+    def in_published_order(self):
+        return self.order_by(
+            "duty_list__township__order",
+            "duty_list_id",
+            "part",
+            "category__order",
+            "category_id",
+            "order",
+            "id",
+        )
+
+
+class DutyItem(models.Model):
+    class Origin(models.TextChoices):
+        COMMON = "common", "共性事项"
+        INDIVIDUAL = "individual", "个性事项"
+
+    duty_list = models.ForeignKey(
+        DutyList, on_delete=models.CASCADE, related_name="items", verbose_name="所属清单"
+    )
+    # The item's identity for life: kept through edits, moves between parts,
+    # frozen submissions, published editions and copies into the next draft.
+    key = models.UUIDField("事项标识", default=uuid.uuid4, editable=False)
+    part = models.CharField("清单类型", max_length=20, choices=Part.choices)
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="items", verbose_name="类别"
+    )
+    order = models.PositiveIntegerField("序号", default=0, help_text="在同一类别内的排列顺序。")
+    name = models.CharField("事项名称", max_length=200)
+    content = models.TextField("具体内容", blank=True)
+    basis = models.TextField("依据", blank=True)
+    remarks = models.TextField("备注", blank=True)
+    responsible_office = models.ForeignKey(
+        Office,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="items",
+        verbose_name="责任科室",
+    )
+    lead_departments = models.ManyToManyField(
+        Department, blank=True, related_name="led_items", verbose_name="县级主责部门"
+    )
+    department_duties = models.TextField("县级部门职责", blank=True)
+    township_duties = models.TextField("乡镇（街道）配合职责", blank=True)
+    support = models.TextField("履职保障", blank=True)
+    receiving_department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="received_items",
+        verbose_name="收回（承接）部门",
+    )
+    reclaim_reason = models.TextField("收回理由及工作方式", blank=True)
+    is_safeguard = models.BooleanField("兜底事项", default=False)
+    origin = models.CharField("来源", max_length=20, choices=Origin.choices, default=Origin.INDIVIDUAL)
+    catalogue_entry = models.ForeignKey(
+        CatalogueEntry,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="items",
+        verbose_name="来源目录事项",
+    )
+    version = models.PositiveIntegerField("版本号", default=1, editable=False)
+
+    objects = DutyItemQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[lead_departments])
+
+    class Meta:
+        verbose_name = "履职事项"
+        verbose_name_plural = "履职事项"
+        constraints = [
+            models.UniqueConstraint(fields=["duty_list", "key"], name="duty_item_key_unique_in_list"),
+        ]
+        indexes = [
+            models.Index(fields=["duty_list", "part", "order"], name="duty_item_list_part_order"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def set_pending_lead_departments(self, departments) -> None:
+        """Lead departments about to be saved, for `clean()` to check.
+
+        A many-to-many value is written only after the row itself, so forms and
+        services hand it over here before validating.
+        """
+        self._pending_lead_departments = list(departments)
+
+    def lead_departments_for_validation(self) -> list[Department]:
+        pending = getattr(self, "_pending_lead_departments", None)
+        if pending is not None:
+            return pending
+        if self.pk is None:
+            return []
+        return list(self.lead_departments.all())
+
+    def clean(self) -> None:
+        errors = self.part_errors(self.lead_departments_for_validation())
+        if errors:
+            raise ValidationError(errors)
+
+    def part_errors(self, lead_departments: list[Department]) -> dict[str, str]:
+        """What is missing or out of place for this item's part, keyed by field."""
+        errors: dict[str, str] = {}
+        part_label = Part(self.part).label if self.part in Part.values else ""
+
+        def must_be_empty(field: str, value) -> None:
+            if value:
+                label = self._meta.get_field(field).verbose_name
+                errors[field] = f"{part_label}不填写“{label}”。"
+
+        if self.part == Part.BASIC:
+            must_be_empty("lead_departments", lead_departments)
+            must_be_empty("department_duties", self.department_duties.strip())
+            must_be_empty("township_duties", self.township_duties.strip())
+            must_be_empty("support", self.support.strip())
+            must_be_empty("receiving_department", self.receiving_department_id)
+            must_be_empty("reclaim_reason", self.reclaim_reason.strip())
+        elif self.part == Part.COORDINATED:
+            if not lead_departments:
+                errors["lead_departments"] = "配合履职事项至少需要一个县级主责部门。"
+            if not self.township_duties.strip():
+                errors["township_duties"] = "配合履职事项必须填写乡镇（街道）配合职责。"
+            must_be_empty("receiving_department", self.receiving_department_id)
+            must_be_empty("reclaim_reason", self.reclaim_reason.strip())
+        elif self.part == Part.RECLAIMED:
+            if not self.receiving_department_id:
+                errors["receiving_department"] = "上级部门收回事项必须填写收回（承接）部门。"
+            must_be_empty("lead_departments", lead_departments)
+            must_be_empty("department_duties", self.department_duties.strip())
+            must_be_empty("township_duties", self.township_duties.strip())
+            must_be_empty("support", self.support.strip())
+
+        errors.update(self._scope_errors(lead_departments))
+        return errors
+
+    def _scope_errors(self, lead_departments: list[Department]) -> dict[str, str]:
+        """Offices, categories and departments must belong to the list's township and county."""
+        if not self.duty_list_id:
+            return {}
+        township = self.duty_list.township
+        errors: dict[str, str] = {}
+        if self.responsible_office_id and self.responsible_office.township_id != township.pk:
+            errors["responsible_office"] = f"责任科室“{self.responsible_office.name}”不属于{township.name}。"
+        if self.category_id and self.category.county_id != township.county_id:
+            errors["category"] = f"类别“{self.category.name}”不属于{township.county.name}。"
+        if self.receiving_department_id and self.receiving_department.county_id != township.county_id:
+            errors["receiving_department"] = (
+                f"部门“{self.receiving_department.name}”不属于{township.county.name}。"
+            )
+        foreign = [d.name for d in lead_departments if d.county_id != township.county_id]
+        if foreign:
+            errors["lead_departments"] = f"部门“{'、'.join(foreign)}”不属于{township.county.name}。"
+        return errors

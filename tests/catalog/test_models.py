@@ -1,0 +1,134 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+
+from catalog.models import Category, DutyItem, Part
+from tests.conftest import (
+    make_category,
+    make_county,
+    make_department,
+    make_duty_list,
+    make_item,
+    make_office,
+    make_township,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def validation_errors(item: DutyItem, leads=None) -> dict:
+    if leads is not None:
+        item.set_pending_lead_departments(leads)
+    with pytest.raises(ValidationError) as caught:
+        item.full_clean()
+    return caught.value.message_dict
+
+
+def new_item(duty_list, part, **fields) -> DutyItem:
+    category = make_category(duty_list.township.county)
+    return DutyItem(duty_list=duty_list, part=part, category=category, name="事项", **fields)
+
+
+def test_valid_item_of_each_part_passes(duty_list):
+    for part in Part.values:
+        make_item(duty_list, part).full_clean()
+
+
+def test_basic_item_refuses_lead_departments(duty_list):
+    item = new_item(duty_list, Part.BASIC)
+    department = make_department(duty_list.township.county)
+    assert "lead_departments" in validation_errors(item, [department])
+
+
+@pytest.mark.parametrize("field", ["department_duties", "township_duties", "support", "reclaim_reason"])
+def test_basic_item_refuses_department_texts(duty_list, field):
+    item = new_item(duty_list, Part.BASIC, **{field: "县农业农村局负责"})
+    assert field in validation_errors(item, [])
+
+
+def test_basic_item_refuses_receiving_department(duty_list):
+    department = make_department(duty_list.township.county)
+    item = new_item(duty_list, Part.BASIC, receiving_department=department)
+    assert "receiving_department" in validation_errors(item, [])
+
+
+def test_coordinated_item_needs_a_lead_department(duty_list):
+    item = new_item(duty_list, Part.COORDINATED, township_duties="协助排查")
+    errors = validation_errors(item, [])
+    assert errors["lead_departments"] == ["配合履职事项至少需要一个县级主责部门。"]
+
+
+def test_coordinated_item_needs_township_duties(duty_list):
+    department = make_department(duty_list.township.county)
+    item = new_item(duty_list, Part.COORDINATED, township_duties="   ")
+    errors = validation_errors(item, [department])
+    assert errors == {"township_duties": ["配合履职事项必须填写乡镇（街道）配合职责。"]}
+
+
+def test_coordinated_item_checks_stored_lead_departments_when_none_pending(duty_list):
+    item = make_item(duty_list, Part.COORDINATED)
+    item.lead_departments.clear()
+    item = DutyItem.objects.get(pk=item.pk)
+    assert "lead_departments" in validation_errors(item)
+
+
+def test_coordinated_item_refuses_receiving_department(duty_list):
+    department = make_department(duty_list.township.county)
+    item = new_item(duty_list, Part.COORDINATED, township_duties="协助", receiving_department=department)
+    assert "receiving_department" in validation_errors(item, [department])
+
+
+def test_reclaimed_item_needs_receiving_department(duty_list):
+    item = new_item(duty_list, Part.RECLAIMED)
+    errors = validation_errors(item, [])
+    assert errors["receiving_department"] == ["上级部门收回事项必须填写收回（承接）部门。"]
+
+
+def test_reclaimed_item_refuses_lead_departments_and_township_duties(duty_list):
+    department = make_department(duty_list.township.county)
+    item = new_item(duty_list, Part.RECLAIMED, receiving_department=department, township_duties="协助")
+    errors = validation_errors(item, [department])
+    assert set(errors) == {"lead_departments", "township_duties"}
+
+
+def test_office_must_belong_to_the_lists_township(duty_list):
+    other = make_township(duty_list.township.county, "青山镇")
+    item = new_item(duty_list, Part.BASIC, responsible_office=make_office(other))
+    assert validation_errors(item, [])["responsible_office"] == ["责任科室“党政办公室”不属于城关镇。"]
+
+
+def test_category_and_departments_must_belong_to_the_county(duty_list):
+    elsewhere = make_county("别县", "999002")
+    foreign_department = make_department(elsewhere, "别县民政局")
+    item = new_item(duty_list, Part.COORDINATED, township_duties="协助")
+    item.category = make_category(elsewhere, "党的建设")
+    errors = validation_errors(item, [foreign_department])
+    assert errors["category"] == ["类别“党的建设”不属于示范县。"]
+    assert errors["lead_departments"] == ["部门“别县民政局”不属于示范县。"]
+
+
+def test_category_has_at_most_two_levels(county):
+    top = make_category(county, "民生服务")
+    middle = Category.objects.create(county=county, name="社会救助", parent=top)
+    child = Category(county=county, name="低保", parent=middle)
+    with pytest.raises(ValidationError) as caught:
+        child.full_clean()
+    assert "parent" in caught.value.message_dict
+
+
+def test_item_key_is_unique_within_a_list_and_shared_across_lists(duty_list):
+    item = make_item(duty_list)
+    other_list = make_duty_list(make_township(duty_list.township.county))
+    make_item(other_list, key=item.key)  # a copy into another list keeps the key
+    with pytest.raises(IntegrityError):
+        make_item(duty_list, key=item.key)
+
+
+def test_published_order_is_part_then_category_then_order(duty_list):
+    county = duty_list.township.county
+    first, second = make_category(county, "党的建设", 1), make_category(county, "经济发展", 2)
+    c = make_item(duty_list, Part.COORDINATED, category=first, order=1)
+    b2 = make_item(duty_list, Part.BASIC, category=second, order=1)
+    b1 = make_item(duty_list, Part.BASIC, category=first, order=2)
+    r = make_item(duty_list, Part.RECLAIMED, category=first, order=1)
+    assert list(DutyItem.objects.in_published_order()) == [b1, b2, c, r]

@@ -1,0 +1,97 @@
+"""The named cast and small factories every test draws on."""
+
+import itertools
+
+import pytest
+
+from catalog.models import (
+    Category,
+    County,
+    Department,
+    DutyItem,
+    DutyList,
+    Office,
+    Part,
+    Township,
+)
+
+_numbers = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def make_county(name: str = "示范县", code: str | None = None) -> County:
+    return County.objects.create(name=name, code=code or f"{990000 + next(_numbers):06d}")
+
+
+def make_township(county: County, name: str | None = None, kind=Township.Kind.ZHEN) -> Township:
+    n = next(_numbers)
+    return Township.objects.create(
+        county=county, name=name or f"第{n}镇", code=f"{county.code}{n:03d}", kind=kind, order=n
+    )
+
+
+def make_office(township: Township, name: str = "党政办公室") -> Office:
+    return Office.objects.create(township=township, name=name)
+
+
+def make_department(county: County, name: str | None = None) -> Department:
+    n = next(_numbers)
+    return Department.objects.create(county=county, name=name or f"县第{n}局", short_name=f"{n}局")
+
+
+def make_category(county: County, name: str | None = None, order: int = 0) -> Category:
+    return Category.objects.create(county=county, name=name or f"类别{next(_numbers)}", order=order)
+
+
+def make_duty_list(township: Township) -> DutyList:
+    return DutyList.objects.create(township=township, title=f"{township.name}履行职责事项清单", year=2025)
+
+
+def make_item(duty_list: DutyList, part: str = Part.BASIC, *, category=None, leads=(), **fields) -> DutyItem:
+    """A valid item of the given part; departments and category from the list's county."""
+    county = duty_list.township.county
+    category = category or Category.objects.filter(county=county).first() or make_category(county)
+    defaults = {"name": f"事项{next(_numbers)}", "content": "具体工作内容"}
+    if part == Part.COORDINATED:
+        defaults["township_duties"] = "配合开展工作"
+        defaults["department_duties"] = "负责组织实施"
+        leads = list(leads) or [Department.objects.filter(county=county).first() or make_department(county)]
+    if part == Part.RECLAIMED:
+        defaults["receiving_department"] = Department.objects.filter(
+            county=county
+        ).first() or make_department(county)
+        defaults["reclaim_reason"] = "由县级部门直接实施"
+    item = DutyItem.objects.create(duty_list=duty_list, part=part, category=category, **(defaults | fields))
+    if leads:
+        item.lead_departments.set(leads)
+    return item
+
+
+@pytest.fixture
+def county(db) -> County:
+    return make_county()
+
+
+@pytest.fixture
+def township(county) -> Township:
+    return make_township(county, "城关镇")
+
+
+@pytest.fixture
+def duty_list(township) -> DutyList:
+    return make_duty_list(township)
+
+
+@pytest.fixture
+def superuser(django_user_model):
+    return django_user_model.objects.create_superuser("root-editor", "root@example.cn", "pw")
+
+
+@pytest.fixture
+def admin_client(client, superuser):
+    client.force_login(superuser)
+    return client
