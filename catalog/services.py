@@ -106,7 +106,7 @@ def move_items_to_part(
         raise ValidationError("移动事项必须填写理由。")
     lead_departments = list(lead_departments)
     items = list(
-        DutyItem.objects.select_for_update()
+        DutyItem.objects.select_for_update(of=("self",))
         .filter(pk__in=[item.pk for item in items])
         .select_related("duty_list__township__county", "category", "responsible_office")
         .order_by("pk")

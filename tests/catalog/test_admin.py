@@ -1,0 +1,269 @@
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from catalog.models import (
+    Catalogue,
+    CatalogueEntry,
+    Category,
+    DutyItem,
+    Part,
+)
+from tests.conftest import (
+    make_category,
+    make_county,
+    make_department,
+    make_duty_list,
+    make_item,
+    make_office,
+    make_township,
+)
+
+pytestmark = pytest.mark.django_db
+
+MAX_QUERIES_PER_PAGE = 20
+
+
+@pytest.fixture
+def world(duty_list, superuser):
+    """One row of every registered model, so every admin page has something to show."""
+    Group.objects.create(name="县委编办")
+    county = duty_list.township.county
+    office = make_office(duty_list.township)
+    category = make_category(county, "党的建设", 1)
+    catalogue = Catalogue.objects.create(county=county, name="标准模板", kind=Catalogue.Kind.TEMPLATE)
+    entry = CatalogueEntry.objects.create(
+        catalogue=catalogue, name="党组织建设", suggested_part=Part.BASIC, category=category
+    )
+    items = {
+        Part.BASIC: make_item(duty_list, Part.BASIC, responsible_office=office, catalogue_entry=entry),
+        Part.COORDINATED: make_item(duty_list, Part.COORDINATED),
+        Part.RECLAIMED: make_item(duty_list, Part.RECLAIMED),
+    }
+    return {"county": county, "office": office, "category": category, "items": items, "user": superuser}
+
+
+def registered_models():
+    return sorted(admin.site._registry, key=lambda model: model._meta.label)
+
+
+def admin_url(model, view, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+@pytest.mark.parametrize("model", registered_models(), ids=lambda m: m._meta.label)
+def test_every_model_has_list_add_change_and_history_pages(
+    admin_client, world, model, django_assert_max_num_queries
+):
+    obj = model._default_manager.first()
+    assert obj is not None, f"the test world lacks a {model._meta.label}"
+    urls = [admin_url(model, "changelist"), admin_url(model, "add"), admin_url(model, "change", obj.pk)]
+    if hasattr(model, "history"):
+        urls.append(admin_url(model, "history", obj.pk))
+    for url in urls:
+        with django_assert_max_num_queries(MAX_QUERIES_PER_PAGE):
+            response = admin_client.get(url)
+        assert response.status_code == 200, url
+
+
+def test_back_office_speaks_chinese(admin_client, world):
+    response = admin_client.get(admin_url(DutyItem, "changelist"))
+    text = response.content.decode()
+    assert "履职事项" in text and "清单类型" in text and "兜底事项" in text
+    assert response.headers["Content-Language"] == "zh-hans"
+
+
+def bulk_items(duty_list, count: int, department) -> None:
+    category = Category.objects.filter(county=duty_list.township.county).first()
+    offices = list(duty_list.township.offices.all()) or [make_office(duty_list.township)]
+    parts = [Part.BASIC, Part.COORDINATED, Part.RECLAIMED]
+    rows = []
+    for n in range(count):
+        part = parts[n % 3]
+        rows.append(
+            DutyItem(
+                duty_list=duty_list,
+                part=part,
+                category=category,
+                order=n,
+                name=f"批量事项{n:03d}",
+                township_duties="协助" if part == Part.COORDINATED else "",
+                responsible_office=offices[n % len(offices)] if part == Part.BASIC else None,
+                receiving_department=department if part == Part.RECLAIMED else None,
+            )
+        )
+    DutyItem.objects.bulk_create(rows)
+    through = DutyItem.lead_departments.through
+    through.objects.bulk_create(
+        through(dutyitem_id=item.pk, department_id=department.pk)
+        for item in DutyItem.objects.filter(
+            duty_list=duty_list, part=Part.COORDINATED, lead_departments__isnull=True
+        )
+    )
+
+
+def test_item_list_query_count_does_not_grow_with_rows(
+    admin_client, duty_list, django_assert_max_num_queries
+):
+    county = duty_list.township.county
+    make_category(county)
+    department = make_department(county)
+    bulk_items(duty_list, 40, department)
+    url = admin_url(DutyItem, "changelist")
+    with CaptureQueriesContext(connection) as small:
+        assert admin_client.get(url).status_code == 200
+
+    bulk_items(duty_list, 360, department)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = admin_client.get(url)
+    assert response.context["cl"].result_count == 400
+    assert response.content.decode().count("批量事项") >= 400
+
+
+def test_item_list_filters_by_county_township_part_department_and_safeguard(admin_client, world):
+    county = world["county"]
+    department = make_department(county, "县应急管理局")
+    coordinated = make_item(world["items"][Part.BASIC].duty_list, Part.COORDINATED, leads=[department])
+    safeguard = make_item(coordinated.duty_list, is_safeguard=True, name="突发事件先期处置")
+    elsewhere = make_item(make_duty_list(make_township(make_county("别县", "999009"))), name="别县事项")
+    url = admin_url(DutyItem, "changelist")
+
+    def listed(**params):
+        return set(admin_client.get(url, params).context["cl"].result_list)
+
+    assert elsewhere not in listed(county=county.pk)
+    assert listed(township=elsewhere.duty_list.township.pk) == {elsewhere}
+    assert listed(department=department.pk) == {coordinated}
+    assert listed(is_safeguard__exact=1) == {safeguard}
+    assert listed(part__exact=Part.RECLAIMED) == {world["items"][Part.RECLAIMED]}
+    assert listed(q="先期处置") == {safeguard}
+
+
+def item_form_data(item, **changes) -> dict:
+    data = {
+        "duty_list": item.duty_list_id,
+        "part": item.part,
+        "category": item.category_id,
+        "order": item.order,
+        "name": item.name,
+        "content": item.content,
+        "basis": item.basis,
+        "remarks": item.remarks,
+        "responsible_office": item.responsible_office_id or "",
+        "lead_departments": [d.pk for d in item.lead_departments.all()],
+        "department_duties": item.department_duties,
+        "township_duties": item.township_duties,
+        "support": item.support,
+        "receiving_department": item.receiving_department_id or "",
+        "reclaim_reason": item.reclaim_reason,
+        "origin": item.origin,
+        "catalogue_entry": item.catalogue_entry_id or "",
+        "expected_version": item.version,
+    }
+    if item.is_safeguard:
+        data["is_safeguard"] = "on"
+    return data | changes
+
+
+def test_editing_in_the_back_office_records_the_user_and_bumps_the_version(admin_client, world):
+    item = world["items"][Part.BASIC]
+    response = admin_client.post(admin_url(DutyItem, "change", item.pk), item_form_data(item, name="新名称"))
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert (item.name, item.version) == ("新名称", 2)
+    record = item.history.first()
+    assert record.history_user == world["user"]
+    assert record.name == "新名称"
+
+    history_page = admin_client.get(admin_url(DutyItem, "history", item.pk)).content.decode()
+    assert "事项名称" in history_page and "新名称" in history_page
+
+
+def test_back_office_refuses_a_part_rule_violation_and_keeps_the_input(admin_client, world):
+    item = world["items"][Part.COORDINATED]
+    response = admin_client.post(
+        admin_url(DutyItem, "change", item.pk),
+        item_form_data(item, lead_departments=[], name="改过的名称"),
+    )
+    assert response.status_code == 200
+    assert "配合履职事项至少需要一个县级主责部门。" in response.content.decode()
+    assert response.context["adminform"].form["name"].value() == "改过的名称"
+    item.refresh_from_db()
+    assert item.name != "改过的名称" and item.lead_departments.count() == 1
+
+
+def test_back_office_refuses_a_stale_edit(admin_client, world):
+    item = world["items"][Part.BASIC]
+    stale = item_form_data(item, name="我的修改")
+    admin_client.post(admin_url(DutyItem, "change", item.pk), item_form_data(item, name="他人修改"))
+
+    response = admin_client.post(admin_url(DutyItem, "change", item.pk), stale)
+
+    assert response.status_code == 200
+    assert "该事项已被他人修改" in response.content.decode()
+    item.refresh_from_db()
+    assert (item.name, item.version) == ("他人修改", 2)
+
+
+def test_revert_from_history_restores_the_old_values_as_a_new_version(admin_client, world):
+    item = world["items"][Part.BASIC]
+    original_name = item.name
+    admin_client.post(admin_url(DutyItem, "change", item.pk), item_form_data(item, name="改错的名称"))
+    old = item.history.earliest()
+    url = reverse("admin:catalog_dutyitem_simple_history", args=[item.pk, old.history_id])
+
+    page = admin_client.get(url)
+    assert page.status_code == 200
+    response = admin_client.post(url, item_form_data(old.instance, expected_version=2))
+
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert (item.name, item.version) == (original_name, 3)
+    assert item.history.count() == 3
+
+
+def test_bulk_action_moves_items_to_another_part_with_reason(admin_client, world):
+    department = make_department(world["county"], "县农业农村局")
+    item = world["items"][Part.BASIC]
+    url = admin_url(DutyItem, "changelist")
+
+    form_page = admin_client.post(url, {"action": "move_to_part", "_selected_action": [item.pk]})
+    assert form_page.status_code == 200 and "确认移动" in form_page.content.decode()
+
+    response = admin_client.post(
+        url,
+        {
+            "action": "move_to_part",
+            "_selected_action": [item.pk],
+            "apply": "1",
+            "part": Part.COORDINATED,
+            "reason": "应由农业农村局牵头",
+            "lead_departments": [department.pk],
+        },
+    )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.part == Part.COORDINATED
+    assert list(item.lead_departments.all()) == [department]
+    assert item.history.first().history_change_reason == "应由农业农村局牵头"
+
+
+def test_bulk_move_that_breaks_a_rule_changes_nothing_and_says_why(admin_client, world):
+    item = world["items"][Part.BASIC]
+    response = admin_client.post(
+        admin_url(DutyItem, "changelist"),
+        {
+            "action": "move_to_part",
+            "_selected_action": [item.pk],
+            "apply": "1",
+            "part": Part.RECLAIMED,
+            "reason": "上级收回",
+        },
+    )
+    assert response.status_code == 200
+    assert f"事项“{item.name}”：上级部门收回事项必须填写收回（承接）部门。" in response.content.decode()
+    item.refresh_from_db()
+    assert (item.part, item.version) == (Part.BASIC, 1)
