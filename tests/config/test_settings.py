@@ -1,0 +1,83 @@
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from config.settings import database_config
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_django(args: list[str], **env: str) -> subprocess.CompletedProcess:
+    """Run manage.py in a fresh interpreter with only the given settings variables."""
+    keep = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "SYSTEMROOT"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=keep | env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def env_example() -> dict[str, str]:
+    values = {}
+    for line in (ROOT / ".env.example").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            name, _, value = line.partition("=")
+            values[name.strip()] = value.strip()
+    return values
+
+
+def test_postgresql_url_selects_postgresql():
+    config = database_config("postgresql://editor:s%40fe@db.example:6543/duty_lists")
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert (config["NAME"], config["USER"], config["PASSWORD"]) == ("duty_lists", "editor", "s@fe")
+    assert (config["HOST"], config["PORT"]) == ("db.example", "6543")
+
+
+def test_no_url_selects_the_sqlite_file():
+    config = database_config(None)
+    assert config["ENGINE"] == "django.db.backends.sqlite3"
+    assert Path(config["NAME"]).name == "db.sqlite3"
+
+
+@pytest.mark.parametrize("url", ["mysql://root@localhost/db", "postgresql://postgres@localhost"])
+def test_unusable_database_url_is_refused(url):
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_URL"):
+        database_config(url)
+
+
+def test_database_url_switches_the_engine_of_a_running_project():
+    shell = "from django.db import connection; print(connection.vendor, connection.settings_dict['NAME'])"
+    result = run_django(
+        ["shell", "--no-imports", "-c", shell],
+        DEBUG="1",
+        DATABASE_URL="postgresql://postgres@127.0.0.1:5432/elsewhere",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["postgresql", "elsewhere"]
+
+
+def test_production_mode_refuses_to_start_without_a_secret_key():
+    result = run_django(["check"], DEBUG="0")
+    assert result.returncode != 0
+    assert "未设置 SECRET_KEY" in result.stderr
+
+
+def test_deploy_check_is_clean_with_the_documented_production_variables():
+    env = env_example()
+    assert env["DEBUG"] == "0"
+    env["SECRET_KEY"] = secrets.token_urlsafe(50)
+    result = run_django(["check", "--deploy", "--fail-level", "WARNING"], **env)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_language_and_time_zone():
+    assert (settings.LANGUAGE_CODE, settings.TIME_ZONE) == ("zh-hans", "Asia/Shanghai")
