@@ -101,11 +101,11 @@ class CatalogueAdmin(SimpleHistoryAdmin):
 
 @admin.register(CatalogueEntry)
 class CatalogueEntryAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "suggested_part", "category", "catalogue", "is_mandatory"]
-    list_filter = ["catalogue__county", "catalogue", "suggested_part", "is_mandatory"]
+    list_display = ["name", "part", "category", "catalogue", "is_mandatory", "is_safeguard"]
+    list_filter = ["catalogue__county", "catalogue", "part", "is_mandatory", "is_safeguard"]
     list_select_related = ["catalogue", "category"]
     search_fields = ["name", "content"]
-    autocomplete_fields = ["catalogue", "category"]
+    autocomplete_fields = ["catalogue", "category", "lead_departments", "receiving_department"]
 
 
 @admin.register(DutyList)

@@ -163,6 +163,108 @@ class Part(models.TextChoices):
     RECLAIMED = "reclaimed", "上级部门收回事项"
 
 
+class PartFields(models.Model):
+    """The columns that depend on an item's part, and the rules that go with them.
+
+    Shared by duty items and catalogue entries, so a template entry carries
+    everything a township item copied from it needs, checked the same way.
+    """
+
+    part = models.CharField("清单类型", max_length=20, choices=Part.choices)
+    lead_departments = models.ManyToManyField(
+        "Department", blank=True, related_name="%(class)s_as_lead", verbose_name="县级主责部门"
+    )
+    department_duties = models.TextField("县级部门职责", blank=True)
+    township_duties = models.TextField("乡镇（街道）配合职责", blank=True)
+    support = models.TextField("履职保障", blank=True)
+    receiving_department = models.ForeignKey(
+        "Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="%(class)s_as_receiver",
+        verbose_name="收回（承接）部门",
+    )
+    reclaim_reason = models.TextField("收回理由及工作方式", blank=True)
+    is_safeguard = models.BooleanField("兜底事项", default=False)
+
+    class Meta:
+        abstract = True
+
+    def set_pending_lead_departments(self, departments) -> None:
+        """Lead departments about to be saved, for `clean()` to check.
+
+        A many-to-many value is written only after the row itself, so forms and
+        services hand it over here before validating.
+        """
+        self._pending_lead_departments = list(departments)
+
+    def lead_departments_for_validation(self) -> list["Department"]:
+        pending = getattr(self, "_pending_lead_departments", None)
+        if pending is not None:
+            return pending
+        if self.pk is None:
+            return []
+        return list(self.lead_departments.all())
+
+    def clean(self) -> None:
+        errors = self.part_errors(self.lead_departments_for_validation())
+        if errors:
+            raise ValidationError(errors)
+
+    def part_errors(self, lead_departments: list["Department"]) -> dict[str, str]:
+        """What is missing or out of place for this item's part, keyed by field."""
+        errors: dict[str, str] = {}
+        part_label = Part(self.part).label if self.part in Part.values else ""
+
+        def must_be_empty(field: str, value) -> None:
+            if value:
+                label = self._meta.get_field(field).verbose_name
+                errors[field] = f"{part_label}不填写“{label}”。"
+
+        if self.part == Part.BASIC:
+            must_be_empty("lead_departments", lead_departments)
+            must_be_empty("department_duties", self.department_duties.strip())
+            must_be_empty("township_duties", self.township_duties.strip())
+            must_be_empty("support", self.support.strip())
+            must_be_empty("receiving_department", self.receiving_department_id)
+            must_be_empty("reclaim_reason", self.reclaim_reason.strip())
+        elif self.part == Part.COORDINATED:
+            if not lead_departments:
+                errors["lead_departments"] = "配合履职事项至少需要一个县级主责部门。"
+            if not self.township_duties.strip():
+                errors["township_duties"] = "配合履职事项必须填写乡镇（街道）配合职责。"
+            must_be_empty("receiving_department", self.receiving_department_id)
+            must_be_empty("reclaim_reason", self.reclaim_reason.strip())
+        elif self.part == Part.RECLAIMED:
+            if not self.receiving_department_id:
+                errors["receiving_department"] = "上级部门收回事项必须填写收回（承接）部门。"
+            must_be_empty("lead_departments", lead_departments)
+            must_be_empty("department_duties", self.department_duties.strip())
+            must_be_empty("township_duties", self.township_duties.strip())
+            must_be_empty("support", self.support.strip())
+
+        county = self.owning_county()
+        if county is not None:
+            errors.update(self.county_errors(county, lead_departments))
+        return errors
+
+    def owning_county(self):
+        """The county whose categories and departments this row may use."""
+        raise NotImplementedError
+
+    def county_errors(self, county, lead_departments: list["Department"]) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        if self.category_id and self.category.county_id != county.pk:
+            errors["category"] = f"类别“{self.category.name}”不属于{county.name}。"
+        if self.receiving_department_id and self.receiving_department.county_id != county.pk:
+            errors["receiving_department"] = f"部门“{self.receiving_department.name}”不属于{county.name}。"
+        foreign = [d.name for d in lead_departments if d.county_id != county.pk]
+        if foreign:
+            errors["lead_departments"] = f"部门“{'、'.join(foreign)}”不属于{county.name}。"
+        return errors
+
+
 class Catalogue(models.Model):
     """A named reference list of a county: its template, the safeguard catalogue, …"""
 
@@ -193,12 +295,14 @@ class Catalogue(models.Model):
         return self.name
 
 
-class CatalogueEntry(models.Model):
+class CatalogueEntry(PartFields):
+    """One entry of a reference catalogue: what a township item copied from it starts with."""
+
+    part = models.CharField("建议清单类型", max_length=20, choices=Part.choices)
     catalogue = models.ForeignKey(
         Catalogue, on_delete=models.CASCADE, related_name="entries", verbose_name="所属目录"
     )
     name = models.CharField("事项名称", max_length=200)
-    suggested_part = models.CharField("建议清单类型", max_length=20, choices=Part.choices)
     category = models.ForeignKey(
         Category,
         on_delete=models.PROTECT,
@@ -214,20 +318,18 @@ class CatalogueEntry(models.Model):
     )
     order = models.PositiveIntegerField("排序", default=0)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=["lead_departments"])
 
     class Meta:
         verbose_name = "目录事项"
         verbose_name_plural = "目录事项"
-        ordering = ["catalogue", "suggested_part", "category__order", "order", "id"]
+        ordering = ["catalogue", "part", "category__order", "order", "id"]
 
     def __str__(self) -> str:
         return self.name
 
-    def clean(self) -> None:
-        if self.category_id and self.catalogue_id:
-            if self.category.county_id != self.catalogue.county_id:
-                raise ValidationError({"category": "类别必须属于该目录所在的县。"})
+    def owning_county(self):
+        return self.catalogue.county if self.catalogue_id else None
 
 
 class DutyList(models.Model):
@@ -302,7 +404,7 @@ class DutyItemQuerySet(models.QuerySet):
         )
 
 
-class DutyItem(models.Model):
+class DutyItem(PartFields):
     class Origin(models.TextChoices):
         COMMON = "common", "共性事项"
         INDIVIDUAL = "individual", "个性事项"
@@ -313,7 +415,6 @@ class DutyItem(models.Model):
     # The item's identity for life: kept through edits, moves between parts,
     # frozen submissions, published editions and copies into the next draft.
     key = models.UUIDField("事项标识", default=uuid.uuid4, editable=False)
-    part = models.CharField("清单类型", max_length=20, choices=Part.choices)
     category = models.ForeignKey(
         Category, on_delete=models.PROTECT, related_name="items", verbose_name="类别"
     )
@@ -330,22 +431,6 @@ class DutyItem(models.Model):
         related_name="items",
         verbose_name="责任科室",
     )
-    lead_departments = models.ManyToManyField(
-        Department, blank=True, related_name="led_items", verbose_name="县级主责部门"
-    )
-    department_duties = models.TextField("县级部门职责", blank=True)
-    township_duties = models.TextField("乡镇（街道）配合职责", blank=True)
-    support = models.TextField("履职保障", blank=True)
-    receiving_department = models.ForeignKey(
-        Department,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="received_items",
-        verbose_name="收回（承接）部门",
-    )
-    reclaim_reason = models.TextField("收回理由及工作方式", blank=True)
-    is_safeguard = models.BooleanField("兜底事项", default=False)
     origin = models.CharField("来源", max_length=20, choices=Origin.choices, default=Origin.INDIVIDUAL)
     catalogue_entry = models.ForeignKey(
         CatalogueEntry,
@@ -358,7 +443,7 @@ class DutyItem(models.Model):
     version = models.PositiveIntegerField("版本号", default=1, editable=False)
 
     objects = DutyItemQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[lead_departments])
+    history = HistoricalRecords(m2m_fields=["lead_departments"])
 
     class Meta:
         verbose_name = "履职事项"
@@ -373,77 +458,12 @@ class DutyItem(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def set_pending_lead_departments(self, departments) -> None:
-        """Lead departments about to be saved, for `clean()` to check.
-
-        A many-to-many value is written only after the row itself, so forms and
-        services hand it over here before validating.
-        """
-        self._pending_lead_departments = list(departments)
-
-    def lead_departments_for_validation(self) -> list[Department]:
-        pending = getattr(self, "_pending_lead_departments", None)
-        if pending is not None:
-            return pending
-        if self.pk is None:
-            return []
-        return list(self.lead_departments.all())
-
-    def clean(self) -> None:
-        errors = self.part_errors(self.lead_departments_for_validation())
-        if errors:
-            raise ValidationError(errors)
+    def owning_county(self):
+        return self.duty_list.township.county if self.duty_list_id else None
 
     def part_errors(self, lead_departments: list[Department]) -> dict[str, str]:
-        """What is missing or out of place for this item's part, keyed by field."""
-        errors: dict[str, str] = {}
-        part_label = Part(self.part).label if self.part in Part.values else ""
-
-        def must_be_empty(field: str, value) -> None:
-            if value:
-                label = self._meta.get_field(field).verbose_name
-                errors[field] = f"{part_label}不填写“{label}”。"
-
-        if self.part == Part.BASIC:
-            must_be_empty("lead_departments", lead_departments)
-            must_be_empty("department_duties", self.department_duties.strip())
-            must_be_empty("township_duties", self.township_duties.strip())
-            must_be_empty("support", self.support.strip())
-            must_be_empty("receiving_department", self.receiving_department_id)
-            must_be_empty("reclaim_reason", self.reclaim_reason.strip())
-        elif self.part == Part.COORDINATED:
-            if not lead_departments:
-                errors["lead_departments"] = "配合履职事项至少需要一个县级主责部门。"
-            if not self.township_duties.strip():
-                errors["township_duties"] = "配合履职事项必须填写乡镇（街道）配合职责。"
-            must_be_empty("receiving_department", self.receiving_department_id)
-            must_be_empty("reclaim_reason", self.reclaim_reason.strip())
-        elif self.part == Part.RECLAIMED:
-            if not self.receiving_department_id:
-                errors["receiving_department"] = "上级部门收回事项必须填写收回（承接）部门。"
-            must_be_empty("lead_departments", lead_departments)
-            must_be_empty("department_duties", self.department_duties.strip())
-            must_be_empty("township_duties", self.township_duties.strip())
-            must_be_empty("support", self.support.strip())
-
-        errors.update(self._scope_errors(lead_departments))
-        return errors
-
-    def _scope_errors(self, lead_departments: list[Department]) -> dict[str, str]:
-        """Offices, categories and departments must belong to the list's township and county."""
-        if not self.duty_list_id:
-            return {}
-        township = self.duty_list.township
-        errors: dict[str, str] = {}
-        if self.responsible_office_id and self.responsible_office.township_id != township.pk:
-            errors["responsible_office"] = f"责任科室“{self.responsible_office.name}”不属于{township.name}。"
-        if self.category_id and self.category.county_id != township.county_id:
-            errors["category"] = f"类别“{self.category.name}”不属于{township.county.name}。"
-        if self.receiving_department_id and self.receiving_department.county_id != township.county_id:
-            errors["receiving_department"] = (
-                f"部门“{self.receiving_department.name}”不属于{township.county.name}。"
-            )
-        foreign = [d.name for d in lead_departments if d.county_id != township.county_id]
-        if foreign:
-            errors["lead_departments"] = f"部门“{'、'.join(foreign)}”不属于{township.county.name}。"
+        errors = super().part_errors(lead_departments)
+        office = self.responsible_office
+        if office is not None and self.duty_list_id and office.township_id != self.duty_list.township_id:
+            errors["responsible_office"] = f"责任科室“{office.name}”不属于{self.duty_list.township.name}。"
         return errors

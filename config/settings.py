@@ -118,6 +118,8 @@ WSGI_APPLICATION = "config.wsgi.application"
 
 DATABASES = {"default": database_config(os.environ.get("DATABASE_URL"))}
 
+FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -36,7 +36,7 @@ def world(duty_list, superuser):
     category = make_category(county, "党的建设", 1)
     catalogue = Catalogue.objects.create(county=county, name="标准模板", kind=Catalogue.Kind.TEMPLATE)
     entry = CatalogueEntry.objects.create(
-        catalogue=catalogue, name="党组织建设", suggested_part=Part.BASIC, category=category
+        catalogue=catalogue, name="党组织建设", part=Part.BASIC, category=category
     )
     items = {
         Part.BASIC: make_item(duty_list, Part.BASIC, responsible_office=office, catalogue_entry=entry),

@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
-from catalog.models import Category, DutyItem, Part
+from catalog.models import Catalogue, CatalogueEntry, Category, DutyItem, Part
 from tests.conftest import (
     make_category,
     make_county,
@@ -132,3 +132,23 @@ def test_published_order_is_part_then_category_then_order(duty_list):
     b1 = make_item(duty_list, Part.BASIC, category=first, order=2)
     r = make_item(duty_list, Part.RECLAIMED, category=first, order=1)
     assert list(DutyItem.objects.in_published_order()) == [b1, b2, c, r]
+
+
+def test_catalogue_entries_follow_the_same_part_rules(county):
+    catalogue = Catalogue.objects.create(county=county, name="标准模板", kind=Catalogue.Kind.TEMPLATE)
+    entry = CatalogueEntry(
+        catalogue=catalogue, name="秸秆禁烧", part=Part.COORDINATED, township_duties="巡查"
+    )
+    entry.set_pending_lead_departments([])
+    with pytest.raises(ValidationError) as caught:
+        entry.full_clean()
+    assert caught.value.message_dict == {"lead_departments": ["配合履职事项至少需要一个县级主责部门。"]}
+
+
+def test_catalogue_entry_category_must_belong_to_the_catalogues_county(county):
+    catalogue = Catalogue.objects.create(county=county, name="兜底事项目录", kind=Catalogue.Kind.SAFEGUARD)
+    foreign = make_category(make_county("别县", "999003"), "民生服务")
+    entry = CatalogueEntry(catalogue=catalogue, name="临时救助", part=Part.BASIC, category=foreign)
+    with pytest.raises(ValidationError) as caught:
+        entry.full_clean()
+    assert caught.value.message_dict == {"category": ["类别“民生服务”不属于示范县。"]}

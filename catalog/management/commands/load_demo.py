@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Max
 
 from catalog import services
 from catalog.models import (
@@ -43,7 +44,7 @@ class Command(BaseCommand):
             self.stdout.write("示范县演示数据已存在，保留现有数据。")
         else:
             with transaction.atomic():
-                call_command("loaddata", *DEMO_FIXTURES, verbosity=0)
+                load_fixtures()
                 record_initial_history()
             self.stdout.write(self.style.SUCCESS("已载入示范县演示数据。"))
         create_demo_accounts()
@@ -52,15 +53,31 @@ class Command(BaseCommand):
             self.stdout.write(f"  {role:<24} 用户名 {username:<12} 密码 {password}（{name}）")
 
 
+TRACKED = [County, Township, Office, Department, Category, Catalogue, CatalogueEntry, DutyList, DutyItem]
+WITH_LEAD_DEPARTMENTS = {CatalogueEntry, DutyItem}
+
+
+def load_fixtures() -> None:
+    """Load the demo fixtures, dropping the history records loading leaves behind.
+
+    loaddata skips history for rows but not for many-to-many values, which
+    would leave half-recorded versions; `record_initial_history` writes whole ones.
+    """
+    marks = {model: model.history.aggregate(mark=Max("history_id"))["mark"] or 0 for model in TRACKED}
+    call_command("loaddata", *DEMO_FIXTURES, verbosity=0)
+    for model, mark in marks.items():
+        model.history.filter(history_id__gt=mark).delete()
+
+
 def record_initial_history() -> None:
-    """Give every loaded row its first historical record (loaddata writes none)."""
-    for model in [County, Township, Office, Department, Category, Catalogue, CatalogueEntry, DutyList]:
+    """Give every row without history its first historical record."""
+    for model in TRACKED:
         unrecorded = model.objects.exclude(pk__in=model.history.values("id"))
-        model.history.bulk_history_create(list(unrecorded), default_change_reason=HISTORY_REASON)
-    for item in DutyItem.objects.exclude(pk__in=DutyItem.history.values("id")).prefetch_related(
-        "lead_departments"
-    ):
-        services.record_history(item, created=True, reason=HISTORY_REASON)
+        if model in WITH_LEAD_DEPARTMENTS:
+            for row in unrecorded.prefetch_related("lead_departments"):
+                services.record_history(row, created=True, reason=HISTORY_REASON)
+        else:
+            model.history.bulk_history_create(list(unrecorded), default_change_reason=HISTORY_REASON)
 
 
 def create_demo_accounts() -> None:
