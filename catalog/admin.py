@@ -263,7 +263,7 @@ class DutyItemAdmin(SimpleHistoryAdmin):
         "part",
         "category",
         "township",
-        "responsible_office",
+        "office",
         "departments",
         "is_safeguard",
     ]
@@ -304,9 +304,7 @@ class DutyItemAdmin(SimpleHistoryAdmin):
         return (
             super()
             .get_queryset(request)
-            .select_related(
-                "duty_list__township", "category", "responsible_office__township", "receiving_department"
-            )
+            .select_related("duty_list__township", "category", "responsible_office", "receiving_department")
             .prefetch_related("lead_departments")
         )
 
@@ -324,6 +322,10 @@ class DutyItemAdmin(SimpleHistoryAdmin):
     @admin.display(description="乡镇（街道）", ordering="duty_list__township__order")
     def township(self, obj):
         return obj.duty_list.township.name
+
+    @admin.display(description="责任科室", ordering="responsible_office__name")
+    def office(self, obj):
+        return obj.responsible_office.name if obj.responsible_office else "—"
 
     @admin.display(description="县级部门")
     def departments(self, obj):
