@@ -11,7 +11,7 @@ from django.db.models import Count, Q
 from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import services
+from . import permissions, services
 from .models import (
     Catalogue,
     CatalogueEntry,
@@ -20,16 +20,96 @@ from .models import (
     Department,
     DutyItem,
     DutyList,
+    Membership,
     Office,
     Part,
     Township,
 )
 
 
+class CountyScopedAdmin(SimpleHistoryAdmin):
+    """Back-office pages a county editor sees for their own county only.
+
+    `county_path` leads from the model to its county. Access follows
+    `catalog.permissions`, not Django's per-model permission flags.
+    """
+
+    county_path = "county"
+
+    def county_id_of(self, obj) -> int:
+        *steps, last = self.county_path.split("__")
+        for step in steps:
+            obj = getattr(obj, step)
+        return obj.pk if last == "pk" else getattr(obj, f"{last}_id")
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(**{f"{self.county_path}__in": permissions.edited_county_ids(request.user)})
+
+    def has_module_permission(self, request):
+        return permissions.is_county_editor(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        if obj is None:
+            return permissions.is_county_editor(request.user)
+        return permissions.can_manage_county(request.user, self.county_id_of(obj))
+
+    has_change_permission = has_delete_permission = has_view_permission
+
+    def has_add_permission(self, request):
+        return permissions.is_county_editor(request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        return scope_choices(field, request.user)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        return scope_choices(field, request.user)
+
+
+# How each referenced model leads to its county, for narrowing form choices.
+COUNTY_PATHS = {
+    County: "pk",
+    Township: "county",
+    Office: "township__county",
+    Department: "county",
+    Category: "county",
+    Catalogue: "county",
+    CatalogueEntry: "catalogue__county",
+    DutyList: "township__county",
+}
+
+
+def scope_choices_queryset(model, user, queryset=None):
+    """Rows of `model` in the counties the user edits (all of them for a superuser)."""
+    queryset = model._default_manager.all() if queryset is None else queryset
+    path = COUNTY_PATHS.get(model)
+    if user.is_superuser or path is None:
+        return queryset
+    return queryset.filter(**{f"{path}__in": permissions.edited_county_ids(user)})
+
+
+def scope_choices(field, user):
+    """Offer only rows of the counties the user edits."""
+    if field is not None and hasattr(field, "queryset"):
+        field.queryset = scope_choices_queryset(field.queryset.model, user, field.queryset)
+    return field
+
+
 @admin.register(County)
-class CountyAdmin(SimpleHistoryAdmin):
+class CountyAdmin(CountyScopedAdmin):
+    county_path = "pk"
     list_display = ["name", "code", "township_count", "department_count"]
     search_fields = ["name", "code"]
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
 
     def get_queryset(self, request):
         return (
@@ -51,7 +131,7 @@ class CountyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Township)
-class TownshipAdmin(SimpleHistoryAdmin):
+class TownshipAdmin(CountyScopedAdmin):
     list_display = ["name", "code", "kind", "county", "order"]
     list_filter = ["county", "kind"]
     list_select_related = ["county"]
@@ -59,7 +139,8 @@ class TownshipAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Office)
-class OfficeAdmin(SimpleHistoryAdmin):
+class OfficeAdmin(CountyScopedAdmin):
+    county_path = "township__county"
     list_display = ["name", "township", "order"]
     list_filter = ["township__county", "township"]
     list_select_related = ["township"]
@@ -68,7 +149,7 @@ class OfficeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(SimpleHistoryAdmin):
+class DepartmentAdmin(CountyScopedAdmin):
     list_display = ["name", "short_name", "county", "order"]
     list_filter = ["county"]
     list_select_related = ["county"]
@@ -76,7 +157,7 @@ class DepartmentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(SimpleHistoryAdmin):
+class CategoryAdmin(CountyScopedAdmin):
     list_display = ["name", "parent", "county", "order"]
     list_filter = ["county"]
     list_select_related = ["county", "parent"]
@@ -85,7 +166,7 @@ class CategoryAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Catalogue)
-class CatalogueAdmin(SimpleHistoryAdmin):
+class CatalogueAdmin(CountyScopedAdmin):
     list_display = ["name", "kind", "county", "entry_count"]
     list_filter = ["county", "kind"]
     list_select_related = ["county"]
@@ -100,7 +181,8 @@ class CatalogueAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CatalogueEntry)
-class CatalogueEntryAdmin(SimpleHistoryAdmin):
+class CatalogueEntryAdmin(CountyScopedAdmin):
+    county_path = "catalogue__county"
     list_display = ["name", "part", "category", "catalogue", "is_mandatory", "is_safeguard"]
     list_filter = ["catalogue__county", "catalogue", "part", "is_mandatory", "is_safeguard"]
     list_select_related = ["catalogue", "category"]
@@ -109,7 +191,8 @@ class CatalogueEntryAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(DutyList)
-class DutyListAdmin(SimpleHistoryAdmin):
+class DutyListAdmin(CountyScopedAdmin):
+    county_path = "township__county"
     list_display = ["title", "township", "year", "stage", "version", "basic", "coordinated", "reclaimed"]
     list_filter = ["township__county", "stage", "year"]
     list_select_related = ["township"]
@@ -142,7 +225,7 @@ class CountyFilter(admin.SimpleListFilter):
     parameter_name = "county"
 
     def lookups(self, request, model_admin):
-        return [(str(county.pk), county.name) for county in County.objects.all()]
+        return [(str(county.pk), county.name) for county in scope_choices_queryset(County, request.user)]
 
     def queryset(self, request, queryset):
         if self.value():
@@ -155,7 +238,7 @@ class TownshipFilter(admin.SimpleListFilter):
     parameter_name = "township"
 
     def lookups(self, request, model_admin):
-        return [(str(t.pk), t.name) for t in Township.objects.all()]
+        return [(str(t.pk), t.name) for t in scope_choices_queryset(Township, request.user)]
 
     def queryset(self, request, queryset):
         if self.value():
@@ -170,7 +253,7 @@ class DepartmentFilter(admin.SimpleListFilter):
     parameter_name = "department"
 
     def lookups(self, request, model_admin):
-        return [(str(d.pk), d.name) for d in Department.objects.all()]
+        return [(str(d.pk), d.name) for d in scope_choices_queryset(Department, request.user)]
 
     def queryset(self, request, queryset):
         if self.value():
@@ -255,7 +338,8 @@ class MoveToPartForm(forms.Form):
 
 
 @admin.register(DutyItem)
-class DutyItemAdmin(SimpleHistoryAdmin):
+class DutyItemAdmin(CountyScopedAdmin):
+    county_path = "duty_list__township__county"
     form = DutyItemAdminForm
     list_display = [
         "order",
@@ -299,6 +383,13 @@ class DutyItemAdmin(SimpleHistoryAdmin):
             {"fields": ["is_safeguard", "origin", "catalogue_entry", "key", "version", "expected_version"]},
         ),
     ]
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return permissions.is_county_editor(request.user)
+        return permissions.can_edit_item(request.user, obj)
+
+    has_delete_permission = has_change_permission
 
     def get_queryset(self, request):
         return (
@@ -348,6 +439,15 @@ class DutyItemAdmin(SimpleHistoryAdmin):
 
     @admin.action(description="将所选事项移入其他清单类型")
     def move_to_part(self, request, queryset):
+        if not queryset.exists():
+            self.message_user(request, "所选事项不存在或不在您管理的范围内。", messages.ERROR)
+            return None
+        locked = [item.name for item in queryset if not permissions.can_edit_item(request.user, item)]
+        if locked:
+            self.message_user(
+                request, f"以下事项所在清单当前阶段不可修改：{'、'.join(locked)}。", messages.ERROR
+            )
+            return None
         counties = County.objects.filter(townships__duty_lists__items__in=queryset).distinct()
         if "apply" in request.POST:
             form = MoveToPartForm(request.POST, counties=counties)
@@ -386,3 +486,11 @@ class DutyItemAdmin(SimpleHistoryAdmin):
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             },
         )
+
+
+@admin.register(Membership)
+class MembershipAdmin(CountyScopedAdmin):
+    list_display = ["user", "role", "county", "township", "department", "title"]
+    list_filter = ["county", "role"]
+    list_select_related = ["user", "county", "township", "department"]
+    search_fields = ["user__username", "user__first_name", "title"]

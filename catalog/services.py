@@ -8,10 +8,11 @@ the acting user and the reason.
 
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models.signals import post_save
 
+from . import permissions
 from .models import Department, DutyItem, Part
 
 
@@ -55,6 +56,12 @@ def record_history(item: DutyItem, *, created: bool, user=None, reason: str = ""
     post_save.send(sender=DutyItem, instance=item, created=created, raw=False, using=item._state.db)
 
 
+def check_can_edit(user, item: DutyItem) -> None:
+    """Refuse a write the user may not make; `user=None` is the system itself (imports, demo)."""
+    if user is not None and not permissions.can_edit_item(user, item):
+        raise PermissionDenied(f"您无权修改“{item.duty_list}”中的事项“{item.name}”。")
+
+
 @transaction.atomic
 def save_item(
     item: DutyItem,
@@ -68,7 +75,9 @@ def save_item(
 
     `lead_departments=None` leaves them as they are. With `expected_version`,
     the save is refused by `StaleItemError` if the stored item has moved on.
+    With a `user`, the save is refused unless they may edit the item's list.
     """
+    check_can_edit(user, item)
     if lead_departments is not None:
         lead_departments = list(lead_departments)
         item.set_pending_lead_departments(lead_departments)
@@ -111,6 +120,8 @@ def move_items_to_part(
         .select_related("duty_list__township__county", "category", "responsible_office")
         .order_by("pk")
     )
+    for item in items:
+        check_can_edit(user, item)
     problems: list[str] = []
     moved = 0
     for item in items:

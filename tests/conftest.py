@@ -10,6 +10,7 @@ from catalog.models import (
     Department,
     DutyItem,
     DutyList,
+    Membership,
     Office,
     Part,
     Township,
@@ -30,7 +31,7 @@ def make_county(name: str = "示范县", code: str | None = None) -> County:
 def make_township(county: County, name: str | None = None, kind=Township.Kind.ZHEN) -> Township:
     n = next(_numbers)
     return Township.objects.create(
-        county=county, name=name or f"第{n}镇", code=f"{county.code}{n:03d}", kind=kind, order=n
+        county=county, name=name or f"第{n}镇", code=f"{county.code}{n % 1000:03d}", kind=kind, order=n
     )
 
 
@@ -95,3 +96,46 @@ def superuser(django_user_model):
 def admin_client(client, superuser):
     client.force_login(superuser)
     return client
+
+
+def make_user(username: str, role: str | None = None, *, county=None, township=None, department=None):
+    """A user holding one membership (none when `role` is None)."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user(
+        username, password="pw", is_staff=role == Membership.Role.COUNTY_EDITOR
+    )
+    if role:
+        county = county or (township or department).county
+        Membership.objects.create(
+            user=user, role=role, county=county, township=township, department=department
+        )
+    return user
+
+
+@pytest.fixture
+def cast(duty_list):
+    """One user per role in the list's county, plus the same roles elsewhere.
+
+    `own` organisations are the list's township and a department of its county;
+    `other` ones are a second township of the same county and another county.
+    """
+    Role = Membership.Role
+    township = duty_list.township
+    county = township.county
+    neighbour = make_township(county, "青山镇")
+    department = make_department(county, "县农业农村局")
+    elsewhere = make_county("别县", "999008")
+    return {
+        "county_editor": make_user("editor", Role.COUNTY_EDITOR, county=county),
+        "other_county_editor": make_user("editor-elsewhere", Role.COUNTY_EDITOR, county=elsewhere),
+        "township_official": make_user("official", Role.TOWNSHIP_OFFICIAL, township=township),
+        "other_township_official": make_user(
+            "official-next-door", Role.TOWNSHIP_OFFICIAL, township=neighbour
+        ),
+        "department_reviewer": make_user("reviewer", Role.DEPARTMENT_REVIEWER, department=department),
+        "county_leader": make_user("leader", Role.COUNTY_LEADER, county=county),
+        "consultee": make_user("consultee", Role.CONSULTEE, county=county),
+        "other_county_leader": make_user("leader-elsewhere", Role.COUNTY_LEADER, county=elsewhere),
+        "no_role": make_user("nobody"),
+    }

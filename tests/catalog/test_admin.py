@@ -10,6 +10,7 @@ from catalog.models import (
     CatalogueEntry,
     Category,
     DutyItem,
+    Membership,
     Part,
 )
 from tests.conftest import (
@@ -31,6 +32,9 @@ MAX_QUERIES_PER_PAGE = 20
 def world(duty_list, superuser):
     """One row of every registered model, so every admin page has something to show."""
     Group.objects.create(name="县委编办")
+    Membership.objects.create(
+        user=superuser, role=Membership.Role.COUNTY_LEADER, county=duty_list.township.county
+    )
     county = duty_list.township.county
     office = make_office(duty_list.township)
     category = make_category(county, "党的建设", 1)

@@ -5,6 +5,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from catalog import permissions
 from catalog.management.commands.load_demo import DEMO_ACCOUNTS, DEMO_FIXTURES
 from catalog.models import (
     Catalogue,
@@ -13,6 +14,7 @@ from catalog.models import (
     Department,
     DutyItem,
     DutyList,
+    Membership,
     Part,
     Township,
 )
@@ -100,3 +102,25 @@ def test_load_demo_records_history_creates_accounts_and_keeps_edits_on_a_second_
     assert get_user_model().objects.get(username=username).is_superuser
     assert client.login(username=username, password=password)
     assert client.get("/admin/catalog/dutyitem/").status_code == 200
+
+
+def test_demo_has_an_account_for_every_role_with_the_right_reach():
+    call_command("load_demo", stdout=io.StringIO())
+    User = get_user_model()
+    roles = set(Membership.objects.values_list("role", flat=True))
+    assert roles == set(Membership.Role.values)
+    pilot = DutyList.objects.get(township__name="城关镇")
+    neighbour = DutyList.objects.get(township__name="青山镇")
+
+    def user(name):
+        return User.objects.get(username=name)
+
+    assert permissions.can_edit_list(user("bianban"), neighbour)
+    assert permissions.can_edit_list(user("chengguan"), pilot)
+    assert not permissions.can_view_list(user("chengguan"), neighbour)
+    assert permissions.can_edit_list(user("qingshan"), neighbour)
+    for name in ["nongye", "yingji", "lingdao", "zhuanjia"]:
+        assert permissions.can_view_list(user(name), pilot)
+        assert not permissions.can_edit_list(user(name), pilot)
+    assert Membership.objects.filter(role=Membership.Role.TOWNSHIP_OFFICIAL).count() == 2
+    assert Membership.objects.filter(role=Membership.Role.DEPARTMENT_REVIEWER).count() == 2

@@ -20,15 +20,24 @@ from catalog.models import (
     Department,
     DutyItem,
     DutyList,
+    Membership,
     Office,
     Township,
 )
 
 DEMO_COUNTY_CODE = "999001"
 DEMO_FIXTURES = ["demo_county.json", "demo_catalogues.json", "demo_lists.json"]
+Role = Membership.Role
+# (username, password, name, role or None for the superuser, organisation name)
 DEMO_ACCOUNTS = [
-    # (username, password, name, role)
-    ("admin", "shifan-admin-2025", "系统管理员", "超级管理员（后台全部权限）"),
+    ("admin", "shifan-admin-2025", "系统管理员", None, ""),
+    ("bianban", "shifan-bianban-2025", "王编办", Role.COUNTY_EDITOR, "示范县"),
+    ("chengguan", "shifan-chengguan-2025", "李镇干", Role.TOWNSHIP_OFFICIAL, "城关镇"),
+    ("qingshan", "shifan-qingshan-2025", "赵镇干", Role.TOWNSHIP_OFFICIAL, "青山镇"),
+    ("nongye", "shifan-nongye-2025", "陈农业", Role.DEPARTMENT_REVIEWER, "县农业农村局"),
+    ("yingji", "shifan-yingji-2025", "周应急", Role.DEPARTMENT_REVIEWER, "县应急管理局"),
+    ("lingdao", "shifan-lingdao-2025", "刘书记", Role.COUNTY_LEADER, "示范县"),
+    ("zhuanjia", "shifan-zhuanjia-2025", "孙专家", Role.CONSULTEE, "示范县"),
 ]
 HISTORY_REASON = "载入演示数据"
 
@@ -49,8 +58,9 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("已载入示范县演示数据。"))
         create_demo_accounts()
         self.stdout.write(f"\n后台地址：{url.rstrip('/')}/admin/\n演示账号：")
-        for username, password, name, role in DEMO_ACCOUNTS:
-            self.stdout.write(f"  {role:<24} 用户名 {username:<12} 密码 {password}（{name}）")
+        for username, password, name, role, organisation in DEMO_ACCOUNTS:
+            label = f"{Role(role).label}（{organisation}）" if role else "超级管理员（后台全部权限）"
+            self.stdout.write(f"  用户名 {username:<10} 密码 {password:<22} {name}，{label}")
 
 
 TRACKED = [County, Township, Office, Department, Category, Catalogue, CatalogueEntry, DutyList, DutyItem]
@@ -81,10 +91,20 @@ def record_initial_history() -> None:
 
 
 def create_demo_accounts() -> None:
+    """Create or reset the demo accounts and their memberships in the demo county."""
     User = get_user_model()
-    for username, password, name, _role in DEMO_ACCOUNTS:
+    county = County.objects.get(code=DEMO_COUNTY_CODE)
+    for username, password, name, role, organisation in DEMO_ACCOUNTS:
         user, _ = User.objects.get_or_create(username=username)
         user.first_name = name
-        user.is_staff = user.is_superuser = username == "admin"
+        user.is_superuser = role is None
+        user.is_staff = role in {None, Role.COUNTY_EDITOR}
         user.set_password(password)
         user.save()
+        if role is None:
+            continue
+        township = county.townships.get(name=organisation) if role == Role.TOWNSHIP_OFFICIAL else None
+        department = county.departments.get(name=organisation) if role == Role.DEPARTMENT_REVIEWER else None
+        Membership.objects.get_or_create(
+            user=user, role=role, county=county, township=township, department=department
+        )

@@ -1,0 +1,96 @@
+"""Who may do what with reference data and drafts: every rule once, here.
+
+Views, back-office querysets and the API all call these functions. A user's
+memberships are read once per user object and kept on it, so checking many
+rows costs no further queries.
+
+- A county editor (县委编办) manages everything in their county: reference
+  data, catalogues and every list until it is approved.
+- A township official sees and edits their own township's list, and edits it
+  only while it is with the township (起草, 一下, 二下).
+- A department reviewer, the county leader and a consultee see the drafts of
+  their county and never edit a list.
+- Nobody sees another county's drafts. Superusers are system administrators.
+"""
+
+from django.db.models import Q, QuerySet
+
+from .models import County, DutyItem, DutyList, Membership
+
+Role = Membership.Role
+
+
+def memberships_of(user) -> list[Membership]:
+    if not user.is_authenticated:
+        return []
+    cached = getattr(user, "_memberships_cache", None)
+    if cached is None:
+        cached = list(Membership.objects.filter(user=user))
+        user._memberships_cache = cached
+    return cached
+
+
+def edited_county_ids(user) -> set[int]:
+    """Counties whose reference data and drafts the user manages as county editor."""
+    return {m.county_id for m in memberships_of(user) if m.role == Role.COUNTY_EDITOR}
+
+
+def is_county_editor(user) -> bool:
+    return user.is_superuser or bool(edited_county_ids(user))
+
+
+def can_manage_county(user, county: County | int) -> bool:
+    """Edit the county's reference data: townships, offices, departments, categories, catalogues."""
+    county_id = county if isinstance(county, int) else county.pk
+    return user.is_superuser or county_id in edited_county_ids(user)
+
+
+def can_view_list(user, duty_list: DutyList) -> bool:
+    if user.is_superuser:
+        return True
+    township = duty_list.township
+    for membership in memberships_of(user):
+        if membership.role == Role.TOWNSHIP_OFFICIAL:
+            if membership.township_id == township.pk:
+                return True
+        elif membership.county_id == township.county_id:
+            return True
+    return False
+
+
+def can_edit_list(user, duty_list: DutyList) -> bool:
+    if duty_list.stage in DutyList.LOCKED_STAGES:
+        return False
+    if can_manage_county(user, duty_list.township.county_id):
+        return True
+    return duty_list.stage in DutyList.TOWNSHIP_EDIT_STAGES and any(
+        m.role == Role.TOWNSHIP_OFFICIAL and m.township_id == duty_list.township_id
+        for m in memberships_of(user)
+    )
+
+
+def can_edit_item(user, item: DutyItem) -> bool:
+    return can_edit_list(user, item.duty_list)
+
+
+def visible_lists(user) -> QuerySet[DutyList]:
+    """The lists `can_view_list` lets the user see, as one query."""
+    lists = DutyList.objects.all()
+    if user.is_superuser:
+        return lists
+    memberships = memberships_of(user)
+    townships = [m.township_id for m in memberships if m.role == Role.TOWNSHIP_OFFICIAL]
+    counties = [m.county_id for m in memberships if m.role != Role.TOWNSHIP_OFFICIAL]
+    return lists.filter(Q(township__in=townships) | Q(township__county__in=counties))
+
+
+def editable_lists(user) -> QuerySet[DutyList]:
+    """The lists `can_edit_list` lets the user edit, as one query."""
+    lists = DutyList.objects.exclude(stage__in=DutyList.LOCKED_STAGES)
+    if user.is_superuser:
+        return lists
+    townships = [m.township_id for m in memberships_of(user) if m.role == Role.TOWNSHIP_OFFICIAL]
+    return lists.filter(
+        Q(township__county__in=edited_county_ids(user))
+        | Q(township__in=townships, stage__in=DutyList.TOWNSHIP_EDIT_STAGES)
+    )
