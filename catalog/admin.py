@@ -6,13 +6,16 @@ history and bumps versions exactly as the workbench does.
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import permissions, services
 from .models import (
+    PUBLISHED_ORDER,
     Catalogue,
     CatalogueEntry,
     Category,
@@ -180,16 +183,6 @@ class CatalogueAdmin(CountyScopedAdmin):
         return obj.entry_total
 
 
-@admin.register(CatalogueEntry)
-class CatalogueEntryAdmin(CountyScopedAdmin):
-    county_path = "catalogue__county"
-    list_display = ["name", "part", "category", "catalogue", "is_mandatory", "is_safeguard"]
-    list_filter = ["catalogue__county", "catalogue", "part", "is_mandatory", "is_safeguard"]
-    list_select_related = ["catalogue", "category"]
-    search_fields = ["name", "content"]
-    autocomplete_fields = ["catalogue", "category", "lead_departments", "receiving_department"]
-
-
 @admin.register(DutyList)
 class DutyListAdmin(CountyScopedAdmin):
     county_path = "township__county"
@@ -220,6 +213,13 @@ class DutyListAdmin(CountyScopedAdmin):
         return obj.reclaimed_total
 
 
+def checked_id(value: str) -> int:
+    """A row id from a filter's query string; anything else shows the filter error page."""
+    if not value.isdigit():
+        raise IncorrectLookupParameters(f"筛选条件“{value}”无效。")
+    return int(value)
+
+
 class CountyFilter(admin.SimpleListFilter):
     title = "县（市、区）"
     parameter_name = "county"
@@ -229,7 +229,7 @@ class CountyFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value():
-            return queryset.filter(duty_list__township__county_id=self.value())
+            return queryset.filter(duty_list__township__county_id=checked_id(self.value()))
         return queryset
 
 
@@ -242,7 +242,7 @@ class TownshipFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value():
-            return queryset.filter(duty_list__township_id=self.value())
+            return queryset.filter(duty_list__township_id=checked_id(self.value()))
         return queryset
 
 
@@ -257,11 +257,51 @@ class DepartmentFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value():
-            return queryset.naming_department(self.value())
+            return queryset.naming_department(checked_id(self.value()))
         return queryset
 
 
-class DutyItemAdminForm(forms.ModelForm):
+class PartFieldsAdminForm(forms.ModelForm):
+    """Hands the chosen lead departments to the model's part rules before it validates."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        record = getattr(self.instance, "_history", None)
+        if record is not None and "lead_departments" in self.fields:
+            # Reverting to a historical version: offer that version's lead
+            # departments, not the ones stored now.
+            self.initial["lead_departments"] = [row.department_id for row in record.lead_departments.all()]
+
+    def clean(self):
+        cleaned = super().clean()
+        if "lead_departments" in cleaned:
+            self.instance.set_pending_lead_departments(cleaned["lead_departments"])
+        return cleaned
+
+
+class CatalogueEntryAdminForm(PartFieldsAdminForm):
+    class Meta:
+        model = CatalogueEntry
+        fields = [
+            "catalogue",
+            "part",
+            "category",
+            "order",
+            "name",
+            "content",
+            "basis",
+            "lead_departments",
+            "department_duties",
+            "township_duties",
+            "support",
+            "receiving_department",
+            "reclaim_reason",
+            "is_safeguard",
+            "is_mandatory",
+        ]
+
+
+class DutyItemAdminForm(PartFieldsAdminForm):
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -292,23 +332,28 @@ class DutyItemAdminForm(forms.ModelForm):
         if self.instance.pk:
             # The version stored now, not the instance's: a reverted historical
             # instance carries its old version number.
-            self.fields["expected_version"].initial = (
-                DutyItem.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
-            )
+            self.fields["expected_version"].initial = self.stored_version()
+
+    def stored_version(self) -> int | None:
+        return DutyItem.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
 
     def clean(self):
         cleaned = super().clean()
-        if "lead_departments" in cleaned:
-            self.instance.set_pending_lead_departments(cleaned["lead_departments"])
         expected = cleaned.get("expected_version")
         if self.instance.pk and expected is not None:
-            current = DutyItem.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
+            current = self.stored_version()
             if current != expected:
-                raise ValidationError(
-                    f"该事项已被他人修改（您编辑的是第 {expected} 版，当前为第 {current} 版）。"
-                    "请重新打开本页，核对后再保存。"
-                )
+                raise ValidationError(str(services.StaleItemError(self.instance, expected, current)))
         return cleaned
+
+
+class SaveThroughServiceAdmin(CountyScopedAdmin):
+    """Saves rows with lead departments through `catalog.services` (one history record each)."""
+
+    def save_related(self, request, form, formsets, change):
+        # The service already wrote the lead departments together with the row.
+        form.save_m2m = lambda: None
+        super().save_related(request, form, formsets, change)
 
 
 class MoveToPartForm(forms.Form):
@@ -337,8 +382,24 @@ class MoveToPartForm(forms.Form):
         self.fields["receiving_department"].queryset = departments
 
 
+@admin.register(CatalogueEntry)
+class CatalogueEntryAdmin(SaveThroughServiceAdmin):
+    county_path = "catalogue__county"
+    form = CatalogueEntryAdminForm
+    list_display = ["name", "part", "category", "catalogue", "is_mandatory", "is_safeguard"]
+    list_filter = ["catalogue__county", "catalogue", "part", "is_mandatory", "is_safeguard"]
+    list_select_related = ["catalogue", "category"]
+    search_fields = ["name", "content"]
+    autocomplete_fields = ["catalogue", "category", "lead_departments", "receiving_department"]
+
+    def save_model(self, request, obj, form, change):
+        services.save_catalogue_entry(
+            obj, lead_departments=form.cleaned_data.get("lead_departments"), user=request.user
+        )
+
+
 @admin.register(DutyItem)
-class DutyItemAdmin(CountyScopedAdmin):
+class DutyItemAdmin(SaveThroughServiceAdmin):
     county_path = "duty_list__township__county"
     form = DutyItemAdminForm
     list_display = [
@@ -400,15 +461,7 @@ class DutyItemAdmin(CountyScopedAdmin):
         )
 
     def get_ordering(self, request):
-        return [
-            "duty_list__township__order",
-            "duty_list_id",
-            "part",
-            "category__order",
-            "category_id",
-            "order",
-            "id",
-        ]
+        return PUBLISHED_ORDER
 
     @admin.display(description="乡镇（街道）", ordering="duty_list__township__order")
     def township(self, obj):
@@ -430,12 +483,16 @@ class DutyItemAdmin(CountyScopedAdmin):
             lead_departments=form.cleaned_data.get("lead_departments"),
             user=request.user,
             reason="后台修改" if change else "后台新增",
+            expected_version=form.cleaned_data.get("expected_version") if change else None,
         )
 
-    def save_related(self, request, form, formsets, change):
-        # save_item already wrote the lead departments together with the row.
-        form.save_m2m = lambda: None
-        super().save_related(request, form, formsets, change)
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.StaleItemError as error:
+            # Someone saved between the form's check and the locked write.
+            self.message_user(request, str(error), messages.ERROR)
+            return HttpResponseRedirect(request.path)
 
     @admin.action(description="将所选事项移入其他清单类型")
     def move_to_part(self, request, queryset):

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
 
 county_code_validator = RegexValidator(r"^\d{6}$", "县级行政区划代码应为 6 位数字。")
@@ -164,6 +166,41 @@ class Part(models.TextChoices):
     RECLAIMED = "reclaimed", "上级部门收回事项"
 
 
+# The columns each part has, beyond those every item has. A field outside its
+# part's set must stay empty; moving an item to another part clears them.
+PART_FIELDS = {
+    Part.BASIC: frozenset({"responsible_office"}),
+    Part.COORDINATED: frozenset(
+        {"responsible_office", "lead_departments", "department_duties", "township_duties", "support"}
+    ),
+    Part.RECLAIMED: frozenset({"receiving_department", "reclaim_reason"}),
+}
+PART_DEPENDENT_FIELDS = frozenset().union(*PART_FIELDS.values())
+PART_REQUIRED_FIELDS = {
+    Part.BASIC: {},
+    Part.COORDINATED: {
+        "lead_departments": "配合履职事项至少需要一个县级主责部门。",
+        "township_duties": "配合履职事项必须填写乡镇（街道）配合职责。",
+    },
+    Part.RECLAIMED: {"receiving_department": "上级部门收回事项必须填写收回（承接）部门。"},
+}
+
+# How the published list is ordered: part, category (a sub-category right after
+# its parent), then 序号 within the category.
+PUBLISHED_ORDER = [
+    "duty_list__township__order",
+    "duty_list_id",
+    "part",  # the stored values sort in published order
+    Coalesce("category__parent__order", "category__order").asc(),
+    Coalesce("category__parent_id", "category_id").asc(),
+    F("category__parent_id").asc(nulls_first=True),
+    "category__order",
+    "category_id",
+    "order",
+    "id",
+]
+
+
 class PartFields(models.Model):
     """The columns that depend on an item's part, and the rules that go with them.
 
@@ -215,40 +252,33 @@ class PartFields(models.Model):
 
     def part_errors(self, lead_departments: list["Department"]) -> dict[str, str]:
         """What is missing or out of place for this item's part, keyed by field."""
+        if self.part not in Part.values:
+            return {}
         errors: dict[str, str] = {}
-        part_label = Part(self.part).label if self.part in Part.values else ""
-
-        def must_be_empty(field: str, value) -> None:
-            if value:
+        part = Part(self.part)
+        for field, message in PART_REQUIRED_FIELDS[part].items():
+            if not self.part_field_value(field, lead_departments):
+                errors[field] = message
+        for field in sorted(PART_DEPENDENT_FIELDS - PART_FIELDS[part]):
+            if self.part_field_value(field, lead_departments):
                 label = self._meta.get_field(field).verbose_name
-                errors[field] = f"{part_label}不填写“{label}”。"
-
-        if self.part == Part.BASIC:
-            must_be_empty("lead_departments", lead_departments)
-            must_be_empty("department_duties", self.department_duties.strip())
-            must_be_empty("township_duties", self.township_duties.strip())
-            must_be_empty("support", self.support.strip())
-            must_be_empty("receiving_department", self.receiving_department_id)
-            must_be_empty("reclaim_reason", self.reclaim_reason.strip())
-        elif self.part == Part.COORDINATED:
-            if not lead_departments:
-                errors["lead_departments"] = "配合履职事项至少需要一个县级主责部门。"
-            if not self.township_duties.strip():
-                errors["township_duties"] = "配合履职事项必须填写乡镇（街道）配合职责。"
-            must_be_empty("receiving_department", self.receiving_department_id)
-            must_be_empty("reclaim_reason", self.reclaim_reason.strip())
-        elif self.part == Part.RECLAIMED:
-            if not self.receiving_department_id:
-                errors["receiving_department"] = "上级部门收回事项必须填写收回（承接）部门。"
-            must_be_empty("lead_departments", lead_departments)
-            must_be_empty("department_duties", self.department_duties.strip())
-            must_be_empty("township_duties", self.township_duties.strip())
-            must_be_empty("support", self.support.strip())
+                errors[field] = f"{part.label}不填写“{label}”。"
+        if self.is_safeguard and part == Part.RECLAIMED:
+            errors["is_safeguard"] = "兜底事项必须由乡镇（街道）履行，不能列入上级部门收回事项。"
 
         county = self.owning_county()
         if county is not None:
             errors.update(self.county_errors(county, lead_departments))
         return errors
+
+    def part_field_value(self, field: str, lead_departments: list["Department"]):
+        """The value of a part-dependent field, blank text counting as empty."""
+        if field == "lead_departments":
+            return lead_departments
+        if not any(f.name == field for f in self._meta.concrete_fields):
+            return None  # a column this kind of row does not have (catalogue entries have no office)
+        value = getattr(self, self._meta.get_field(field).attname)
+        return value.strip() if isinstance(value, str) else value
 
     def owning_county(self):
         """The county whose categories and departments this row may use."""
@@ -400,15 +430,7 @@ class DutyItemQuerySet(models.QuerySet):
         ).distinct()
 
     def in_published_order(self):
-        return self.order_by(
-            "duty_list__township__order",
-            "duty_list_id",
-            "part",
-            "category__order",
-            "category_id",
-            "order",
-            "id",
-        )
+        return self.order_by(*PUBLISHED_ORDER)
 
 
 class DutyItem(PartFields):
@@ -470,9 +492,15 @@ class DutyItem(PartFields):
 
     def part_errors(self, lead_departments: list[Department]) -> dict[str, str]:
         errors = super().part_errors(lead_departments)
+        if not self.duty_list_id:
+            return errors
+        township = self.duty_list.township
         office = self.responsible_office
-        if office is not None and self.duty_list_id and office.township_id != self.duty_list.township_id:
-            errors["responsible_office"] = f"责任科室“{office.name}”不属于{self.duty_list.township.name}。"
+        if office is not None and office.township_id != township.pk and "responsible_office" not in errors:
+            errors["responsible_office"] = f"责任科室“{office.name}”不属于{township.name}。"
+        entry = self.catalogue_entry
+        if entry is not None and entry.catalogue.county_id != township.county_id:
+            errors["catalogue_entry"] = f"来源目录事项“{entry.name}”不属于{township.county.name}的目录。"
         return errors
 
 

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models.signals import post_save
 
 from . import permissions
-from .models import Department, DutyItem, Part
+from .models import PART_DEPENDENT_FIELDS, PART_FIELDS, CatalogueEntry, Department, DutyItem, Part
 
 
 class StaleItemError(Exception):
@@ -29,7 +29,7 @@ class StaleItemError(Exception):
         )
 
 
-def _write_with_history(item: DutyItem, lead_departments, *, user, reason: str) -> None:
+def _write_with_history(item, lead_departments, *, user, reason: str) -> None:
     """Save the row and its lead departments, then record one historical version.
 
     simple-history would otherwise record the row before its many-to-many value
@@ -92,6 +92,25 @@ def save_item(
 
 
 @transaction.atomic
+def save_catalogue_entry(
+    entry: CatalogueEntry,
+    *,
+    lead_departments: Iterable[Department] | None = None,
+    user=None,
+    reason: str = "",
+) -> CatalogueEntry:
+    """Validate and save a catalogue entry with its lead departments, as one historical record."""
+    if user is not None and not permissions.can_manage_county(user, entry.catalogue.county_id):
+        raise PermissionDenied(f"您无权修改目录“{entry.catalogue}”。")
+    if lead_departments is not None:
+        lead_departments = list(lead_departments)
+        entry.set_pending_lead_departments(lead_departments)
+    entry.full_clean()
+    _write_with_history(entry, lead_departments, user=user, reason=reason)
+    return entry
+
+
+@transaction.atomic
 def move_items_to_part(
     items: Iterable[DutyItem],
     *,
@@ -128,20 +147,16 @@ def move_items_to_part(
         if item.part == part:
             continue
         item.part = part
+        for field in PART_DEPENDENT_FIELDS - PART_FIELDS[part]:
+            if field != "lead_departments":
+                setattr(item, field, None if item._meta.get_field(field).null else "")
         leads: list[Department] = []
-        if part == Part.BASIC:
-            item.department_duties = item.township_duties = item.support = ""
-            item.receiving_department = None
-            item.reclaim_reason = ""
-        elif part == Part.COORDINATED:
+        if part == Part.COORDINATED:
             leads = lead_departments
             item.township_duties = item.township_duties or item.content
-            item.receiving_department = None
-            item.reclaim_reason = ""
-        else:
+        elif part == Part.RECLAIMED:
             item.receiving_department = receiving_department
             item.reclaim_reason = reclaim_reason.strip() or item.reclaim_reason
-            item.department_duties = item.township_duties = item.support = ""
         item.set_pending_lead_departments(leads)
         item.version += 1
         try:

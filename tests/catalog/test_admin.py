@@ -1,5 +1,6 @@
 import pytest
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -207,7 +208,7 @@ def test_back_office_refuses_a_stale_edit(admin_client, world):
     response = admin_client.post(admin_url(DutyItem, "change", item.pk), stale)
 
     assert response.status_code == 200
-    assert "该事项已被他人修改" in response.content.decode()
+    assert "已被他人修改（您编辑的是第 1 版，当前为第 2 版）" in response.content.decode()
     item.refresh_from_db()
     assert (item.name, item.version) == ("他人修改", 2)
 
@@ -271,3 +272,112 @@ def test_bulk_move_that_breaks_a_rule_changes_nothing_and_says_why(admin_client,
     assert f"事项“{item.name}”：上级部门收回事项必须填写收回（承接）部门。" in response.content.decode()
     item.refresh_from_db()
     assert (item.part, item.version) == (Part.BASIC, 1)
+
+
+def entry_post(catalogue, category, **fields) -> dict:
+    return {
+        "catalogue": catalogue.pk,
+        "part": Part.COORDINATED,
+        "category": category.pk,
+        "order": 1,
+        "name": "秸秆禁烧巡查",
+        "township_duties": "开展日常巡查",
+        "lead_departments": [],
+    } | fields
+
+
+def test_catalogue_entry_form_checks_the_chosen_lead_departments(admin_client, world):
+    catalogue = Catalogue.objects.get()
+    department = make_department(world["county"], "县农业农村局")
+
+    refused = admin_client.post(admin_url(CatalogueEntry, "add"), entry_post(catalogue, world["category"]))
+    assert refused.status_code == 200
+    assert "配合履职事项至少需要一个县级主责部门。" in refused.content.decode()
+    assert not CatalogueEntry.objects.filter(name="秸秆禁烧巡查").exists()
+
+    accepted = admin_client.post(
+        admin_url(CatalogueEntry, "add"),
+        entry_post(catalogue, world["category"], lead_departments=[department.pk]),
+    )
+    assert accepted.status_code == 302
+    entry = CatalogueEntry.objects.get(name="秸秆禁烧巡查")
+    assert list(entry.lead_departments.all()) == [department]
+    record = entry.history.get()
+    assert (record.history_type, record.history_user) == ("+", world["user"])
+    assert [row.department_id for row in record.lead_departments.all()] == [department.pk]
+
+    emptied = admin_client.post(
+        admin_url(CatalogueEntry, "change", entry.pk), entry_post(catalogue, world["category"])
+    )
+    assert emptied.status_code == 200
+    assert list(entry.lead_departments.all()) == [department]
+
+
+def test_revert_restores_the_lead_departments_of_that_version(admin_client, world):
+    item = world["items"][Part.COORDINATED]
+    original = list(item.lead_departments.all())
+    replacement = make_department(world["county"], "县水利局")
+    admin_client.post(
+        admin_url(DutyItem, "change", item.pk), item_form_data(item, lead_departments=[replacement.pk])
+    )
+    assert list(item.lead_departments.all()) == [replacement]
+    old = item.history.all()[1]  # the version before the edit
+    assert [row.department_id for row in old.lead_departments.all()] == [d.pk for d in original]
+    url = reverse("admin:catalog_dutyitem_simple_history", args=[item.pk, old.history_id])
+
+    form = admin_client.get(url).context["adminform"].form
+    assert form["lead_departments"].value() == [d.pk for d in original]
+
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data["is_safeguard"] = "on" if data.pop("is_safeguard") else ""
+    response = admin_client.post(url, {k: v for k, v in data.items() if v != ""})
+    assert response.status_code == 302
+    assert list(item.lead_departments.all()) == original
+
+
+@pytest.mark.parametrize("param", ["county", "township", "department"])
+def test_a_malformed_filter_value_is_answered_not_crashed(admin_client, world, param):
+    response = admin_client.get(admin_url(DutyItem, "changelist"), {param: "abc"})
+    assert response.status_code == 302
+    assert response.url.endswith("?e=1")
+
+
+def test_editing_reference_data_records_the_user_in_history(admin_client, world):
+    department = make_department(world["county"], "县民政局")
+    response = admin_client.post(
+        admin_url(type(department), "change", department.pk),
+        {"county": world["county"].pk, "name": "县民政局", "short_name": "民政", "order": 3},
+    )
+    assert response.status_code == 302
+    record = department.history.first()
+    assert (record.short_name, record.history_user) == ("民政", world["user"])
+
+
+def populate(count: int) -> None:
+    """`count` more counties, each with a row of every kind, for query-growth checks."""
+    for n in range(count):
+        county = make_county(f"增补县{n}")
+        duty_list = make_duty_list(make_township(county))
+        office = make_office(duty_list.township)
+        category = make_category(county)
+        catalogue = Catalogue.objects.create(county=county, name="模板", kind=Catalogue.Kind.TEMPLATE)
+        entry = CatalogueEntry.objects.create(catalogue=catalogue, name="目录事项", part=Part.BASIC)
+        make_item(duty_list, Part.BASIC, category=category, responsible_office=office, catalogue_entry=entry)
+        make_item(duty_list, Part.COORDINATED, category=category)
+        make_item(duty_list, Part.RECLAIMED, category=category)
+        user = get_user_model().objects.create_user(f"populated-{county.code}")
+        Membership.objects.create(user=user, role=Membership.Role.COUNTY_EDITOR, county=county)
+        Group.objects.create(name=f"组{county.code}")
+
+
+@pytest.mark.parametrize("model", registered_models(), ids=lambda m: m._meta.label)
+def test_list_pages_query_count_does_not_grow_with_rows(
+    admin_client, world, model, django_assert_max_num_queries
+):
+    url = admin_url(model, "changelist")
+    with CaptureQueriesContext(connection) as few:
+        assert admin_client.get(url).status_code == 200
+    populate(5)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = admin_client.get(url)
+    assert response.context["cl"].result_count > 1

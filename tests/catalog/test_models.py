@@ -152,3 +152,67 @@ def test_catalogue_entry_category_must_belong_to_the_catalogues_county(county):
     with pytest.raises(ValidationError) as caught:
         entry.full_clean()
     assert caught.value.message_dict == {"category": ["类别“民生服务”不属于示范县。"]}
+
+
+def test_coordinated_item_refuses_a_reclaim_reason(duty_list):
+    department = make_department(duty_list.township.county)
+    item = new_item(duty_list, Part.COORDINATED, township_duties="协助", reclaim_reason="由部门实施")
+    assert validation_errors(item, [department]) == {
+        "reclaim_reason": ["配合履职事项不填写“收回理由及工作方式”。"]
+    }
+
+
+@pytest.mark.parametrize("field", ["department_duties", "support"])
+def test_reclaimed_item_refuses_department_duties_and_support(duty_list, field):
+    department = make_department(duty_list.township.county)
+    item = new_item(duty_list, Part.RECLAIMED, receiving_department=department, **{field: "县级部门负责"})
+    assert set(validation_errors(item, [])) == {field}
+
+
+def test_reclaimed_item_has_no_township_office(duty_list):
+    department = make_department(duty_list.township.county)
+    office = make_office(duty_list.township)
+    item = new_item(duty_list, Part.RECLAIMED, receiving_department=department, responsible_office=office)
+    assert validation_errors(item, []) == {"responsible_office": ["上级部门收回事项不填写“责任科室”。"]}
+
+
+def test_safeguard_item_cannot_be_reclaimed(duty_list):
+    department = make_department(duty_list.township.county)
+    item = new_item(duty_list, Part.RECLAIMED, receiving_department=department, is_safeguard=True)
+    assert set(validation_errors(item, [])) == {"is_safeguard"}
+
+
+def test_catalogue_entry_must_come_from_the_countys_catalogues(duty_list):
+    elsewhere = make_county("别县", "999004")
+    catalogue = Catalogue.objects.create(county=elsewhere, name="别县模板", kind=Catalogue.Kind.TEMPLATE)
+    entry = CatalogueEntry.objects.create(catalogue=catalogue, name="党组织建设", part=Part.BASIC)
+    item = new_item(duty_list, Part.BASIC, catalogue_entry=entry, origin=DutyItem.Origin.COMMON)
+    assert validation_errors(item, []) == {
+        "catalogue_entry": ["来源目录事项“党组织建设”不属于示范县的目录。"]
+    }
+
+
+def test_category_cannot_be_its_own_parent(county):
+    category = make_category(county, "党的建设")
+    category.parent = category
+    with pytest.raises(ValidationError) as caught:
+        category.full_clean()
+    assert caught.value.message_dict == {"parent": ["类别不能以自身为上级类别。"]}
+
+
+def test_category_parent_must_be_in_the_same_county(county):
+    foreign_parent = make_category(make_county("别县", "999005"), "民生服务")
+    child = Category(county=county, name="社会救助", parent=foreign_parent)
+    with pytest.raises(ValidationError) as caught:
+        child.full_clean()
+    assert caught.value.message_dict == {"parent": ["上级类别必须属于同一个县。"]}
+
+
+def test_sub_categories_follow_their_parent_in_published_order(duty_list):
+    county = duty_list.township.county
+    party, economy = make_category(county, "党的建设", 1), make_category(county, "经济发展", 2)
+    party_sub = Category.objects.create(county=county, name="基层组织", parent=party, order=1)
+    in_economy = make_item(duty_list, category=economy, order=1)
+    in_sub = make_item(duty_list, category=party_sub, order=1)
+    in_party = make_item(duty_list, category=party, order=5)
+    assert list(DutyItem.objects.in_published_order()) == [in_party, in_sub, in_economy]

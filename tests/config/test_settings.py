@@ -81,3 +81,9 @@ def test_deploy_check_is_clean_with_the_documented_production_variables():
 
 def test_language_and_time_zone():
     assert (settings.LANGUAGE_CODE, settings.TIME_ZONE) == ("zh-hans", "Asia/Shanghai")
+
+
+def test_a_malformed_number_in_the_environment_is_named():
+    result = run_django(["check"], DEBUG="1", SECURE_HSTS_SECONDS="一年")
+    assert result.returncode != 0
+    assert "SECURE_HSTS_SECONDS 应为非负整数" in result.stderr
