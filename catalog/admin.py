@@ -279,6 +279,18 @@ class PartFieldsAdminForm(forms.ModelForm):
         return cleaned
 
 
+# The part-dependent columns as forms show them, in the order of a printed list.
+PART_FORM_FIELDS = [
+    "lead_departments",
+    "department_duties",
+    "township_duties",
+    "support",
+    "receiving_department",
+    "reclaim_reason",
+    "is_safeguard",
+]
+
+
 class CatalogueEntryAdminForm(PartFieldsAdminForm):
     class Meta:
         model = CatalogueEntry
@@ -290,13 +302,7 @@ class CatalogueEntryAdminForm(PartFieldsAdminForm):
             "name",
             "content",
             "basis",
-            "lead_departments",
-            "department_duties",
-            "township_duties",
-            "support",
-            "receiving_department",
-            "reclaim_reason",
-            "is_safeguard",
+            *PART_FORM_FIELDS,
             "is_mandatory",
         ]
 
@@ -316,13 +322,7 @@ class DutyItemAdminForm(PartFieldsAdminForm):
             "basis",
             "remarks",
             "responsible_office",
-            "lead_departments",
-            "department_duties",
-            "township_duties",
-            "support",
-            "receiving_department",
-            "reclaim_reason",
-            "is_safeguard",
+            *PART_FORM_FIELDS,
             "origin",
             "catalogue_entry",
         ]

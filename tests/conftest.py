@@ -139,3 +139,30 @@ def cast(duty_list):
         "other_county_leader": make_user("leader-elsewhere", Role.COUNTY_LEADER, county=elsewhere),
         "no_role": make_user("nobody"),
     }
+
+
+def item_form_data(item, **changes) -> dict:
+    """What the back-office item form posts for `item`, with `changes` applied."""
+    data = {
+        "duty_list": item.duty_list_id,
+        "part": item.part,
+        "category": item.category_id,
+        "order": item.order,
+        "name": item.name,
+        "content": item.content,
+        "basis": item.basis,
+        "remarks": item.remarks,
+        "responsible_office": item.responsible_office_id or "",
+        "lead_departments": [d.pk for d in item.lead_departments.all()],
+        "department_duties": item.department_duties,
+        "township_duties": item.township_duties,
+        "support": item.support,
+        "receiving_department": item.receiving_department_id or "",
+        "reclaim_reason": item.reclaim_reason,
+        "origin": item.origin,
+        "catalogue_entry": item.catalogue_entry_id or "",
+        "expected_version": item.version,
+    }
+    if item.is_safeguard:
+        data["is_safeguard"] = "on"
+    return data | changes

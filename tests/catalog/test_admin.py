@@ -15,6 +15,7 @@ from catalog.models import (
     Part,
 )
 from tests.conftest import (
+    item_form_data,
     make_category,
     make_county,
     make_department,
@@ -145,32 +146,6 @@ def test_item_list_filters_by_county_township_part_department_and_safeguard(admi
     assert listed(is_safeguard__exact=1) == {safeguard}
     assert listed(part__exact=Part.RECLAIMED) == {world["items"][Part.RECLAIMED]}
     assert listed(q="先期处置") == {safeguard}
-
-
-def item_form_data(item, **changes) -> dict:
-    data = {
-        "duty_list": item.duty_list_id,
-        "part": item.part,
-        "category": item.category_id,
-        "order": item.order,
-        "name": item.name,
-        "content": item.content,
-        "basis": item.basis,
-        "remarks": item.remarks,
-        "responsible_office": item.responsible_office_id or "",
-        "lead_departments": [d.pk for d in item.lead_departments.all()],
-        "department_duties": item.department_duties,
-        "township_duties": item.township_duties,
-        "support": item.support,
-        "receiving_department": item.receiving_department_id or "",
-        "reclaim_reason": item.reclaim_reason,
-        "origin": item.origin,
-        "catalogue_entry": item.catalogue_entry_id or "",
-        "expected_version": item.version,
-    }
-    if item.is_safeguard:
-        data["is_safeguard"] = "on"
-    return data | changes
 
 
 def test_editing_in_the_back_office_records_the_user_and_bumps_the_version(admin_client, world):

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from catalog import permissions, services
 from catalog.models import Department, DutyItem, DutyList, Part
-from tests.conftest import make_department, make_duty_list, make_item
+from tests.conftest import item_form_data, make_department, make_duty_list, make_item
 
 pytestmark = pytest.mark.django_db
 
@@ -89,24 +89,6 @@ def test_moving_items_through_the_service_follows_the_rules(cast, duty_list, rol
 # The back office: only county editors (and superusers) get in, and only to their county.
 
 
-def item_post(item: DutyItem, **changes) -> dict:
-    return {
-        "duty_list": item.duty_list_id,
-        "part": item.part,
-        "category": item.category_id,
-        "order": item.order,
-        "name": item.name,
-        "content": item.content,
-        "origin": item.origin,
-        "expected_version": item.version,
-        "lead_departments": [d.pk for d in item.lead_departments.all()],
-        "township_duties": item.township_duties,
-        "department_duties": item.department_duties,
-        "receiving_department": item.receiving_department_id or "",
-        "reclaim_reason": item.reclaim_reason,
-    } | changes
-
-
 def snapshot() -> list:
     return list(DutyItem.objects.order_by("pk").values_list("pk", "name", "part", "version")) + list(
         Department.objects.order_by("pk").values_list("pk", "name")
@@ -119,8 +101,8 @@ def back_office_actions(duty_list):
     department = make_department(duty_list.township.county, "县民政局")
     url = lambda view, *args: reverse(f"admin:catalog_{view}", args=args)  # noqa: E731
     return [
-        ("change_item", url("dutyitem_change", item.pk), item_post(item, name="改名")),
-        ("add_item", url("dutyitem_add"), item_post(item, name="新增事项")),
+        ("change_item", url("dutyitem_change", item.pk), item_form_data(item, name="改名")),
+        ("add_item", url("dutyitem_add"), item_form_data(item, name="新增事项")),
         ("delete_item", url("dutyitem_delete", item.pk), {"post": "yes"}),
         (
             "move_items",
@@ -137,7 +119,7 @@ def back_office_actions(duty_list):
         (
             "revert_item",
             reverse("admin:catalog_dutyitem_simple_history", args=[item.pk, item.history.first().history_id]),
-            item_post(item, name="回退"),
+            item_form_data(item, name="回退"),
         ),
         (
             "change_department",
