@@ -395,6 +395,7 @@ class DutyList(models.Model):
     stage = models.CharField(
         "阶段", max_length=30, choices=Stage.choices, default=Stage.DRAFTING, editable=False
     )
+    # Goes up by one with every change to one of the list's items.
     version = models.PositiveIntegerField("版本号", default=1, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
@@ -428,6 +429,12 @@ class DutyItemQuerySet(models.QuerySet):
         return self.filter(
             models.Q(lead_departments=department) | models.Q(receiving_department=department)
         ).distinct()
+
+    def active(self):
+        return self.filter(deleted_at__isnull=True)
+
+    def deleted(self):
+        return self.filter(deleted_at__isnull=False)
 
     def in_published_order(self):
         return self.order_by(*PUBLISHED_ORDER)
@@ -470,6 +477,11 @@ class DutyItem(PartFields):
         verbose_name="来源目录事项",
     )
     version = models.PositiveIntegerField("版本号", default=1, editable=False)
+    # The list's version number written by this item's latest change, so the
+    # history answers "what changed since version N" of the whole list.
+    list_version = models.PositiveIntegerField("清单版本号", default=0, editable=False)
+    # Deleted items stay, listed apart and restorable, until the list is published.
+    deleted_at = models.DateTimeField("删除时间", null=True, blank=True, editable=False)
 
     objects = DutyItemQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=["lead_departments"])

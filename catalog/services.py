@@ -10,10 +10,11 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.db.models.signals import post_save
 
 from . import permissions
-from .models import PART_DEPENDENT_FIELDS, PART_FIELDS, CatalogueEntry, Department, DutyItem, Part
+from .models import PART_DEPENDENT_FIELDS, PART_FIELDS, CatalogueEntry, Department, DutyItem, DutyList, Part
 
 
 class StaleItemError(Exception):
@@ -36,6 +37,8 @@ def _write_with_history(item, lead_departments, *, user, reason: str) -> None:
     and once more per added or removed department.
     """
     created = item.pk is None
+    if isinstance(item, DutyItem):
+        item.list_version = bump_list_version(item.duty_list_id)
     item.skip_history_when_saving = True
     try:
         item.save()
@@ -46,14 +49,21 @@ def _write_with_history(item, lead_departments, *, user, reason: str) -> None:
     record_history(item, created=created, user=user, reason=reason)
 
 
-def record_history(item: DutyItem, *, created: bool, user=None, reason: str = "") -> None:
-    """Write the item's historical record as it stands, lead departments included."""
+def bump_list_version(duty_list_id: int) -> int:
+    """Count one more change to the list; concurrent writers to one list queue on its row."""
+    # A counter, not an edit of the list: no historical record for it.
+    DutyList.objects.filter(pk=duty_list_id).update(version=F("version") + 1)
+    return DutyList.objects.values_list("version", flat=True).get(pk=duty_list_id)
+
+
+def record_history(row, *, created: bool, user=None, reason: str = "") -> None:
+    """Write the row's historical record as it stands, lead departments included."""
     if user is not None:
-        item._history_user = user
-    item._change_reason = reason or None
+        row._history_user = user
+    row._change_reason = reason or None
     # Sending post_save lets simple-history write its record now that the lead
     # departments are in place; the project connects no receivers of its own.
-    post_save.send(sender=DutyItem, instance=item, created=created, raw=False, using=item._state.db)
+    post_save.send(sender=type(row), instance=row, created=created, raw=False, using=row._state.db)
 
 
 def check_can_edit(user, item: DutyItem) -> None:
