@@ -6,15 +6,28 @@ record per change, holding the row and its lead departments together, with
 the acting user and the reason.
 """
 
+import uuid
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.db.models.signals import post_save
+from django.utils import timezone
 
 from . import permissions
-from .models import PART_DEPENDENT_FIELDS, PART_FIELDS, CatalogueEntry, Department, DutyItem, DutyList, Part
+from .models import (
+    PART_DEPENDENT_FIELDS,
+    PART_FIELDS,
+    PUBLISHED_ORDER,
+    Catalogue,
+    CatalogueEntry,
+    Department,
+    DutyItem,
+    DutyList,
+    Part,
+    Township,
+)
 
 
 class StaleItemError(Exception):
@@ -180,3 +193,196 @@ def move_items_to_part(
     if problems:
         raise ValidationError(problems)
     return moved
+
+
+# The workbench's edits. Each takes the acting user and checks it may edit.
+
+
+def next_order(duty_list: DutyList, part: str, category_id: int | None) -> int:
+    last = (
+        DutyItem.objects.active()
+        .filter(duty_list=duty_list, part=part, category_id=category_id)
+        .aggregate(last=Max("order"))["last"]
+    )
+    return (last or 0) + 1
+
+
+@transaction.atomic
+def create_item(
+    item: DutyItem, *, lead_departments: Iterable[Department] = (), user=None, reason: str = "新增事项"
+) -> DutyItem:
+    """Add a new item at the end of its category (unless it has an order)."""
+    if not item.order:
+        item.order = next_order(item.duty_list, item.part, item.category_id)
+    return save_item(item, lead_departments=lead_departments, user=user, reason=reason)
+
+
+@transaction.atomic
+def delete_item(
+    item: DutyItem, *, user=None, reason: str = "", expected_version: int | None = None
+) -> DutyItem:
+    """Soft delete: the item leaves the list but stays restorable with its history."""
+    item.deleted_at = timezone.now()
+    return save_item(item, user=user, reason=reason or "删除事项", expected_version=expected_version)
+
+
+@transaction.atomic
+def restore_item(item: DutyItem, *, user=None, expected_version: int | None = None) -> DutyItem:
+    """Bring a deleted item back, at the end of its category."""
+    item.deleted_at = None
+    item.order = next_order(item.duty_list, item.part, item.category_id)
+    return save_item(item, user=user, reason="恢复已删除事项", expected_version=expected_version)
+
+
+@transaction.atomic
+def move_item_in_category(item: DutyItem, *, step: int, user=None) -> DutyItem:
+    """Move an item up (step -1) or down (+1) among the active items of its category.
+
+    The category is renumbered 1..n as it goes; only items whose 序号 changes
+    get a new version.
+    """
+    check_can_edit(user, item)
+    siblings = list(
+        DutyItem.objects.select_for_update(of=("self",))
+        .active()
+        .filter(duty_list_id=item.duty_list_id, part=item.part, category_id=item.category_id)
+        .order_by("order", "id")
+    )
+    position = next(i for i, sibling in enumerate(siblings) if sibling.pk == item.pk)
+    target = position + step
+    if not 0 <= target < len(siblings):
+        return item
+    siblings[position], siblings[target] = siblings[target], siblings[position]
+    for number, sibling in enumerate(siblings, start=1):
+        if sibling.order != number:
+            sibling.order = number
+            save_item(sibling, user=user, reason="调整序号")
+    return next(sibling for sibling in siblings if sibling.pk == item.pk)
+
+
+@transaction.atomic
+def duplicate_item(item: DutyItem, *, user=None) -> DutyItem:
+    """A new individual item with the same content, placed right after the original's category end."""
+    leads = list(item.lead_departments.all())
+    copy = DutyItem.objects.get(pk=item.pk)
+    copy.pk = copy.id = None
+    copy._state.adding = True
+    copy.key = uuid.uuid4()
+    copy.name = f"{item.name}（副本）"[: DutyItem._meta.get_field("name").max_length]
+    copy.origin = DutyItem.Origin.INDIVIDUAL
+    copy.catalogue_entry = None
+    copy.version = 1
+    copy.order = 0
+    return create_item(copy, lead_departments=leads, user=user, reason=f"复制自“{item.name}”")
+
+
+# Fields a revert takes from an old version; identity, counters and the list stay.
+REVERT_SKIPS = {"id", "duty_list", "key", "version", "list_version"}
+
+
+@transaction.atomic
+def revert_item(
+    item: DutyItem, record, *, user=None, reason: str, expected_version: int | None = None
+) -> DutyItem:
+    """Restore the values of an earlier version, recorded as a new change with a reason."""
+    if not reason.strip():
+        raise ValidationError({"reason": "恢复到历史版本必须填写理由。"})
+    if record.id != item.pk:
+        raise ValidationError("所选历史版本不属于该事项。")
+    for field in DutyItem._meta.concrete_fields:
+        if field.name not in REVERT_SKIPS:
+            setattr(item, field.attname, getattr(record, field.attname))
+    leads = Department.objects.filter(pk__in=[row.department_id for row in record.lead_departments.all()])
+    return save_item(
+        item,
+        lead_departments=leads,
+        user=user,
+        reason=f"恢复到第 {record.version} 版：{reason.strip()}",
+        expected_version=expected_version,
+    )
+
+
+# Starting a township's draft.
+
+
+@transaction.atomic
+def start_list(
+    township: Township,
+    *,
+    title: str,
+    year: int,
+    user=None,
+    catalogue: Catalogue | None = None,
+    source: DutyList | None = None,
+) -> DutyList:
+    """Create a township's draft from a county catalogue or by copying another list.
+
+    Items from a catalogue are common items linked to their entry; copied items
+    keep their origin and entry link, and take the township's office of the same
+    name where the source named one.
+    """
+    if user is not None and not permissions.can_manage_county(user, township.county_id):
+        raise PermissionDenied(f"您无权为{township.name}创建清单。")
+    if (catalogue is None) == (source is None):
+        raise ValidationError("请选择一个来源：县级目录或其他乡镇（街道）的清单。")
+    origin_county = catalogue.county_id if catalogue else source.township.county_id
+    if origin_county != township.county_id:
+        raise ValidationError("只能使用本县的目录或清单。")
+    duty_list = DutyList.objects.create(township=township, title=title, year=year)
+    offices = {office.name: office for office in township.offices.all()}
+    if catalogue is not None:
+        rows = catalogue.entries.select_related("category").prefetch_related("lead_departments")
+        for entry in rows.order_by("part", "category__order", "order", "id"):
+            if entry.category_id is None:
+                raise ValidationError(f"目录事项“{entry.name}”没有类别，请先在目录中补充。")
+            item = DutyItem(
+                duty_list=duty_list,
+                origin=DutyItem.Origin.COMMON,
+                catalogue_entry=entry,
+                name=entry.name,
+                category_id=entry.category_id,
+                content=entry.content,
+                basis=entry.basis,
+                **{field: getattr(entry, field) for field in COPIED_PART_FIELDS},
+            )
+            create_item(
+                item,
+                lead_departments=entry.lead_departments.all(),
+                user=user,
+                reason=f"由“{catalogue.name}”生成",
+            )
+    else:
+        rows = source.items.active().select_related("responsible_office").prefetch_related("lead_departments")
+        for original in rows.order_by(*PUBLISHED_ORDER):
+            office = offices.get(original.responsible_office.name) if original.responsible_office else None
+            item = DutyItem(
+                duty_list=duty_list,
+                origin=original.origin,
+                catalogue_entry_id=original.catalogue_entry_id,
+                name=original.name,
+                category_id=original.category_id,
+                order=original.order,
+                content=original.content,
+                basis=original.basis,
+                remarks=original.remarks,
+                responsible_office=office,
+                **{field: getattr(original, field) for field in COPIED_PART_FIELDS},
+            )
+            create_item(
+                item,
+                lead_departments=original.lead_departments.all(),
+                user=user,
+                reason=f"复制自“{source.title}”",
+            )
+    return duty_list
+
+
+COPIED_PART_FIELDS = [
+    "part",
+    "department_duties",
+    "township_duties",
+    "support",
+    "receiving_department_id",
+    "reclaim_reason",
+    "is_safeguard",
+]
