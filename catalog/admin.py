@@ -14,6 +14,7 @@ from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import permissions, services
+from .forms import PART_FORM_FIELDS, MoveToPartForm, PartFieldsForm
 from .models import (
     PUBLISHED_ORDER,
     Catalogue,
@@ -261,37 +262,11 @@ class DepartmentFilter(admin.SimpleListFilter):
         return queryset
 
 
-class PartFieldsAdminForm(forms.ModelForm):
-    """Hands the chosen lead departments to the model's part rules before it validates."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        record = getattr(self.instance, "_history", None)
-        if record is not None and "lead_departments" in self.fields:
-            # Reverting to a historical version: offer that version's lead
-            # departments, not the ones stored now.
-            self.initial["lead_departments"] = [row.department_id for row in record.lead_departments.all()]
-
-    def clean(self):
-        cleaned = super().clean()
-        if "lead_departments" in cleaned:
-            self.instance.set_pending_lead_departments(cleaned["lead_departments"])
-        return cleaned
+# Catalogue entries are county-wide: they name no township office.
+ENTRY_PART_FIELDS = [name for name in PART_FORM_FIELDS if name != "responsible_office"]
 
 
-# The part-dependent columns as forms show them, in the order of a printed list.
-PART_FORM_FIELDS = [
-    "lead_departments",
-    "department_duties",
-    "township_duties",
-    "support",
-    "receiving_department",
-    "reclaim_reason",
-    "is_safeguard",
-]
-
-
-class CatalogueEntryAdminForm(PartFieldsAdminForm):
+class CatalogueEntryAdminForm(PartFieldsForm):
     class Meta:
         model = CatalogueEntry
         fields = [
@@ -302,12 +277,13 @@ class CatalogueEntryAdminForm(PartFieldsAdminForm):
             "name",
             "content",
             "basis",
-            *PART_FORM_FIELDS,
+            *ENTRY_PART_FIELDS,
+            "is_safeguard",
             "is_mandatory",
         ]
 
 
-class DutyItemAdminForm(PartFieldsAdminForm):
+class DutyItemAdminForm(PartFieldsForm):
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -321,8 +297,8 @@ class DutyItemAdminForm(PartFieldsAdminForm):
             "content",
             "basis",
             "remarks",
-            "responsible_office",
             *PART_FORM_FIELDS,
+            "is_safeguard",
             "origin",
             "catalogue_entry",
         ]
@@ -354,32 +330,6 @@ class SaveThroughServiceAdmin(CountyScopedAdmin):
         # The service already wrote the lead departments together with the row.
         form.save_m2m = lambda: None
         super().save_related(request, form, formsets, change)
-
-
-class MoveToPartForm(forms.Form):
-    part = forms.ChoiceField(label="移入", choices=Part.choices)
-    reason = forms.CharField(label="移动理由", widget=forms.Textarea(attrs={"rows": 2}))
-    lead_departments = forms.ModelMultipleChoiceField(
-        label="县级主责部门（移入配合履职事项时必填）",
-        queryset=Department.objects.none(),
-        required=False,
-    )
-    receiving_department = forms.ModelChoiceField(
-        label="收回（承接）部门（移入上级部门收回事项时必填）",
-        queryset=Department.objects.none(),
-        required=False,
-    )
-    reclaim_reason = forms.CharField(
-        label="收回理由及工作方式",
-        widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
-    )
-
-    def __init__(self, *args, counties, **kwargs):
-        super().__init__(*args, **kwargs)
-        departments = Department.objects.filter(county__in=counties)
-        self.fields["lead_departments"].queryset = departments
-        self.fields["receiving_department"].queryset = departments
 
 
 @admin.register(CatalogueEntry)
@@ -507,7 +457,7 @@ class DutyItemAdmin(SaveThroughServiceAdmin):
             return None
         counties = County.objects.filter(townships__duty_lists__items__in=queryset).distinct()
         if "apply" in request.POST:
-            form = MoveToPartForm(request.POST, counties=counties)
+            form = MoveToPartForm(request.POST, departments=Department.objects.filter(county__in=counties))
             if form.is_valid():
                 try:
                     moved = services.move_items_to_part(
@@ -518,6 +468,7 @@ class DutyItemAdmin(SaveThroughServiceAdmin):
                         lead_departments=form.cleaned_data["lead_departments"],
                         receiving_department=form.cleaned_data["receiving_department"],
                         reclaim_reason=form.cleaned_data["reclaim_reason"],
+                        township_duties=form.cleaned_data["township_duties"],
                     )
                 except ValidationError as error:
                     for message in error.messages:
@@ -530,7 +481,7 @@ class DutyItemAdmin(SaveThroughServiceAdmin):
                     )
                     return None
         else:
-            form = MoveToPartForm(counties=counties)
+            form = MoveToPartForm(departments=Department.objects.filter(county__in=counties))
         return TemplateResponse(
             request,
             "admin/catalog/dutyitem/move_to_part.html",

@@ -143,6 +143,7 @@ def move_items_to_part(
     lead_departments: Iterable[Department] = (),
     receiving_department: Department | None = None,
     reclaim_reason: str = "",
+    township_duties: str = "",
 ) -> int:
     """Move items to another part as one change each, all or none.
 
@@ -176,7 +177,7 @@ def move_items_to_part(
         leads: list[Department] = []
         if part == Part.COORDINATED:
             leads = lead_departments
-            item.township_duties = item.township_duties or item.content
+            item.township_duties = township_duties.strip() or item.township_duties or item.content
         elif part == Part.RECLAIMED:
             item.receiving_department = receiving_department
             item.reclaim_reason = reclaim_reason.strip() or item.reclaim_reason

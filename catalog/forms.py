@@ -1,0 +1,184 @@
+"""Forms of the workbench and the back office: parsing and checking input only.
+
+Choices are narrowed to the list's township and county; the per-part rules
+themselves stay in the model and run through `clean()`.
+"""
+
+from django import forms
+
+from .models import PART_FIELDS, Catalogue, Department, DutyItem, DutyList, Part, Township
+
+# The part-dependent columns as forms show them, in the order of a printed list.
+PART_FORM_FIELDS = [
+    "responsible_office",
+    "lead_departments",
+    "department_duties",
+    "township_duties",
+    "support",
+    "receiving_department",
+    "reclaim_reason",
+]
+COMMON_FORM_FIELDS = ["category", "name", "content", "basis", "remarks", "is_safeguard"]
+
+
+class PartFieldsForm(forms.ModelForm):
+    """Hands the chosen lead departments to the model's part rules before it validates."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        record = getattr(self.instance, "_history", None)
+        if record is not None and "lead_departments" in self.fields:
+            # Reverting to a historical version: offer that version's lead
+            # departments, not the ones stored now.
+            self.initial["lead_departments"] = [row.department_id for row in record.lead_departments.all()]
+
+    def clean(self):
+        cleaned = super().clean()
+        if "lead_departments" in self.fields:
+            self.instance.set_pending_lead_departments(cleaned.get("lead_departments") or [])
+        return cleaned
+
+
+class DutyItemForm(PartFieldsForm):
+    """Add or edit one item of a given part in the workbench."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = DutyItem
+        fields = [*COMMON_FORM_FIELDS, *PART_FORM_FIELDS]
+        widgets = {
+            "content": forms.Textarea(attrs={"rows": 3}),
+            "basis": forms.Textarea(attrs={"rows": 2}),
+            "remarks": forms.Textarea(attrs={"rows": 1}),
+            "department_duties": forms.Textarea(attrs={"rows": 3}),
+            "township_duties": forms.Textarea(attrs={"rows": 3}),
+            "support": forms.Textarea(attrs={"rows": 2}),
+            "reclaim_reason": forms.Textarea(attrs={"rows": 2}),
+            "lead_departments": forms.SelectMultiple(attrs={"size": 6}),
+        }
+
+    def __init__(self, *args, duty_list: DutyList, part: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.duty_list = duty_list
+        self.instance.part = part
+        township = duty_list.township
+        for name in PART_FORM_FIELDS:
+            if name not in PART_FIELDS[part]:
+                del self.fields[name]
+        if part == Part.RECLAIMED:
+            del self.fields["is_safeguard"]
+        self.fields["category"].queryset = township.county.categories.all()
+        if "responsible_office" in self.fields:
+            self.fields["responsible_office"].queryset = township.offices.all()
+            self.fields["responsible_office"].label_from_instance = lambda office: office.name
+        departments = Department.objects.filter(county_id=township.county_id)
+        for name in ["lead_departments", "receiving_department"]:
+            if name in self.fields:
+                self.fields[name].queryset = departments
+        if self.instance.pk and not self.is_bound:
+            self.fields["expected_version"].initial = self.instance.version
+
+
+class MoveToPartForm(forms.Form):
+    """Move items to another part: the reason and the columns the new part requires, in one step."""
+
+    part = forms.ChoiceField(label="移入", choices=Part.choices)
+    reason = forms.CharField(label="移动理由", widget=forms.Textarea(attrs={"rows": 2}))
+    lead_departments = forms.ModelMultipleChoiceField(
+        label="县级主责部门（移入配合履职事项时必填）",
+        queryset=Department.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    township_duties = forms.CharField(
+        label="乡镇（街道）配合职责（移入配合履职事项时填写，留空则沿用具体内容）",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+    receiving_department = forms.ModelChoiceField(
+        label="收回（承接）部门（移入上级部门收回事项时必填）",
+        queryset=Department.objects.none(),
+        required=False,
+    )
+    reclaim_reason = forms.CharField(
+        label="收回理由及工作方式", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, departments, exclude_part: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_departments"].queryset = departments
+        self.fields["receiving_department"].queryset = departments
+        if exclude_part:
+            self.fields["part"].choices = [(v, label) for v, label in Part.choices if v != exclude_part]
+
+    def clean(self):
+        cleaned = super().clean()
+        part = cleaned.get("part")
+        if part == Part.COORDINATED and not cleaned.get("lead_departments"):
+            self.add_error("lead_departments", "移入配合履职事项必须选择县级主责部门。")
+        if part == Part.RECLAIMED and not cleaned.get("receiving_department"):
+            self.add_error("receiving_department", "移入上级部门收回事项必须选择收回（承接）部门。")
+        return cleaned
+
+
+class DeleteItemForm(forms.Form):
+    reason = forms.CharField(label="删除理由", required=False, max_length=500)
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class RevertForm(forms.Form):
+    reason = forms.CharField(label="恢复理由", widget=forms.Textarea(attrs={"rows": 2}))
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class ItemFilterForm(forms.Form):
+    """The editor's filters; every field optional, bad values simply ignored."""
+
+    category = forms.TypedChoiceField(label="类别", required=False, coerce=int, empty_value=None)
+    office = forms.TypedChoiceField(label="责任科室", required=False, coerce=int, empty_value=None)
+    department = forms.TypedChoiceField(label="县级部门", required=False, coerce=int, empty_value=None)
+    safeguard = forms.BooleanField(label="仅兜底事项", required=False)
+    q = forms.CharField(label="关键词", required=False, max_length=100)
+
+    def __init__(self, *args, categories, offices, departments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", "全部类别"), *((c.pk, c.name) for c in categories)]
+        self.fields["office"].choices = [("", "全部科室"), *((o.pk, o.name) for o in offices)]
+        self.fields["department"].choices = [("", "全部部门"), *((d.pk, d.name) for d in departments)]
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}
+        return self.cleaned_data
+
+
+class StartListForm(forms.Form):
+    township = forms.ModelChoiceField(label="乡镇（街道）", queryset=Township.objects.none())
+    title = forms.CharField(
+        label="清单标题", max_length=200, required=False, help_text="留空则为“××镇履行职责事项清单”。"
+    )
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    catalogue = forms.ModelChoiceField(
+        label="由县级目录生成", queryset=Catalogue.objects.none(), required=False
+    )
+    source = forms.ModelChoiceField(
+        label="或复制其他乡镇（街道）的清单", queryset=DutyList.objects.none(), required=False
+    )
+
+    def __init__(self, *args, counties, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["township"].queryset = Township.objects.filter(county__in=counties).select_related(
+            "county"
+        )
+        self.fields["catalogue"].queryset = Catalogue.objects.filter(county__in=counties)
+        self.fields["source"].queryset = DutyList.objects.filter(
+            township__county__in=counties
+        ).select_related("township")
+
+    def clean(self):
+        cleaned = super().clean()
+        if bool(cleaned.get("catalogue")) == bool(cleaned.get("source")):
+            raise forms.ValidationError("请在“县级目录”和“其他清单”中选择且只选择一个来源。")
+        return cleaned
