@@ -25,7 +25,7 @@ def memberships_of(user) -> list[Membership]:
         return []
     cached = getattr(user, "_memberships_cache", None)
     if cached is None:
-        cached = list(Membership.objects.filter(user=user))
+        cached = list(Membership.objects.filter(user=user).select_related("county", "township", "department"))
         user._memberships_cache = cached
     return cached
 

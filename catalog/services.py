@@ -144,6 +144,7 @@ def move_items_to_part(
     receiving_department: Department | None = None,
     reclaim_reason: str = "",
     township_duties: str = "",
+    expected_versions: dict[int, int] | None = None,
 ) -> int:
     """Move items to another part as one change each, all or none.
 
@@ -165,6 +166,9 @@ def move_items_to_part(
     )
     for item in items:
         check_can_edit(user, item)
+        expected = (expected_versions or {}).get(item.pk)
+        if expected is not None and expected != item.version:
+            raise StaleItemError(item, expected, item.version)
     problems: list[str] = []
     moved = 0
     for item in items:

@@ -1,0 +1,258 @@
+"""Reads for the workbench pages: each joins what its page shows in a fixed number of queries."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import groupby
+
+from django.db.models import Count, Q, QuerySet
+
+from . import permissions
+from .models import PART_FIELDS, PUBLISHED_ORDER, Category, Department, DutyItem, DutyList, Office, Part
+
+
+def part_counts() -> dict:
+    """Annotations counting a list's active items per part, and its deleted ones."""
+    active = Q(items__deleted_at__isnull=True)
+    counts = {f"{part}_count": Count("items", filter=active & Q(items__part=part)) for part in Part.values}
+    counts["deleted_count"] = Count("items", filter=Q(items__deleted_at__isnull=False))
+    return counts
+
+
+def lists_for_home(user) -> list[DutyList]:
+    """The lists on the user's 我的工作 page, each marked with whether the user may edit it."""
+    lists = list(
+        permissions.visible_lists(user)
+        .select_related("township__county")
+        .annotate(**part_counts())
+        .order_by("township__county__code", "township__order", "-year", "-pk")
+    )
+    for duty_list in lists:
+        duty_list.is_editable = permissions.can_edit_list(user, duty_list)
+    return lists
+
+
+def list_for_editor(list_id: int) -> DutyList:
+    return DutyList.objects.select_related("township__county").annotate(**part_counts()).get(pk=list_id)
+
+
+@dataclass
+class CategoryGroup:
+    category: Category
+    items: list[DutyItem]
+
+
+@dataclass
+class PartSection:
+    part: Part
+    count: int
+    groups: list[CategoryGroup] = field(default_factory=list)
+
+    @property
+    def columns(self) -> frozenset:
+        return PART_FIELDS[self.part]
+
+    @property
+    def shown(self) -> int:
+        return sum(len(group.items) for group in self.groups)
+
+
+def editor_items(duty_list: DutyList) -> QuerySet[DutyItem]:
+    return (
+        DutyItem.objects.filter(duty_list=duty_list)
+        .select_related("category__parent", "responsible_office", "receiving_department")
+        .prefetch_related("lead_departments")
+        .order_by(*PUBLISHED_ORDER)
+    )
+
+
+def filter_items(items: QuerySet[DutyItem], filters: dict) -> QuerySet[DutyItem]:
+    if filters.get("category"):
+        items = items.filter(Q(category_id=filters["category"]) | Q(category__parent_id=filters["category"]))
+    if filters.get("office"):
+        items = items.filter(responsible_office_id=filters["office"])
+    if filters.get("department"):
+        department = filters["department"]
+        items = items.filter(
+            Q(
+                pk__in=DutyItem.lead_departments.through.objects.filter(department_id=department).values(
+                    "dutyitem_id"
+                )
+            )
+            | Q(receiving_department_id=department)
+        )
+    if filters.get("safeguard"):
+        items = items.filter(is_safeguard=True)
+    if filters.get("q"):
+        words = filters["q"].split()
+        for word in words:
+            items = items.filter(
+                Q(name__icontains=word) | Q(content__icontains=word) | Q(basis__icontains=word)
+            )
+    return items
+
+
+def editor_sections(duty_list: DutyList, filters: dict) -> tuple[list[PartSection], list[DutyItem]]:
+    """The list's active items per part, grouped by category in published order, and its deleted items."""
+    items = filter_items(editor_items(duty_list), filters)
+    active, deleted = [], []
+    for item in items:
+        (deleted if item.deleted_at else active).append(item)
+    sections = []
+    for part in Part:
+        section = PartSection(part=part, count=getattr(duty_list, f"{part}_count"))
+        in_part = [item for item in active if item.part == part]
+        for _category_id, group in groupby(in_part, key=lambda item: item.category_id):
+            group_items = list(group)
+            section.groups.append(CategoryGroup(category=group_items[0].category, items=group_items))
+        sections.append(section)
+    return sections, deleted
+
+
+def filter_choices(duty_list: DutyList) -> dict:
+    township = duty_list.township
+    return {
+        "categories": list(township.county.categories.all()),
+        "offices": list(township.offices.all()),
+        "departments": list(Department.objects.filter(county_id=township.county_id)),
+    }
+
+
+# History
+
+
+# Fields compared between versions, in the order a printed list shows them.
+COMPARED_FIELDS = [
+    "part",
+    "category",
+    "order",
+    "name",
+    "content",
+    "basis",
+    "remarks",
+    "responsible_office",
+    "lead_departments",
+    "department_duties",
+    "township_duties",
+    "support",
+    "receiving_department",
+    "reclaim_reason",
+    "is_safeguard",
+    "origin",
+    "deleted_at",
+]
+
+
+class ValueNames:
+    """Turns stored values of historical records into what a person reads, from one lookup each."""
+
+    def __init__(self, county_id: int):
+        self.categories = {c.pk: c.name for c in Category.objects.filter(county_id=county_id)}
+        self.departments = {d.pk: d.name for d in Department.objects.filter(county_id=county_id)}
+        self.offices = {o.pk: o.name for o in Office.objects.filter(township__county_id=county_id)}
+
+    def display(self, record, name: str) -> str:
+        if name == "lead_departments":
+            ids = sorted(row.department_id for row in record.lead_departments.all())
+            return "、".join(self.departments.get(pk, f"#{pk}") for pk in ids)
+        value = getattr(record, DutyItem._meta.get_field(name).attname)
+        if value in (None, ""):
+            return ""
+        if name == "part":
+            return Part(value).label
+        if name == "origin":
+            return DutyItem.Origin(value).label
+        if name == "category":
+            return self.categories.get(value, f"#{value}")
+        if name == "responsible_office":
+            return self.offices.get(value, f"#{value}")
+        if name == "receiving_department":
+            return self.departments.get(value, f"#{value}")
+        if name == "is_safeguard":
+            return "是" if value else "否"
+        if name == "deleted_at":
+            return "已删除" if value else ""
+        return str(value)
+
+    def values(self, record) -> dict[str, str]:
+        return {name: self.display(record, name) for name in COMPARED_FIELDS}
+
+
+@dataclass
+class FieldChange:
+    name: str
+    label: str
+    before: str
+    after: str
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+def compare(names: ValueNames, before, after) -> list[FieldChange]:
+    old = names.values(before) if before is not None else dict.fromkeys(COMPARED_FIELDS, "")
+    new = names.values(after)
+    return [
+        FieldChange(name, str(DutyItem._meta.get_field(name).verbose_name), old[name], new[name])
+        for name in COMPARED_FIELDS
+    ]
+
+
+def item_versions(item: DutyItem) -> list:
+    """Every version of an item, newest first, each with what changed from the one before."""
+    records = list(item.history.select_related("history_user").prefetch_related("lead_departments"))
+    names = ValueNames(item.duty_list.township.county_id)
+    for record, previous in zip(records, [*records[1:], None], strict=True):
+        record.changes = [change for change in compare(names, previous, record) if change.changed]
+    return records
+
+
+@dataclass
+class FeedEntry:
+    record: object
+    changes: list[FieldChange]
+
+    @property
+    def kind(self) -> str:
+        if self.record.history_type == "+":
+            return "新增"
+        if any(c.name == "deleted_at" for c in self.changes):
+            return "删除" if self.record.deleted_at else "恢复"
+        if any(c.name == "part" for c in self.changes):
+            return "移动"
+        return "修改"
+
+
+def list_changes(
+    duty_list: DutyList, *, since_version: int | None = None, since: datetime | None = None
+) -> list[FeedEntry]:
+    """What changed in the list after a version number or a moment, newest first."""
+    history = DutyItem.history.filter(duty_list_id=duty_list.pk)
+    recent = history
+    if since_version is not None:
+        recent = recent.filter(list_version__gt=since_version)
+    if since is not None:
+        recent = recent.filter(history_date__gte=since)
+    records = list(
+        recent.select_related("history_user").prefetch_related("lead_departments").order_by("-history_id")
+    )
+    if not records:
+        return []
+    # The versions just before the oldest listed change of each item, to diff against.
+    item_ids = {record.id for record in records}
+    earlier = (
+        history.filter(id__in=item_ids, history_id__lt=records[-1].history_id)
+        .prefetch_related("lead_departments")
+        .order_by("id", "-history_id")
+    )
+    previous_of: dict[int, object] = {}
+    for record in earlier:
+        previous_of.setdefault(record.id, record)
+    names = ValueNames(duty_list.township.county_id)
+    entries = []
+    for record in reversed(records):
+        previous = previous_of.get(record.id)
+        entries.append(FeedEntry(record, [c for c in compare(names, previous, record) if c.changed]))
+        previous_of[record.id] = record
+    entries.reverse()
+    return entries

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+app_name = "catalog"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("lists/new/", views.list_start, name="list_start"),
+    path("lists/<int:list_id>/", views.list_editor, name="list_editor"),
+    path("lists/<int:list_id>/changes/", views.list_changes, name="list_changes"),
+    path("lists/<int:list_id>/add/<str:part>/", views.item_add, name="item_add"),
+    path("items/<int:item_id>/", views.item_row, name="item_row"),
+    path("items/<int:item_id>/edit/", views.item_edit, name="item_edit"),
+    path("items/<int:item_id>/delete/", views.item_delete, name="item_delete"),
+    path("items/<int:item_id>/restore/", views.item_restore, name="item_restore"),
+    path("items/<int:item_id>/reorder/", views.item_reorder, name="item_reorder"),
+    path("items/<int:item_id>/duplicate/", views.item_duplicate, name="item_duplicate"),
+    path("items/<int:item_id>/move/", views.item_move, name="item_move"),
+    path("items/<int:item_id>/history/", views.item_history, name="item_history"),
+    path("items/<int:item_id>/history/<int:history_id>/revert/", views.item_revert, name="item_revert"),
+]

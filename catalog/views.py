@@ -1,0 +1,419 @@
+"""The workbench: 我的工作, the list editor, item history and the list's change feed.
+
+Views parse the request, call one service, and redirect or render. Who may do
+what is asked of `catalog.permissions`; the services ask again before writing.
+A list the user may not see answers 404, so other counties' drafts stay unseen.
+"""
+
+from datetime import datetime, time
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from . import permissions, queries, services
+from .forms import (
+    DeleteItemForm,
+    DutyItemForm,
+    ItemFilterForm,
+    MoveToPartForm,
+    RevertForm,
+    StartListForm,
+)
+from .models import County, Department, DutyItem, DutyList, Part
+
+
+def editor_url(duty_list: DutyList, item: DutyItem | None = None) -> str:
+    url = reverse("catalog:list_editor", args=[duty_list.pk])
+    if item is not None:
+        url += f"?part={item.part}#item-{item.pk}"
+    return url
+
+
+def visible_list(request, list_id: int) -> DutyList:
+    try:
+        duty_list = queries.list_for_editor(list_id)
+    except DutyList.DoesNotExist:
+        raise Http404("清单不存在。") from None
+    if not permissions.can_view_list(request.user, duty_list):
+        raise Http404("清单不存在。")
+    return duty_list
+
+
+def item_for(request, item_id: int, *, edit: bool = True) -> DutyItem:
+    item = get_object_or_404(
+        DutyItem.objects.select_related("duty_list__township__county", "category", "responsible_office"),
+        pk=item_id,
+    )
+    if not permissions.can_view_list(request.user, item.duty_list):
+        raise Http404("事项不存在。")
+    if edit and not permissions.can_edit_item(request.user, item):
+        raise PermissionDenied("该清单当前阶段您不能修改。")
+    return item
+
+
+@login_required
+def home(request):
+    return render(
+        request,
+        "catalog/home.html",
+        {
+            "lists": queries.lists_for_home(request.user),
+            "can_start_list": permissions.is_county_editor(request.user),
+            "memberships": permissions.memberships_of(request.user),
+        },
+    )
+
+
+@login_required
+def list_editor(request, list_id: int):
+    duty_list = visible_list(request, list_id)
+    filter_form = ItemFilterForm(request.GET or None, **queries.filter_choices(duty_list))
+    filters = filter_form.filters() if request.GET else {}
+    sections, deleted = queries.editor_sections(duty_list, filters)
+    active_part = request.GET.get("part") if request.GET.get("part") in Part.values else Part.BASIC
+    return render(
+        request,
+        "catalog/list_editor.html",
+        {
+            "duty_list": duty_list,
+            "sections": sections,
+            "deleted": deleted,
+            "filter_form": filter_form,
+            "is_filtered": any(
+                filters.get(name) for name in ["category", "office", "department", "safeguard", "q"]
+            ),
+            "active_part": active_part,
+            "can_edit": permissions.can_edit_list(request.user, duty_list),
+        },
+    )
+
+
+def render_item_form(request, form, item, *, status=200, conflict=None):
+    template = "catalog/_item_form_row.html" if request.htmx else "catalog/item_form.html"
+    return render(
+        request,
+        template,
+        {"form": form, "item": item, "duty_list": form.instance.duty_list, "conflict": conflict},
+        status=status,
+    )
+
+
+@login_required
+def item_add(request, list_id: int, part: str):
+    duty_list = visible_list(request, list_id)
+    if part not in Part.values:
+        raise Http404("没有这种清单类型。")
+    if not permissions.can_edit_list(request.user, duty_list):
+        raise PermissionDenied("该清单当前阶段您不能修改。")
+    item = DutyItem(duty_list=duty_list, part=part, origin=DutyItem.Origin.INDIVIDUAL)
+    form = DutyItemForm(request.POST or None, instance=item, duty_list=duty_list, part=part)
+    if request.method == "POST" and form.is_valid():
+        services.create_item(
+            form.instance, lead_departments=form.cleaned_data.get("lead_departments", []), user=request.user
+        )
+        messages.success(request, f"已新增事项“{item.name}”。")
+        return redirect(editor_url(duty_list, item))
+    return render(
+        request,
+        "catalog/item_form.html",
+        {"form": form, "item": None, "duty_list": duty_list, "part": Part(part)},
+    )
+
+
+@login_required
+def item_edit(request, item_id: int):
+    item = item_for(request, item_id)
+    duty_list = item.duty_list
+    if request.method != "POST":
+        return render_item_form(
+            request, DutyItemForm(instance=item, duty_list=duty_list, part=item.part), item
+        )
+    form = DutyItemForm(request.POST, instance=item, duty_list=duty_list, part=item.part)
+    if not form.is_valid():
+        return render_item_form(request, form, item)
+    try:
+        services.save_item(
+            form.instance,
+            lead_departments=form.cleaned_data.get("lead_departments")
+            if "lead_departments" in form.fields
+            else None,
+            user=request.user,
+            reason=request.POST.get("reason", "").strip() or "修改事项",
+            expected_version=form.cleaned_data.get("expected_version"),
+        )
+    except services.StaleItemError as stale:
+        return render_conflict(request, item_id, stale)
+    if request.htmx:
+        return render(request, "catalog/_item_row.html", item_row_context(request, item))
+    messages.success(request, f"已保存事项“{item.name}”。")
+    return redirect(editor_url(duty_list, item))
+
+
+def render_conflict(request, item_id: int, stale: services.StaleItemError):
+    """Someone saved first: show their values beside the user's, ready to re-apply the user's."""
+    current = DutyItem.objects.select_related("duty_list__township__county").get(pk=item_id)
+    data = request.POST.copy()
+    data["expected_version"] = str(current.version)
+    form = DutyItemForm(data, instance=current, duty_list=current.duty_list, part=current.part)
+    form.is_valid()  # binds the user's values for display; the conflict is not an input error
+    latest = current.history.select_related("history_user").prefetch_related("lead_departments").first()
+    names = queries.ValueNames(current.duty_list.township.county_id)
+    theirs = names.values(latest)
+    mine = {name: posted_display(form, name, names) for name in form.fields if name in theirs}
+    rows = [
+        (str(DutyItem._meta.get_field(name).verbose_name), theirs[name], mine[name])
+        for name in mine
+        if theirs[name] != mine[name]
+    ]
+    conflict = {"error": str(stale), "by": latest.history_user, "at": latest.history_date, "rows": rows}
+    return render_item_form(request, form, current, status=409, conflict=conflict)
+
+
+def posted_display(form, name: str, names: "queries.ValueNames") -> str:
+    value = form.cleaned_data.get(name, form.data.get(name, ""))
+    if name == "lead_departments":
+        return "、".join(d.name for d in sorted(value or [], key=lambda d: d.pk))
+    if name == "is_safeguard":
+        return "是" if value else "否"
+    if hasattr(value, "name"):
+        return value.name
+    return "" if value is None else str(value).strip()
+
+
+def item_row_context(request, item: DutyItem) -> dict:
+    item = queries.editor_items(item.duty_list).get(pk=item.pk)
+    return {
+        "item": item,
+        "columns": queries.PART_FIELDS[item.part],
+        "can_edit": True,
+        "duty_list": item.duty_list,
+    }
+
+
+@login_required
+def item_row(request, item_id: int):
+    """One row as the editor shows it (cancelling an inline edit)."""
+    item = item_for(request, item_id, edit=False)
+    context = item_row_context(request, item)
+    context["can_edit"] = permissions.can_edit_item(request.user, item)
+    return render(request, "catalog/_item_row.html", context)
+
+
+@login_required
+@require_POST
+def item_delete(request, item_id: int):
+    item = item_for(request, item_id)
+    form = DeleteItemForm(request.POST)
+    form.is_valid()
+    try:
+        services.delete_item(
+            item,
+            user=request.user,
+            reason=form.cleaned_data.get("reason", ""),
+            expected_version=form.cleaned_data.get("expected_version"),
+        )
+    except services.StaleItemError as stale:
+        messages.error(request, str(stale))
+    else:
+        messages.success(request, f"已删除事项“{item.name}”，可在“已删除”中恢复。")
+    return redirect(editor_url(item.duty_list, item))
+
+
+@login_required
+@require_POST
+def item_restore(request, item_id: int):
+    item = item_for(request, item_id)
+    form = DeleteItemForm(request.POST)
+    form.is_valid()
+    try:
+        services.restore_item(
+            item, user=request.user, expected_version=form.cleaned_data.get("expected_version")
+        )
+    except services.StaleItemError as stale:
+        messages.error(request, str(stale))
+    else:
+        messages.success(request, f"已恢复事项“{item.name}”。")
+    return redirect(editor_url(item.duty_list, item))
+
+
+@login_required
+@require_POST
+def item_reorder(request, item_id: int):
+    item = item_for(request, item_id)
+    step = -1 if request.POST.get("direction") == "up" else 1
+    services.move_item_in_category(item, step=step, user=request.user)
+    return redirect(editor_url(item.duty_list, item))
+
+
+@login_required
+@require_POST
+def item_duplicate(request, item_id: int):
+    item = item_for(request, item_id)
+    copy = services.duplicate_item(item, user=request.user)
+    messages.success(request, f"已复制为“{copy.name}”。")
+    return redirect(editor_url(item.duty_list, copy))
+
+
+@login_required
+def item_move(request, item_id: int):
+    item = item_for(request, item_id)
+    departments = Department.objects.filter(county_id=item.duty_list.township.county_id)
+    form = MoveToPartForm(
+        request.POST or None,
+        departments=departments,
+        exclude_part=item.part,
+        initial={"expected_version": item.version},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        expected = data.get("expected_version")
+        try:
+            services.move_items_to_part(
+                [item],
+                part=data["part"],
+                reason=data["reason"],
+                user=request.user,
+                lead_departments=data["lead_departments"],
+                receiving_department=data["receiving_department"],
+                reclaim_reason=data["reclaim_reason"],
+                township_duties=data["township_duties"],
+                expected_versions={item.pk: expected} if expected is not None else None,
+            )
+        except services.StaleItemError as stale:
+            form.add_error(None, str(stale))
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            item.refresh_from_db()
+            messages.success(request, f"已将“{item.name}”移入{item.get_part_display()}。")
+            return redirect(editor_url(item.duty_list, item))
+    return render(
+        request, "catalog/item_move.html", {"form": form, "item": item, "duty_list": item.duty_list}
+    )
+
+
+@login_required
+def item_history(request, item_id: int):
+    item = item_for(request, item_id, edit=False)
+    versions = queries.item_versions(item)
+    by_id = {str(record.history_id): record for record in versions}
+    comparison = None
+    first, second = request.GET.get("a"), request.GET.get("b")
+    if first in by_id and second in by_id:
+        older, newer = sorted([by_id[first], by_id[second]], key=lambda r: r.history_id)
+        names = queries.ValueNames(item.duty_list.township.county_id)
+        comparison = {"older": older, "newer": newer, "fields": queries.compare(names, older, newer)}
+    return render(
+        request,
+        "catalog/item_history.html",
+        {
+            "item": item,
+            "duty_list": item.duty_list,
+            "versions": versions,
+            "comparison": comparison,
+            "can_edit": permissions.can_edit_item(request.user, item),
+            "revert_form": RevertForm(initial={"expected_version": item.version}),
+        },
+    )
+
+
+@login_required
+@require_POST
+def item_revert(request, item_id: int, history_id: int):
+    item = item_for(request, item_id)
+    record = get_object_or_404(
+        DutyItem.history.prefetch_related("lead_departments"), history_id=history_id, id=item.pk
+    )
+    form = RevertForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "恢复到历史版本必须填写理由。")
+        return redirect("catalog:item_history", item.pk)
+    try:
+        services.revert_item(
+            item,
+            record,
+            user=request.user,
+            reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data.get("expected_version"),
+        )
+    except services.StaleItemError as stale:
+        messages.error(request, str(stale))
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        messages.success(request, f"已恢复到第 {record.version} 版。")
+    return redirect("catalog:item_history", item.pk)
+
+
+@login_required
+def list_changes(request, list_id: int):
+    duty_list = visible_list(request, list_id)
+    since_version = request.GET.get("since_version", "").strip()
+    since_date = request.GET.get("since", "").strip()
+    error = None
+    version = int(since_version) if since_version.isdigit() else None
+    moment = None
+    if since_version and version is None:
+        error = f"版本号“{since_version}”应为非负整数。"
+    if since_date:
+        try:
+            moment = timezone.make_aware(
+                datetime.combine(datetime.strptime(since_date, "%Y-%m-%d").date(), time.min)
+            )
+        except ValueError:
+            error = f"日期“{since_date}”格式不正确，应为 2025-03-01 这样的形式。"
+    if version is None and moment is None and not error:
+        version = max(duty_list.version - 50, 0)
+    entries = [] if error else queries.list_changes(duty_list, since_version=version, since=moment)
+    return render(
+        request,
+        "catalog/list_changes.html",
+        {
+            "duty_list": duty_list,
+            "entries": entries,
+            "since_version": since_version or (str(version) if version is not None else ""),
+            "since_date": since_date,
+            "error": error,
+        },
+    )
+
+
+@login_required
+def list_start(request):
+    if request.user.is_superuser:
+        counties = list(County.objects.values_list("pk", flat=True))
+    else:
+        counties = sorted(permissions.edited_county_ids(request.user))
+    if not counties:
+        raise PermissionDenied("只有县委编办工作人员可以创建清单。")
+    form = StartListForm(request.POST or None, counties=counties, initial={"year": timezone.localdate().year})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        township = data["township"]
+        try:
+            duty_list = services.start_list(
+                township,
+                title=data["title"] or f"{township.name}履行职责事项清单",
+                year=data["year"],
+                user=request.user,
+                catalogue=data["catalogue"],
+                source=data["source"],
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, f"已创建“{duty_list.title}”，共 {duty_list.items.count()} 个事项。")
+            return redirect("catalog:list_editor", duty_list.pk)
+    return render(request, "catalog/list_start.html", {"form": form})
+
+
+def root(request):
+    return redirect("catalog:home")

@@ -1,0 +1,55 @@
+// Small conveniences of the list editor; every page works without them.
+(function () {
+  "use strict";
+
+  // Tabs: switch panels in place and keep the choice in the address.
+  function showTab(name) {
+    var tabs = document.querySelectorAll("[data-tab]");
+    var panels = document.querySelectorAll("[data-panel]");
+    if (!document.querySelector('[data-panel="' + name + '"]')) return;
+    tabs.forEach(function (tab) {
+      tab.setAttribute("aria-selected", tab.dataset.tab === name ? "true" : "false");
+    });
+    panels.forEach(function (panel) {
+      panel.hidden = panel.dataset.panel !== name;
+    });
+    document.querySelectorAll('.filters input[name="part"]').forEach(function (input) {
+      input.value = name;
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var tab = event.target.closest("[data-tab]");
+    if (!tab || event.ctrlKey || event.metaKey) return;
+    event.preventDefault();
+    showTab(tab.dataset.tab);
+    var url = new URL(window.location.href);
+    url.searchParams.set("part", tab.dataset.tab);
+    url.hash = "";
+    history.replaceState(null, "", url);
+  });
+
+  // Arrow keys move between tabs, as in any tab strip.
+  document.addEventListener("keydown", function (event) {
+    var tab = event.target.closest && event.target.closest("[role=tab]");
+    if (!tab || (event.key !== "ArrowRight" && event.key !== "ArrowLeft")) return;
+    var tabs = Array.prototype.slice.call(tab.parentNode.querySelectorAll("[role=tab]"));
+    var next = tabs[(tabs.indexOf(tab) + (event.key === "ArrowRight" ? 1 : tabs.length - 1)) % tabs.length];
+    next.focus();
+    next.click();
+  });
+
+  // Ask before deleting.
+  document.addEventListener("submit", function (event) {
+    var message = event.target.dataset && event.target.dataset.confirm;
+    if (message && !window.confirm(message)) event.preventDefault();
+  });
+
+  // Put the cursor in a row opened for editing.
+  document.addEventListener("htmx:afterSettle", function () {
+    var first = document.querySelector(
+      "tr.editing input:not([type=hidden]), tr.editing select, tr.editing textarea"
+    );
+    if (first && !first.closest("tr").contains(document.activeElement)) first.focus();
+  });
+})();
