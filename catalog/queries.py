@@ -120,6 +120,10 @@ def filter_choices(duty_list: DutyList) -> dict:
 # History
 
 
+# The lead departments stored with each historical record of an item, as a
+# relation that prefetch_related understands.
+HISTORY_LEADS = "historicaldutyitem_lead_departments_set"
+
 # Fields compared between versions, in the order a printed list shows them.
 COMPARED_FIELDS = [
     "part",
@@ -152,7 +156,7 @@ class ValueNames:
 
     def display(self, record, name: str) -> str:
         if name == "lead_departments":
-            ids = sorted(row.department_id for row in record.lead_departments.all())
+            ids = sorted(row.department_id for row in getattr(record, HISTORY_LEADS).all())
             return "、".join(self.departments.get(pk, f"#{pk}") for pk in ids)
         value = getattr(record, DutyItem._meta.get_field(name).attname)
         if value in (None, ""):
@@ -198,12 +202,20 @@ def compare(names: ValueNames, before, after) -> list[FieldChange]:
     ]
 
 
+def person(user) -> str:
+    """How a historical record names who made the change."""
+    if user is None:
+        return "系统"
+    return user.get_full_name() or user.first_name or user.username
+
+
 def item_versions(item: DutyItem) -> list:
     """Every version of an item, newest first, each with what changed from the one before."""
-    records = list(item.history.select_related("history_user").prefetch_related("lead_departments"))
+    records = list(item.history.select_related("history_user").prefetch_related(HISTORY_LEADS))
     names = ValueNames(item.duty_list.township.county_id)
     for record, previous in zip(records, [*records[1:], None], strict=True):
         record.changes = [change for change in compare(names, previous, record) if change.changed]
+        record.by = person(record.history_user)
     return records
 
 
@@ -234,7 +246,7 @@ def list_changes(
     if since is not None:
         recent = recent.filter(history_date__gte=since)
     records = list(
-        recent.select_related("history_user").prefetch_related("lead_departments").order_by("-history_id")
+        recent.select_related("history_user").prefetch_related(HISTORY_LEADS).order_by("-history_id")
     )
     if not records:
         return []
@@ -242,7 +254,7 @@ def list_changes(
     item_ids = {record.id for record in records}
     earlier = (
         history.filter(id__in=item_ids, history_id__lt=records[-1].history_id)
-        .prefetch_related("lead_departments")
+        .prefetch_related(HISTORY_LEADS)
         .order_by("id", "-history_id")
     )
     previous_of: dict[int, object] = {}
@@ -252,6 +264,7 @@ def list_changes(
     entries = []
     for record in reversed(records):
         previous = previous_of.get(record.id)
+        record.by = person(record.history_user)
         entries.append(FeedEntry(record, [c for c in compare(names, previous, record) if c.changed]))
         previous_of[record.id] = record
     entries.reverse()

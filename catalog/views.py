@@ -162,7 +162,7 @@ def render_conflict(request, item_id: int, stale: services.StaleItemError):
     data["expected_version"] = str(current.version)
     form = DutyItemForm(data, instance=current, duty_list=current.duty_list, part=current.part)
     form.is_valid()  # binds the user's values for display; the conflict is not an input error
-    latest = current.history.select_related("history_user").prefetch_related("lead_departments").first()
+    latest = current.history.select_related("history_user").prefetch_related(queries.HISTORY_LEADS).first()
     names = queries.ValueNames(current.duty_list.township.county_id)
     theirs = names.values(latest)
     mine = {name: posted_display(form, name, names) for name in form.fields if name in theirs}
@@ -171,7 +171,12 @@ def render_conflict(request, item_id: int, stale: services.StaleItemError):
         for name in mine
         if theirs[name] != mine[name]
     ]
-    conflict = {"error": str(stale), "by": latest.history_user, "at": latest.history_date, "rows": rows}
+    conflict = {
+        "error": str(stale),
+        "by": queries.person(latest.history_user),
+        "at": latest.history_date,
+        "rows": rows,
+    }
     return render_item_form(request, form, current, status=409, conflict=conflict)
 
 
@@ -328,9 +333,7 @@ def item_history(request, item_id: int):
 @require_POST
 def item_revert(request, item_id: int, history_id: int):
     item = item_for(request, item_id)
-    record = get_object_or_404(
-        DutyItem.history.prefetch_related("lead_departments"), history_id=history_id, id=item.pk
-    )
+    record = get_object_or_404(DutyItem.history.all(), history_id=history_id, id=item.pk)
     form = RevertForm(request.POST)
     if not form.is_valid():
         messages.error(request, "恢复到历史版本必须填写理由。")
