@@ -208,3 +208,94 @@ def test_back_office_lists_only_the_editors_county(client, cast, duty_list):
     assert lists == {duty_list}
     assert "别县" not in page  # not even as a filter choice
     assert client.get(reverse("admin:catalog_dutyitem_change", args=[foreign.pk])).status_code == 302
+
+
+# The workbench: the same rules, through every editing page.
+
+
+def workbench_actions(duty_list):
+    """(name, url, data) for every editing action of the workbench."""
+    county = duty_list.township.county
+    department = make_department(county, "县水利局")
+    item = make_item(duty_list, name="原事项")
+    deleted = make_item(duty_list, name="已删除事项", deleted_at="2025-01-01T00:00:00+08:00")
+    record = item.history.first()
+    edit = {"category": item.category_id, "name": "改名", "content": "", "expected_version": item.version}
+    return {
+        "add_item": (reverse("catalog:item_add", args=[duty_list.pk, "basic"]), edit | {"name": "新增"}),
+        "edit_item": (reverse("catalog:item_edit", args=[item.pk]), edit),
+        "delete_item": (reverse("catalog:item_delete", args=[item.pk]), {"expected_version": item.version}),
+        "restore_item": (reverse("catalog:item_restore", args=[deleted.pk]), {}),
+        "reorder_item": (reverse("catalog:item_reorder", args=[item.pk]), {"direction": "down"}),
+        "duplicate_item": (reverse("catalog:item_duplicate", args=[item.pk]), {}),
+        "move_item": (
+            reverse("catalog:item_move", args=[item.pk]),
+            {"part": Part.RECLAIMED, "reason": "收回", "receiving_department": department.pk},
+        ),
+        "revert_item": (
+            reverse("catalog:item_revert", args=[item.pk, record.history_id]),
+            {"reason": "恢复", "expected_version": item.version},
+        ),
+        "start_list": (
+            reverse("catalog:list_start"),
+            {"township": duty_list.township_id, "year": 2026, "source": duty_list.pk},
+        ),
+    }
+
+
+WORKBENCH_ACTIONS = [
+    "add_item",
+    "edit_item",
+    "delete_item",
+    "restore_item",
+    "reorder_item",
+    "duplicate_item",
+    "move_item",
+    "revert_item",
+    "start_list",
+]
+
+
+def workbench_snapshot() -> list:
+    rows = DutyItem.objects.order_by("pk").values_list("pk", "name", "part", "order", "version", "deleted_at")
+    return [*rows, DutyList.objects.count()]
+
+
+def may(role: str, action: str) -> bool:
+    if action == "start_list":
+        return role == "county_editor"
+    return role in {"county_editor", "township_official"}
+
+
+@pytest.mark.parametrize("action", WORKBENCH_ACTIONS)
+@pytest.mark.parametrize("role", ROLES)
+def test_workbench_lets_only_the_right_people_edit(client, cast, duty_list, role, action):
+    make_item(duty_list, name="垫底事项", order=5)  # a neighbour to reorder past
+    url, data = workbench_actions(duty_list)[action]
+    before = workbench_snapshot()
+    client.force_login(cast[role])
+
+    response = client.post(url, data)
+
+    if may(role, action):
+        assert response.status_code == 302, response.content.decode()[:3000]
+        assert workbench_snapshot() != before
+    elif role == "other_county_editor" and action == "start_list":
+        # An editor of another county may start lists, but this county's townships are not offered.
+        assert response.status_code == 200
+        assert "选择一个有效的选项" in response.content.decode()
+        assert workbench_snapshot() == before
+    else:
+        # Visible but not editable: 403; another county's or township's draft: not even there.
+        assert response.status_code == (403 if role in SEES_THE_DRAFT or action == "start_list" else 404)
+        assert workbench_snapshot() == before
+
+
+@pytest.mark.parametrize("action", [a for a in WORKBENCH_ACTIONS if a != "start_list"])
+def test_township_official_cannot_edit_once_the_list_is_submitted(client, cast, duty_list, action):
+    url, data = workbench_actions(duty_list)[action]
+    set_stage(duty_list, Stage.FIRST_SUBMITTED)
+    before = workbench_snapshot()
+    client.force_login(cast["township_official"])
+    assert client.post(url, data).status_code == 403
+    assert workbench_snapshot() == before
