@@ -83,7 +83,7 @@ class DutyItemForm(PartFieldsForm):
 class MoveToPartForm(forms.Form):
     """Move items to another part: the reason and the columns the new part requires, in one step."""
 
-    part = forms.ChoiceField(label="移入", choices=Part.choices)
+    part = forms.ChoiceField(label="移入清单类型", choices=Part.choices)
     reason = forms.CharField(label="移动理由", widget=forms.Textarea(attrs={"rows": 2}))
     lead_departments = forms.ModelMultipleChoiceField(
         label="县级主责部门（移入配合履职事项时必填）",

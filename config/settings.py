@@ -54,7 +54,7 @@ def database_config(url: str | None) -> dict:
             "PASSWORD": unquote(parts.password or ""),
             "HOST": parts.hostname or "",
             "PORT": str(parts.port or ""),
-            "CONN_MAX_AGE": 60,
+            "CONN_MAX_AGE": env_int("CONN_MAX_AGE", 0),
             "CONN_HEALTH_CHECKS": True,
         }
     if parts.scheme == "sqlite":
