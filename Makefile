@@ -9,9 +9,9 @@ DEMO_PORT ?= 8000
 
 # Development mode for the demo server and the tests (tests run with DEBUG
 # off anyway); production mode needs SECRET_KEY, see .env.example.
-demo test lint check: export DEBUG ?= 1
+demo test lint check bench: export DEBUG ?= 1
 
-.PHONY: install demo test lint check
+.PHONY: install demo test lint check bench
 
 install: $(VENV)/.installed
 
@@ -36,3 +36,7 @@ lint: install
 check: install
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# Server time of the list editor for a 400-item list (see docs/performance.md).
+bench: install
+	$(BIN)/python benchmarks/editor_page.py

@@ -41,7 +41,8 @@
 
   // Ask before deleting.
   document.addEventListener("submit", function (event) {
-    var message = event.target.dataset && event.target.dataset.confirm;
+    var button = event.submitter;
+    var message = button && button.dataset && button.dataset.confirm;
     if (message && !window.confirm(message)) event.preventDefault();
   });
 
