@@ -16,6 +16,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from . import permissions, services
 from .forms import PART_FORM_FIELDS, MoveToPartForm, PartFieldsForm
 from .models import (
+    ITEM_COLUMNS,
     PUBLISHED_ORDER,
     Catalogue,
     CatalogueEntry,
@@ -288,20 +289,7 @@ class DutyItemAdminForm(PartFieldsForm):
 
     class Meta:
         model = DutyItem
-        fields = [
-            "duty_list",
-            "part",
-            "category",
-            "order",
-            "name",
-            "content",
-            "basis",
-            "remarks",
-            *PART_FORM_FIELDS,
-            "is_safeguard",
-            "origin",
-            "catalogue_entry",
-        ]
+        fields = ["duty_list", *ITEM_COLUMNS, "catalogue_entry"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,18 +6,20 @@ themselves stay in the model and run through `clean()`.
 
 from django import forms
 
-from .models import PART_FIELDS, Catalogue, Department, DutyItem, DutyList, Part, Township
+from .models import (
+    ITEM_COLUMNS,
+    PART_DEPENDENT_FIELDS,
+    PART_FIELDS,
+    Catalogue,
+    Department,
+    DutyItem,
+    DutyList,
+    Part,
+    Township,
+)
 
 # The part-dependent columns as forms show them, in the order of a printed list.
-PART_FORM_FIELDS = [
-    "responsible_office",
-    "lead_departments",
-    "department_duties",
-    "township_duties",
-    "support",
-    "receiving_department",
-    "reclaim_reason",
-]
+PART_FORM_FIELDS = [name for name in ITEM_COLUMNS if name in PART_DEPENDENT_FIELDS]
 COMMON_FORM_FIELDS = ["category", "name", "content", "basis", "remarks", "is_safeguard"]
 
 

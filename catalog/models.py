@@ -176,6 +176,27 @@ PART_FIELDS = {
     Part.RECLAIMED: frozenset({"receiving_department", "reclaim_reason"}),
 }
 PART_DEPENDENT_FIELDS = frozenset().union(*PART_FIELDS.values())
+
+# An item's columns in the order a printed list shows them; forms, comparisons
+# and exports list fields in this order.
+ITEM_COLUMNS = [
+    "part",
+    "category",
+    "order",
+    "name",
+    "content",
+    "basis",
+    "remarks",
+    "responsible_office",
+    "lead_departments",
+    "department_duties",
+    "township_duties",
+    "support",
+    "receiving_department",
+    "reclaim_reason",
+    "is_safeguard",
+    "origin",
+]
 PART_REQUIRED_FIELDS = {
     Part.BASIC: {},
     Part.COORDINATED: {

@@ -7,7 +7,17 @@ from itertools import groupby
 from django.db.models import Count, Q, QuerySet
 
 from . import permissions
-from .models import PART_FIELDS, PUBLISHED_ORDER, Category, Department, DutyItem, DutyList, Office, Part
+from .models import (
+    ITEM_COLUMNS,
+    PART_FIELDS,
+    PUBLISHED_ORDER,
+    Category,
+    Department,
+    DutyItem,
+    DutyList,
+    Office,
+    Part,
+)
 
 
 def part_counts() -> dict:
@@ -124,26 +134,8 @@ def filter_choices(duty_list: DutyList) -> dict:
 # relation that prefetch_related understands.
 HISTORY_LEADS = "historicaldutyitem_lead_departments_set"
 
-# Fields compared between versions, in the order a printed list shows them.
-COMPARED_FIELDS = [
-    "part",
-    "category",
-    "order",
-    "name",
-    "content",
-    "basis",
-    "remarks",
-    "responsible_office",
-    "lead_departments",
-    "department_duties",
-    "township_duties",
-    "support",
-    "receiving_department",
-    "reclaim_reason",
-    "is_safeguard",
-    "origin",
-    "deleted_at",
-]
+# Fields compared between versions: the columns, and whether the item was deleted.
+COMPARED_FIELDS = [*ITEM_COLUMNS, "deleted_at"]
 
 
 class ValueNames:
