@@ -87,3 +87,17 @@ def test_a_malformed_number_in_the_environment_is_named():
     result = run_django(["check"], DEBUG="1", SECURE_HSTS_SECONDS="一年")
     assert result.returncode != 0
     assert "SECURE_HSTS_SECONDS 应为非负整数" in result.stderr
+
+
+def test_the_web_server_entry_point_is_in_production_mode_by_default():
+    keep = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
+    result = subprocess.run(
+        [sys.executable, "-c", "import config.wsgi"],
+        cwd=ROOT,
+        env=keep,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "未设置 SECRET_KEY" in result.stderr
