@@ -203,6 +203,54 @@ def move_items_to_part(
 # The workbench's edits. Each takes the acting user and checks it may edit.
 
 
+def current_year() -> int:
+    return timezone.localdate().year
+
+
+@transaction.atomic
+def add_items(
+    duty_list: DutyList, entries: list[tuple[DutyItem, list[Department]]], *, user=None, reason: str = ""
+) -> list[DutyItem]:
+    """Add many new items at once (imports, new lists): one list version, one history record each.
+
+    Each item is validated as `save_item` would; the rows, their lead departments
+    and their history are then written in a few bulk statements.
+    """
+    if user is not None and not permissions.can_edit_list(user, duty_list):
+        raise PermissionDenied(f"您无权修改“{duty_list}”。")
+    items = []
+    for item, leads in entries:
+        item.duty_list = duty_list
+        item.set_pending_lead_departments(leads)
+        # New keys are fresh UUIDs: the per-row uniqueness queries would find nothing.
+        item.full_clean(validate_unique=False, validate_constraints=False)
+        items.append(item)
+    if not items:
+        return []
+    list_version = bump_list_version(duty_list.pk)
+    for item in items:
+        item.version, item.list_version = 1, list_version
+    DutyItem.objects.bulk_create(items)
+    through = DutyItem.lead_departments.through
+    links = through.objects.bulk_create(
+        [through(dutyitem_id=item.pk, department_id=d.pk) for item, leads in entries for d in leads]
+    )
+    history = DutyItem.history.bulk_history_create(items, default_user=user, default_change_reason=reason)
+    records = {record.id: record for record in history}
+    # The history of lead departments copies each link row, its id included.
+    recorded = DutyItem.history.model._meta.get_field("historicaldutyitem_lead_departments").related_model
+    recorded.objects.bulk_create(
+        recorded(
+            id=link.pk,
+            history=records[link.dutyitem_id],
+            dutyitem_id=link.dutyitem_id,
+            department_id=link.department_id,
+        )
+        for link in links
+    )
+    return items
+
+
 def next_order(duty_list: DutyList, part: str, category_id: int | None) -> int:
     last = (
         DutyItem.objects.active()
@@ -319,6 +367,7 @@ def start_list(
     user=None,
     catalogue: Catalogue | None = None,
     source: DutyList | None = None,
+    copy_without_offices: bool = False,
 ) -> DutyList:
     """Create a township's draft from a county catalogue or by copying another list.
 
@@ -334,38 +383,47 @@ def start_list(
     if origin_county != township.county_id:
         raise ValidationError("只能使用本县的目录或清单。")
     duty_list = DutyList.objects.create(township=township, title=title, year=year)
-    offices = {office.name: office for office in township.offices.all()}
+    entries: list[tuple[DutyItem, list[Department]]] = []
     if catalogue is not None:
         rows = catalogue.entries.select_related("category").prefetch_related("lead_departments")
+        positions: dict[tuple[str, int], int] = {}
         for entry in rows.order_by("part", "category__order", "order", "id"):
             if entry.category_id is None:
                 raise ValidationError(f"目录事项“{entry.name}”没有类别，请先在目录中补充。")
+            position = positions[(entry.part, entry.category_id)] = (
+                positions.get((entry.part, entry.category_id), 0) + 1
+            )
             item = DutyItem(
-                duty_list=duty_list,
                 origin=DutyItem.Origin.COMMON,
                 catalogue_entry=entry,
                 name=entry.name,
-                category_id=entry.category_id,
+                category=entry.category,
+                order=position,
                 content=entry.content,
                 basis=entry.basis,
                 **{field: getattr(entry, field) for field in COPIED_PART_FIELDS},
             )
-            create_item(
-                item,
-                lead_departments=entry.lead_departments.all(),
-                user=user,
-                reason=f"由“{catalogue.name}”生成",
-            )
+            entries.append((item, list(entry.lead_departments.all())))
+        reason = f"由“{catalogue.name}”生成"
     else:
-        rows = source.items.active().select_related("responsible_office").prefetch_related("lead_departments")
+        offices = {office.name: office for office in township.offices.all()}
+        rows = (
+            source.items.active()
+            .select_related("category", "responsible_office")
+            .prefetch_related("lead_departments")
+        )
+        unmatched = []
         for original in rows.order_by(*PUBLISHED_ORDER):
-            office = offices.get(original.responsible_office.name) if original.responsible_office else None
+            office = None
+            if original.responsible_office is not None:
+                office = offices.get(original.responsible_office.name)
+                if office is None:
+                    unmatched.append(f"“{original.name}”的责任科室“{original.responsible_office.name}”")
             item = DutyItem(
-                duty_list=duty_list,
                 origin=original.origin,
                 catalogue_entry_id=original.catalogue_entry_id,
                 name=original.name,
-                category_id=original.category_id,
+                category=original.category,
                 order=original.order,
                 content=original.content,
                 basis=original.basis,
@@ -373,12 +431,15 @@ def start_list(
                 responsible_office=office,
                 **{field: getattr(original, field) for field in COPIED_PART_FIELDS},
             )
-            create_item(
-                item,
-                lead_departments=original.lead_departments.all(),
-                user=user,
-                reason=f"复制自“{source.title}”",
+            entries.append((item, list(original.lead_departments.all())))
+        if unmatched and not copy_without_offices:
+            raise ValidationError(
+                f"{township.name}没有以下事项的责任科室，复制后将为空：{'；'.join(unmatched[:10])}"
+                f"{'等' if len(unmatched) > 10 else ''}（共 {len(unmatched)} 项）。"
+                "请先在后台为该乡镇（街道）添加同名科室，或确认不带责任科室复制。"
             )
+        reason = f"复制自“{source.title}”"
+    add_items(duty_list, entries, user=user, reason=reason)
     return duty_list
 
 
@@ -387,7 +448,7 @@ COPIED_PART_FIELDS = [
     "department_duties",
     "township_duties",
     "support",
-    "receiving_department_id",
+    "receiving_department",
     "reclaim_reason",
     "is_safeguard",
 ]

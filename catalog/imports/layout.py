@@ -1,0 +1,286 @@
+"""Find the three parts' tables in sheets of any layout counties use.
+
+A sheet may hold one part (named by the sheet, its title row or its columns)
+or all three under part headings (一、基本履职事项清单（共N项）). Above each
+table sit title rows; the header has one or two rows with wording that
+varies; categories come as a column, as vertically merged cells or as section
+rows (一、党的建设（25项）/（一）党的建设); notes (注：…) end a table.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from ..models import Part
+from .reading import Sheet
+
+# Header wording → field, compared after `header_key` strips spaces, brackets
+# of both widths and marks. "department" is the lead department on a
+# coordinated table and the receiving department on a reclaimed one.
+HEADER_WORDS = {
+    "order": ["序号", "编号", "序"],
+    "category": ["类别", "职责类别", "事项类别", "分类", "类型", "职责分类", "履职类别"],
+    "name": ["事项名称", "履职事项", "事项", "职责事项", "履职事项名称", "职责事项名称", "事项名"],
+    "content": [
+        "具体内容",
+        "工作内容",
+        "事项内容",
+        "具体工作事项",
+        "主要内容",
+        "具体事项",
+        "职责内容",
+        "履职内容",
+    ],
+    "office": ["责任科室", "责任机构", "承办科室", "责任站所", "责任部门科室", "承办机构", "乡镇责任科室"],
+    "department": [
+        "县级主责部门",
+        "县级部门",
+        "上级部门",
+        "主管部门",
+        "对应上级部门",
+        "责任部门",
+        "主责部门",
+        "县级责任部门",
+        "部门名称",
+        "县直部门",
+        "收回部门",
+        "承接部门",
+        "上级主管部门",
+        "收回承接部门",
+        "承接单位",
+    ],
+    "department_duties": ["县级部门职责", "上级部门职责", "部门职责", "主责部门职责", "县直部门职责"],
+    "township_duties": [
+        "乡镇街道配合职责",
+        "乡镇职责",
+        "镇街配合职责",
+        "街道职责",
+        "配合职责",
+        "乡镇配合职责",
+        "街道配合职责",
+        "镇街职责",
+    ],
+    "support": ["履职保障", "保障措施", "履职保障措施"],
+    "reclaim_reason": [
+        "收回理由",
+        "工作方式",
+        "收回后工作方式",
+        "收回理由及工作方式",
+        "收回理由和工作方式",
+        "收回原因",
+        "收回理由工作方式",
+    ],
+    "basis": ["依据", "法律依据", "设定依据", "政策依据", "履职依据", "法律法规依据", "法规依据"],
+    "remarks": ["备注", "说明"],
+    "safeguard": ["兜底事项", "是否兜底事项", "是否兜底"],
+}
+HEADER_FIELD = {word: name for name, words in HEADER_WORDS.items() for word in words}
+PART_COLUMNS = {
+    # Columns that tell a part from the others when nothing names it.
+    "township_duties": Part.COORDINATED,
+    "department_duties": Part.COORDINATED,
+    "support": Part.COORDINATED,
+    "reclaim_reason": Part.RECLAIMED,
+}
+
+NUMBERING = re.compile(
+    r"^\s*(?:[一二三四五六七八九十百]+\s*[、.．]|[（(]\s*[一二三四五六七八九十百]+\s*[）)]|\d+\s*[、.．])\s*"
+)
+COUNT_SUFFIX = re.compile(r"[（(]\s*(?:共)?\s*\d+\s*(?:项|条)?\s*[）)]\s*$")
+SECTION = re.compile(r"^\s*(?:[一二三四五六七八九十百]+\s*[、.．]|[（(]\s*[一二三四五六七八九十百]+\s*[）)])")
+ORDER = re.compile(r"^[（(]?\s*(\d+)\s*[）)]?\s*[.．、]?$")
+NOTE = re.compile(r"^\s*(?:注|备注|说明)\s*[:：]")
+PART_HEADING = {
+    Part.BASIC: re.compile(r"基本履职事项"),
+    Part.COORDINATED: re.compile(r"配合履职事项"),
+    Part.RECLAIMED: re.compile(r"收回(?:履职)?事项"),
+}
+
+
+@dataclass
+class Problem:
+    message: str
+    sheet: str = ""
+    row: int | None = None
+    column: str = ""
+
+    def __str__(self) -> str:
+        where = []
+        if self.sheet:
+            where.append(f"工作表“{self.sheet}”")
+        if self.row:
+            where.append(f"第 {self.row} 行")
+        if self.column:
+            where.append(f"“{self.column}”列")
+        return f"{''.join(where)}：{self.message}" if where else self.message
+
+
+@dataclass
+class ParsedRow:
+    part: str
+    sheet: str
+    row: int
+    category: str
+    values: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Parsed:
+    rows: list[ParsedRow] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    columns_seen: set = field(default_factory=set)  # (part, field) pairs present in the file
+
+
+def header_key(text: str) -> str:
+    return re.sub(r"[\s()（）\[\]【】*＊:：/、]", "", text)
+
+
+def clean_text(text: str) -> str:
+    """Cell text as stored: full-width spaces and stray whitespace gone, line breaks kept."""
+    text = text.replace("\u3000", " ").replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ")
+    lines = [re.sub(r"[ \t]+", " ", line).strip() for line in text.split("\n")]
+    return "\n".join(line for line in lines if line)
+
+
+def clean_category(text: str) -> str:
+    text = clean_text(text).replace("\n", "")
+    text = NUMBERING.sub("", text)
+    return COUNT_SUFFIX.sub("", text).strip()
+
+
+def part_named_in(text: str) -> str | None:
+    for part, pattern in PART_HEADING.items():
+        if pattern.search(text):
+            return part
+    return None
+
+
+def match_header(row: list[str]) -> dict[int, str]:
+    """Columns of a row that read as headers, by field."""
+    found: dict[int, str] = {}
+    for column, text in enumerate(row):
+        name = HEADER_FIELD.get(header_key(text))
+        if name and name not in found.values():
+            found[column] = name
+    return found
+
+
+def header_at(rows: list[list[str]], index: int) -> tuple[dict[int, str], int] | None:
+    """The header starting at row `index`, and how many rows it takes (one or two)."""
+    first = match_header(rows[index])
+    if "name" not in first.values() or len(first) < 2:
+        return None
+    if index + 1 < len(rows):
+        below = rows[index + 1]
+        name_column = next(c for c, n in first.items() if n == "name")
+        continues = below[name_column] in ("", rows[index][name_column]) and any(
+            HEADER_FIELD.get(header_key(text)) for text in below if text
+        )
+        if continues:
+            combined: dict[int, str] = {}
+            for column in range(len(below)):
+                for text in (below[column], rows[index][column]):
+                    name = HEADER_FIELD.get(header_key(text)) if text else None
+                    if name and name not in combined.values():
+                        combined[column] = name
+                        break
+            return combined, 2
+    return first, 1
+
+
+def parse_sheets(sheets: list[Sheet]) -> Parsed:
+    parsed = Parsed()
+    for sheet in sheets:
+        parse_sheet(sheet, parsed)
+        for address in sheet.formulas:
+            parsed.problems.append(
+                Problem(
+                    f"单元格 {address} 是公式，不是数值。请在 Excel 中复制后“选择性粘贴→数值”，再导入。",
+                    sheet=sheet.title,
+                )
+            )
+    if not parsed.rows and not parsed.problems:
+        parsed.problems.append(
+            Problem("没有找到清单表头：表头应有“序号”“事项名称”等列。请检查文件是否为履职事项清单。")
+        )
+    return parsed
+
+
+def parse_sheet(sheet: Sheet, parsed: Parsed) -> None:
+    rows = sheet.rows
+    part = part_named_in(sheet.title)
+    header: dict[int, str] | None = None
+    category = ""
+    index = 0
+    while index < len(rows):
+        row = rows[index]
+        number = index + 1
+        index += 1
+        filled = [(column, text.strip()) for column, text in enumerate(row) if text.strip()]
+        if not filled:
+            continue
+        single = len(filled) == 1
+        first_text = filled[0][1]
+        if single and NOTE.match(first_text):
+            header = None  # notes close the table
+            continue
+        found = header_at(rows, number - 1)
+        if found:
+            if found[0] != header:
+                header = found[0]
+                part = part or part_from_columns(header)
+                category = ""
+                parsed.columns_seen.update((part, name) for name in header.values())
+            index += found[1] - 1  # a header repeated on each printed page is skipped
+            continue
+        if single and (header is None or filled[0][0] not in name_columns(header)):
+            heading = part_named_in(first_text)
+            if heading:  # a title row or a part heading: 二、配合履职事项清单（共N项）
+                part, header, category = heading, None, ""
+            elif header is not None:  # a section row: 一、党的建设（25项）
+                category = clean_category(first_text)
+            continue
+        if header is None:
+            continue
+        values = {name: clean_text(row[column]) for column, name in header.items() if column < len(row)}
+        if not any(value for name, value in values.items() if name not in ("order", "category")):
+            continue
+        if values.get("category"):
+            category = clean_category(values["category"])
+        parsed.rows.append(
+            ParsedRow(
+                part=part or Part.BASIC, sheet=sheet.title, row=number, category=category, values=values
+            )
+        )
+
+
+def name_columns(header: dict[int, str]) -> set[int]:
+    return {column for column, name in header.items() if name == "name"}
+
+
+def part_from_columns(header: dict[int, str]) -> str:
+    for name in header.values():
+        if name in PART_COLUMNS:
+            return PART_COLUMNS[name]
+    return Part.BASIC
+
+
+COLUMN_LABELS = {
+    "order": "序号",
+    "category": "类别",
+    "name": "事项名称",
+    "content": "具体内容",
+    "office": "责任科室",
+    "department_duties": "县级部门职责",
+    "township_duties": "乡镇（街道）配合职责",
+    "support": "履职保障",
+    "reclaim_reason": "收回理由及工作方式",
+    "basis": "依据",
+    "remarks": "备注",
+    "safeguard": "兜底事项",
+}
+
+
+def column_label(part: str, name: str) -> str:
+    if name == "department":
+        return "收回部门" if part == Part.RECLAIMED else "县级主责部门"
+    return COLUMN_LABELS[name]

@@ -1,0 +1,486 @@
+"""Resolve the names in a parsed file and compare its rows with the township's draft.
+
+`plan_import` writes nothing: it returns an `ImportPlan` listing, per part,
+what would be added, changed (field by field) and removed, and every problem
+with its sheet, row and column. `apply_import` carries out a clean plan in one
+transaction, through `catalog.services`, or not at all.
+"""
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from .. import permissions, services
+from ..models import Catalogue, Category, Department, DutyItem, DutyList, Office, Part, Township
+from .layout import Parsed, ParsedRow, Problem, column_label, parse_sheets
+from .reading import read_file
+
+NAME_LIMIT = DutyItem._meta.get_field("name").max_length
+DEPARTMENT_SEPARATORS = re.compile(r"[、，,；;\n]+")
+# Fields compared with the draft, and the file column each comes from.
+TEXT_FIELDS = [
+    "content",
+    "basis",
+    "remarks",
+    "department_duties",
+    "township_duties",
+    "support",
+    "reclaim_reason",
+]
+FIELD_LABELS = {
+    "part": "清单类型",
+    "category": "类别",
+    "order": "序号",
+    "content": "具体内容",
+    "basis": "依据",
+    "remarks": "备注",
+    "office": "责任科室",
+    "leads": "县级主责部门",
+    "department_duties": "县级部门职责",
+    "township_duties": "乡镇（街道）配合职责",
+    "support": "履职保障",
+    "receiving": "收回部门",
+    "reclaim_reason": "收回理由及工作方式",
+    "is_safeguard": "兜底事项",
+}
+MODEL_FIELD_COLUMN = {
+    "lead_departments": "department",
+    "receiving_department": "department",
+    "responsible_office": "office",
+    "category": "category",
+    "name": "name",
+    "township_duties": "township_duties",
+    "department_duties": "department_duties",
+    "support": "support",
+    "reclaim_reason": "reclaim_reason",
+    "is_safeguard": "safeguard",
+}
+# Compared fields whose file column has another name; None: always known (every
+# row has a part, a position and a category).
+COLUMN_OF = {"leads": "department", "receiving": "department", "part": None, "order": None, "category": None}
+TRUE_WORDS = {"是", "√", "✓", "y", "yes", "true", "1", "兜底"}
+
+
+@dataclass
+class Incoming:
+    """One row of the file, its names resolved to reference rows (or to ones to create)."""
+
+    row: ParsedRow
+    name: str
+    part: str
+    order: int
+    category: Category
+    office: Office | None = None
+    leads: list[Department] = field(default_factory=list)
+    receiving: Department | None = None
+    texts: dict[str, str] = field(default_factory=dict)
+    is_safeguard: bool | None = None  # None: the file has no 兜底 column
+    entry: object = None  # the catalogue entry of the same name, if any
+    columns: frozenset = frozenset()  # the file's columns for this row's part
+
+    def has(self, name: str) -> bool:
+        """Whether the file speaks about this field; a missing column leaves it as it is."""
+        column = COLUMN_OF.get(name, name)
+        return column is None or column in self.columns
+
+    def comparable(self) -> dict[str, object]:
+        return {
+            "part": self.part,
+            "category": self.category.name,
+            "order": self.order,
+            **self.texts,
+            "office": self.office.name if self.office else "",
+            "leads": "、".join(d.name for d in self.leads),
+            "receiving": self.receiving.name if self.receiving else "",
+        }
+
+
+@dataclass
+class FieldChange:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass
+class Change:
+    item: DutyItem
+    incoming: Incoming
+    fields: list[FieldChange]
+
+
+@dataclass
+class ImportPlan:
+    township: Township
+    filename: str
+    duty_list: DutyList | None
+    list_version: int | None
+    added: list[Incoming] = field(default_factory=list)
+    changed: list[Change] = field(default_factory=list)
+    missing: list[DutyItem] = field(default_factory=list)
+    unchanged: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    to_create: dict[str, list[str]] = field(
+        default_factory=lambda: {"category": [], "office": [], "department": []}
+    )
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.added or self.changed or self.missing)
+
+    def by_part(self) -> list[dict]:
+        return [
+            {
+                "part": part,
+                "added": [i for i in self.added if i.part == part],
+                "changed": [c for c in self.changed if c.incoming.part == part],
+                "missing": [i for i in self.missing if i.part == part],
+            }
+            for part in Part
+        ]
+
+    def summary_lines(self) -> list[str]:
+        """The plan as text, for the command line."""
+        lines = [f"文件：{self.filename}  乡镇（街道）：{self.township.name}"]
+        lines.append(f"清单：{self.duty_list.title if self.duty_list else '（将新建草稿）'}")
+        for section in self.by_part():
+            label = Part(section["part"]).label
+            lines.append(
+                f"{label}：新增 {len(section['added'])}，修改 {len(section['changed'])}，文件中没有 {len(section['missing'])}"
+            )
+            lines += [f"  + {i.name}" for i in section["added"]]
+            for change in section["changed"]:
+                lines.append(f"  ~ {change.item.name}")
+                lines += [
+                    f"      {f.label}：{f.before or '（空）'} → {f.after or '（空）'}" for f in change.fields
+                ]
+            lines += [f"  - {i.name}（文件中没有，确认后才删除）" for i in section["missing"]]
+        lines.append(f"未变化 {self.unchanged} 项")
+        for kind, names in self.to_create.items():
+            if names:
+                label = {"category": "类别", "office": "责任科室", "department": "县直部门"}[kind]
+                lines.append(f"将新建{label}：{'、'.join(names)}")
+        if self.problems:
+            lines.append(f"发现 {len(self.problems)} 个问题，未导入：")
+            lines += [f"  ! {problem}" for problem in self.problems]
+        return lines
+
+
+def current_draft(township: Township) -> DutyList | None:
+    """The list imports write into: the township's newest list not yet approved."""
+    return township.duty_lists.exclude(stage__in=DutyList.LOCKED_STAGES).order_by("-year", "-pk").first()
+
+
+class Names:
+    """The county's reference names, for lookups with suggestions."""
+
+    def __init__(self, township: Township, create_missing: bool, plan: ImportPlan):
+        county = township.county
+        self.county, self.township, self.create_missing, self.plan = county, township, create_missing, plan
+        self.categories = {c.name: c for c in Category.objects.filter(county=county)}
+        self.offices = {o.name: o for o in Office.objects.filter(township=township)}
+        self.departments: dict[str, Department] = {}
+        for department in Department.objects.filter(county=county).order_by("-pk"):
+            if department.short_name:
+                self.departments[department.short_name] = department
+        for department in Department.objects.filter(county=county):
+            self.departments[department.name] = department
+        self.entries = {}
+        catalogues = Catalogue.objects.filter(
+            county=county, kind__in=[Catalogue.Kind.TEMPLATE, Catalogue.Kind.SAFEGUARD]
+        )
+        for catalogue in catalogues.order_by("-kind"):  # template entries win over the safeguard catalogue's
+            for entry in catalogue.entries.all():
+                self.entries[entry.name] = entry
+
+    def lookup(self, kind: str, name: str, row: ParsedRow, column: str):
+        table = {"category": self.categories, "office": self.offices, "department": self.departments}[kind]
+        if name in table:
+            return table[name]
+        label = {"category": "类别", "office": "责任科室", "department": "县直部门"}[kind]
+        if self.create_missing:
+            if name not in self.plan.to_create[kind]:
+                self.plan.to_create[kind].append(name)
+            new = {
+                "category": lambda: Category(county=self.county, name=name, order=len(self.categories) + 1),
+                "office": lambda: Office(township=self.township, name=name),
+                "department": lambda: Department(county=self.county, name=name),
+            }[kind]()
+            table[name] = new
+            return new
+        closest = difflib.get_close_matches(name, list(table), n=1, cutoff=0.4)
+        hint = f"最接近的是“{closest[0]}”。" if closest else "请先在后台添加，或勾选“新建缺少的名称”。"
+        self.plan.problems.append(
+            Problem(f"找不到{label}“{name}”，{hint}", sheet=row.sheet, row=row.row, column=column)
+        )
+        return None
+
+
+def plan_import(
+    data: bytes, filename: str, township: Township, *, create_missing: bool = False
+) -> ImportPlan:
+    """Read the file and compare it with the township's draft; writes nothing.
+
+    Raises `ImportFileError` when the file cannot be read at all.
+    """
+    parsed = parse_sheets(read_file(data, filename))
+    duty_list = current_draft(township)
+    plan = ImportPlan(
+        township=township,
+        filename=filename,
+        duty_list=duty_list,
+        list_version=duty_list.version if duty_list else None,
+        problems=list(parsed.problems),
+    )
+    incoming = resolve_rows(parsed, township, plan, create_missing)
+    if plan.problems:
+        return plan
+    compare_with_draft(plan, incoming, parsed)
+    return plan
+
+
+def resolve_rows(
+    parsed: Parsed, township: Township, plan: ImportPlan, create_missing: bool
+) -> list[Incoming]:
+    names = Names(township, create_missing, plan)
+    result: list[Incoming] = []
+    seen: dict[str, ParsedRow] = {}
+    positions: dict[tuple[str, str], int] = {}
+    for row in parsed.rows:
+        values = row.values
+        name = values.get("name", "").replace("\n", "")
+        where = {"sheet": row.sheet, "row": row.row}
+        if not name:
+            plan.problems.append(Problem("缺少事项名称。", column="事项名称", **where))
+            continue
+        if len(name) > NAME_LIMIT:
+            plan.problems.append(
+                Problem(
+                    f"事项名称有 {len(name)} 个字，超过 {NAME_LIMIT} 字的上限。", column="事项名称", **where
+                )
+            )
+            continue
+        if name in seen:
+            first = seen[name]
+            plan.problems.append(
+                Problem(
+                    f"事项名称“{name}”与工作表“{first.sheet}”第 {first.row} 行重复。",
+                    column="事项名称",
+                    **where,
+                )
+            )
+            continue
+        seen[name] = row
+        if not row.category:
+            plan.problems.append(
+                Problem(f"事项“{name}”没有类别（既无类别列，也不在类别标题行之下）。", **where)
+            )
+            continue
+        category = names.lookup("category", row.category, row, "类别")
+        office = None
+        if values.get("office"):
+            office = names.lookup("office", values["office"].replace("\n", ""), row, "责任科室")
+        departments = [
+            names.lookup("department", part_name.strip(), row, column_label(row.part, "department"))
+            for part_name in DEPARTMENT_SEPARATORS.split(values.get("department", ""))
+            if part_name.strip()
+        ]
+        if category is None or None in departments or (values.get("office") and office is None):
+            continue
+        key = (row.part, category.name)
+        positions[key] = positions.get(key, 0) + 1
+        entry = names.entries.get(name)
+        item = Incoming(
+            row=row,
+            name=name,
+            part=row.part,
+            order=positions[key],
+            category=category,
+            office=office if row.part != Part.RECLAIMED else None,
+            texts={name_: values.get(name_, "") for name_ in TEXT_FIELDS},
+            entry=entry,
+            columns=frozenset(column for part, column in parsed.columns_seen if part == row.part),
+        )
+        if row.part == Part.COORDINATED:
+            item.leads = list(dict.fromkeys(departments))
+        elif row.part == Part.RECLAIMED:
+            item.receiving = departments[0] if departments else None
+            if len(departments) > 1:
+                plan.problems.append(
+                    Problem(
+                        "收回事项只能有一个收回部门。", column=column_label(row.part, "department"), **where
+                    )
+                )
+        if "safeguard" in values:
+            item.is_safeguard = values["safeguard"].strip().lower() in TRUE_WORDS
+        check_part_rules(item, township, plan)
+        result.append(item)
+    return result
+
+
+def check_part_rules(item: Incoming, township: Township, plan: ImportPlan) -> None:
+    """The model's own per-part rules, reported against the file's row and column."""
+    draft = DutyItem(
+        duty_list=DutyList(township=township),
+        part=item.part,
+        category=item.category,
+        name=item.name,
+        responsible_office=item.office,
+        receiving_department=item.receiving,
+        is_safeguard=bool(item.is_safeguard),
+        **{name: item.texts[name] for name in TEXT_FIELDS},
+    )
+    for field_name, message in draft.part_errors(item.leads).items():
+        column = MODEL_FIELD_COLUMN.get(field_name)
+        plan.problems.append(
+            Problem(
+                message,
+                sheet=item.row.sheet,
+                row=item.row.row,
+                column=column_label(item.part, column) if column else "",
+            )
+        )
+
+
+def stored_comparable(item: DutyItem) -> dict[str, object]:
+    return {
+        "part": item.part,
+        "category": item.category.name,
+        "order": item.order,
+        **{name: getattr(item, name) for name in TEXT_FIELDS},
+        "office": item.responsible_office.name if item.responsible_office else "",
+        "leads": "、".join(d.name for d in item.lead_departments.all()),
+        "receiving": item.receiving_department.name if item.receiving_department else "",
+    }
+
+
+def compare_with_draft(plan: ImportPlan, incoming: list[Incoming], parsed: Parsed) -> None:
+    existing: dict[str, DutyItem] = {}
+    if plan.duty_list is not None:
+        items = (
+            plan.duty_list.items.active()
+            .select_related("category", "responsible_office", "receiving_department")
+            .prefetch_related("lead_departments")
+        )
+        for item in items:
+            existing.setdefault(item.name, item)
+    for new in incoming:
+        item = existing.pop(new.name, None)
+        if item is None:
+            plan.added.append(new)
+            continue
+        before, after = stored_comparable(item), new.comparable()
+        # A column the file does not have leaves that field as it is, unless
+        # the item moves to another part (then the new part's columns are set anew).
+        moved = before["part"] != after["part"]
+        changes = [
+            FieldChange(FIELD_LABELS[name], display(name, before[name]), display(name, after[name]))
+            for name in after
+            if before[name] != after[name] and (moved or new.has(name))
+        ]
+        if new.is_safeguard is not None and new.is_safeguard != item.is_safeguard:
+            changes.append(
+                FieldChange(
+                    "兜底事项", "是" if item.is_safeguard else "否", "是" if new.is_safeguard else "否"
+                )
+            )
+        if changes:
+            plan.changed.append(Change(item=item, incoming=new, fields=changes))
+        else:
+            plan.unchanged += 1
+    plan.missing = sorted(existing.values(), key=lambda item: (item.part, item.category.order, item.order))
+
+
+def display(name: str, value) -> str:
+    if name == "part":
+        return Part(value).label
+    return str(value)
+
+
+class StalePlanError(Exception):
+    """The draft changed between the preview and the confirmation."""
+
+
+@transaction.atomic
+def apply_import(plan: ImportPlan, *, user=None, remove_missing: bool = False) -> DutyList:
+    """Carry out a clean plan: all of it or, on any error, none of it."""
+    if not plan.ok:
+        raise ValidationError([str(problem) for problem in plan.problems])
+    reason = f"导入《{plan.filename}》"
+    duty_list = plan.duty_list
+    if duty_list is not None:
+        locked = DutyList.objects.select_for_update().get(pk=duty_list.pk)
+        if locked.version != plan.list_version:
+            raise StalePlanError("预览之后清单已被修改，请重新预览后再导入。")
+        if user is not None and not permissions.can_edit_list(user, locked):
+            raise PermissionDenied("您无权修改该清单。")
+    else:
+        if user is not None and not permissions.can_manage_county(user, plan.township.county_id):
+            raise PermissionDenied(f"{plan.township.name}还没有清单草稿，只有县委编办可以新建。")
+        duty_list = DutyList.objects.create(
+            township=plan.township,
+            title=f"{plan.township.name}履行职责事项清单",
+            year=services.current_year(),
+        )
+    save_new_names(plan)
+    new_items = []
+    for incoming in plan.added:
+        item = DutyItem(duty_list=duty_list, name=incoming.name, origin=DutyItem.Origin.INDIVIDUAL)
+        set_values(item, incoming)
+        if incoming.entry is not None:
+            item.origin, item.catalogue_entry = DutyItem.Origin.COMMON, incoming.entry
+            if incoming.is_safeguard is None:
+                item.is_safeguard = incoming.entry.is_safeguard
+        new_items.append((item, incoming.leads))
+    services.add_items(duty_list, new_items, user=user, reason=reason)
+    for change in plan.changed:
+        item, incoming = change.item, change.incoming
+        moved = item.part != incoming.part
+        set_values(item, incoming, everything=moved)
+        leads = incoming.leads if moved or incoming.has("leads") else None
+        services.save_item(item, lead_departments=leads, user=user, reason=reason)
+    if remove_missing:
+        for item in plan.missing:
+            services.delete_item(item, user=user, reason=f"{reason}：文件中没有此事项")
+    return duty_list
+
+
+def set_values(item: DutyItem, incoming: Incoming, *, everything: bool = True) -> None:
+    """Copy the file's values onto an item; without `everything`, only fields the file has a column for."""
+    item.part = incoming.part
+    item.category = incoming.category
+    item.order = incoming.order
+    for name, value in incoming.texts.items():
+        if everything or incoming.has(name):
+            setattr(item, name, value)
+    if everything or incoming.has("office"):
+        item.responsible_office = incoming.office
+    if everything or incoming.has("receiving"):
+        item.receiving_department = incoming.receiving
+    if incoming.is_safeguard is not None:
+        item.is_safeguard = incoming.is_safeguard
+
+
+def save_new_names(plan: ImportPlan) -> None:
+    """Create the categories, offices and departments the user asked to create."""
+    for row in {id(x): x for x in iter_new_rows(plan)}.values():
+        if row.pk is None:
+            row.full_clean()
+            row.save()
+
+
+def iter_new_rows(plan: ImportPlan):
+    for incoming in plan.added + [change.incoming for change in plan.changed]:
+        yield incoming.category
+        if incoming.office is not None:
+            yield incoming.office
+        yield from incoming.leads
+        if incoming.receiving is not None:
+            yield incoming.receiving
