@@ -195,6 +195,21 @@ class DutyListAdmin(CountyScopedAdmin):
     autocomplete_fields = ["township"]
     readonly_fields = ["stage", "version", "created_at", "updated_at"]
 
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return permissions.is_county_editor(request.user)
+        return permissions.can_edit_list(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a list deletes its items and their history: system administrators only.
+        return request.user.is_superuser
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            # A list stays with its township: its items name that township's offices.
+            return [*self.readonly_fields, "township"]
+        return self.readonly_fields
+
     def get_queryset(self, request):
         return (
             super()
@@ -445,7 +460,9 @@ class DutyItemAdmin(SaveThroughServiceAdmin):
             return None
         counties = County.objects.filter(townships__duty_lists__items__in=queryset).distinct()
         if "apply" in request.POST:
-            form = MoveToPartForm(request.POST, departments=Department.objects.filter(county__in=counties))
+            form = MoveToPartForm(
+                request.POST, departments=Department.objects.filter(county__in=counties), versioned=False
+            )
             if form.is_valid():
                 try:
                     moved = services.move_items_to_part(
@@ -469,7 +486,7 @@ class DutyItemAdmin(SaveThroughServiceAdmin):
                     )
                     return None
         else:
-            form = MoveToPartForm(departments=Department.objects.filter(county__in=counties))
+            form = MoveToPartForm(departments=Department.objects.filter(county__in=counties), versioned=False)
         return TemplateResponse(
             request,
             "admin/catalog/dutyitem/move_to_part.html",
@@ -490,3 +507,13 @@ class MembershipAdmin(CountyScopedAdmin):
     list_filter = ["county", "role"]
     list_select_related = ["user", "county", "township", "department"]
     search_fields = ["user__username", "user__first_name", "title"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "user" and not request.user.is_superuser:
+            # Accounts of the editor's counties and accounts with no role yet; never other counties' people.
+            counties = permissions.edited_county_ids(request.user)
+            field.queryset = field.queryset.filter(
+                Q(memberships__county__in=counties) | Q(memberships__isnull=True)
+            ).distinct()
+        return field

@@ -10,6 +10,7 @@ from .models import (
     ITEM_COLUMNS,
     PART_DEPENDENT_FIELDS,
     PART_FIELDS,
+    PART_REQUIRED_FIELDS,
     Catalogue,
     Department,
     DutyItem,
@@ -41,10 +42,21 @@ class PartFieldsForm(forms.ModelForm):
         return cleaned
 
 
+def version_field() -> forms.IntegerField:
+    """The hidden version an edit was made against; without it an edit could overwrite unseen."""
+    return forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "缺少版本号，无法确认您修改的是最新内容。请刷新页面后重试。",
+            "invalid": "版本号无效，请刷新页面后重试。",
+        },
+    )
+
+
 class DutyItemForm(PartFieldsForm):
     """Add or edit one item of a given part in the workbench."""
 
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    expected_version = version_field()
 
     class Meta:
         model = DutyItem
@@ -78,8 +90,11 @@ class DutyItemForm(PartFieldsForm):
         for name in ["lead_departments", "receiving_department"]:
             if name in self.fields:
                 self.fields[name].queryset = departments
-        if self.instance.pk and not self.is_bound:
-            self.fields["expected_version"].initial = self.instance.version
+        if self.instance.pk:
+            if not self.is_bound:
+                self.fields["expected_version"].initial = self.instance.version
+        else:
+            self.fields["expected_version"].required = False  # a new item has no version yet
 
 
 class MoveToPartForm(forms.Form):
@@ -106,10 +121,12 @@ class MoveToPartForm(forms.Form):
     reclaim_reason = forms.CharField(
         label="收回理由及工作方式", widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    expected_version = version_field()
 
-    def __init__(self, *args, departments, exclude_part: str | None = None, **kwargs):
+    def __init__(self, *args, departments, exclude_part: str | None = None, versioned: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        if not versioned:  # the back office's bulk action moves many items at once
+            del self.fields["expected_version"]
         self.fields["lead_departments"].queryset = departments
         self.fields["receiving_department"].queryset = departments
         if exclude_part:
@@ -117,22 +134,28 @@ class MoveToPartForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        part = cleaned.get("part")
-        if part == Part.COORDINATED and not cleaned.get("lead_departments"):
-            self.add_error("lead_departments", "移入配合履职事项必须选择县级主责部门。")
-        if part == Part.RECLAIMED and not cleaned.get("receiving_department"):
-            self.add_error("receiving_department", "移入上级部门收回事项必须选择收回（承接）部门。")
+        # The departments the new part requires are asked for here, next to their
+        # fields, with the model's own messages; the model checks everything else.
+        for name, message in PART_REQUIRED_FIELDS.get(cleaned.get("part"), {}).items():
+            if name in ("lead_departments", "receiving_department") and not cleaned.get(name):
+                self.add_error(name, message)
         return cleaned
 
 
-class DeleteItemForm(forms.Form):
-    reason = forms.CharField(label="删除理由", required=False, max_length=500)
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+class VersionedActionForm(forms.Form):
+    """Delete, restore and reorder: the version seen, and for deleting an optional reason."""
+
+    reason = forms.CharField(label="理由", required=False, max_length=500)
+    expected_version = version_field()
 
 
 class RevertForm(forms.Form):
-    reason = forms.CharField(label="恢复理由", widget=forms.Textarea(attrs={"rows": 2}))
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    reason = forms.CharField(
+        label="恢复理由",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "恢复到历史版本必须填写理由。"},
+    )
+    expected_version = version_field()
 
 
 class ItemFilterForm(forms.Form):
@@ -167,6 +190,9 @@ class StartListForm(forms.Form):
     )
     source = forms.ModelChoiceField(
         label="或复制其他乡镇（街道）的清单", queryset=DutyList.objects.none(), required=False
+    )
+    copy_without_offices = forms.BooleanField(
+        label="本乡镇（街道）没有同名责任科室的事项，也照样复制（责任科室留空）", required=False
     )
 
     def __init__(self, *args, counties, **kwargs):

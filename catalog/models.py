@@ -427,6 +427,14 @@ class DutyList(models.Model):
         verbose_name = "履职事项清单"
         verbose_name_plural = "履职事项清单"
         ordering = ["township__county__code", "township__order", "-year"]
+        constraints = [
+            # One list at a time is being worked on; approved and published ones stay beside it.
+            models.UniqueConstraint(
+                fields=["township"],
+                condition=~models.Q(stage__in=["approved", "published"]),
+                name="one_open_list_per_township",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

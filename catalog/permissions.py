@@ -45,6 +45,13 @@ def can_manage_county(user, county: County | int) -> bool:
     return user.is_superuser or county_id in edited_county_ids(user)
 
 
+def can_start_list(user, township=None) -> bool:
+    """Create a township's list (any township of the user's counties when `township` is None)."""
+    if township is None:
+        return is_county_editor(user)
+    return can_manage_county(user, township.county_id)
+
+
 def can_view_list(user, duty_list: DutyList) -> bool:
     if user.is_superuser:
         return True
@@ -82,15 +89,3 @@ def visible_lists(user) -> QuerySet[DutyList]:
     townships = [m.township_id for m in memberships if m.role == Role.TOWNSHIP_OFFICIAL]
     counties = [m.county_id for m in memberships if m.role != Role.TOWNSHIP_OFFICIAL]
     return lists.filter(Q(township__in=townships) | Q(township__county__in=counties))
-
-
-def editable_lists(user) -> QuerySet[DutyList]:
-    """The lists `can_edit_list` lets the user edit, as one query."""
-    lists = DutyList.objects.exclude(stage__in=DutyList.LOCKED_STAGES)
-    if user.is_superuser:
-        return lists
-    townships = [m.township_id for m in memberships_of(user) if m.role == Role.TOWNSHIP_OFFICIAL]
-    return lists.filter(
-        Q(township__county__in=edited_county_ids(user))
-        | Q(township__in=townships, stage__in=DutyList.TOWNSHIP_EDIT_STAGES)
-    )

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import groupby
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
 from . import permissions
 from .models import (
@@ -146,31 +146,59 @@ class ValueNames:
         self.departments = {d.pk: d.name for d in Department.objects.filter(county_id=county_id)}
         self.offices = {o.pk: o.name for o in Office.objects.filter(township__county_id=county_id)}
 
-    def display(self, record, name: str) -> str:
+    def show(self, name: str, raw) -> str:
+        """A stored value as a person reads it: ids become names, flags 是/否."""
         if name == "lead_departments":
-            ids = sorted(row.department_id for row in getattr(record, HISTORY_LEADS).all())
-            return "、".join(self.departments.get(pk, f"#{pk}") for pk in ids)
-        value = getattr(record, DutyItem._meta.get_field(name).attname)
-        if value in (None, ""):
+            return "、".join(self.departments.get(pk, f"#{pk}") for pk in sorted(raw or []))
+        if raw in (None, ""):
             return ""
         if name == "part":
-            return Part(value).label
+            return Part(raw).label
         if name == "origin":
-            return DutyItem.Origin(value).label
+            return DutyItem.Origin(raw).label
         if name == "category":
-            return self.categories.get(value, f"#{value}")
+            return self.categories.get(raw, f"#{raw}")
         if name == "responsible_office":
-            return self.offices.get(value, f"#{value}")
+            return self.offices.get(raw, f"#{raw}")
         if name == "receiving_department":
-            return self.departments.get(value, f"#{value}")
+            return self.departments.get(raw, f"#{raw}")
         if name == "is_safeguard":
-            return "是" if value else "否"
+            return "是" if raw else "否"
         if name == "deleted_at":
-            return "已删除" if value else ""
-        return str(value)
+            return "已删除" if raw else ""
+        return str(raw).strip()
 
     def values(self, record) -> dict[str, str]:
-        return {name: self.display(record, name) for name in COMPARED_FIELDS}
+        """Every compared field of a historical record."""
+        raw = {
+            name: getattr(record, DutyItem._meta.get_field(name).attname, None) for name in COMPARED_FIELDS
+        }
+        raw["lead_departments"] = [row.department_id for row in getattr(record, HISTORY_LEADS).all()]
+        return {name: self.show(name, value) for name, value in raw.items()}
+
+    def form_values(self, form) -> dict[str, str]:
+        """The fields of a bound item form, as the user filled them in."""
+        shown = {}
+        for name in form.fields:
+            if name not in COMPARED_FIELDS:
+                continue
+            value = form.cleaned_data.get(name, form.data.get(name, ""))
+            if name == "lead_departments":
+                value = [department.pk for department in value or []]
+            elif hasattr(value, "pk"):
+                value = value.pk
+            shown[name] = self.show(name, value)
+        return shown
+
+
+def conflict_rows(names: ValueNames, record, form) -> list[tuple[str, str, str]]:
+    """(field, their saved value, the user's value) wherever the two differ."""
+    theirs, mine = names.values(record), names.form_values(form)
+    return [
+        (str(DutyItem._meta.get_field(name).verbose_name), theirs[name], value)
+        for name, value in mine.items()
+        if theirs[name] != value
+    ]
 
 
 @dataclass
@@ -242,16 +270,19 @@ def list_changes(
     )
     if not records:
         return []
-    # The versions just before the oldest listed change of each item, to diff against.
+    # The version just before the oldest listed change of each item, to diff against.
     item_ids = {record.id for record in records}
-    earlier = (
+    before = (
         history.filter(id__in=item_ids, history_id__lt=records[-1].history_id)
-        .prefetch_related(HISTORY_LEADS)
-        .order_by("id", "-history_id")
+        .order_by()
+        .values("id")
+        .annotate(last=Max("history_id"))
+        .values_list("last", flat=True)
     )
-    previous_of: dict[int, object] = {}
-    for record in earlier:
-        previous_of.setdefault(record.id, record)
+    previous_of = {
+        record.id: record
+        for record in history.filter(history_id__in=list(before)).prefetch_related(HISTORY_LEADS)
+    }
     names = ValueNames(duty_list.township.county_id)
     entries = []
     for record in reversed(records):

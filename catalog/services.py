@@ -79,6 +79,12 @@ def record_history(row, *, created: bool, user=None, reason: str = "") -> None:
     post_save.send(sender=type(row), instance=row, created=created, raw=False, using=row._state.db)
 
 
+def check_active(item: DutyItem) -> None:
+    """Deleted items are only restored or looked at."""
+    if item.deleted_at is not None:
+        raise ValidationError(f"事项“{item.name}”已删除，请先在“已删除”中恢复。")
+
+
 def check_can_edit(user, item: DutyItem) -> None:
     """Refuse a write the user may not make; `user=None` is the system itself (imports, demo)."""
     if user is not None and not permissions.can_edit_item(user, item):
@@ -105,10 +111,19 @@ def save_item(
         lead_departments = list(lead_departments)
         item.set_pending_lead_departments(lead_departments)
     if item.pk is not None:
-        current = DutyItem.objects.select_for_update().values_list("version", flat=True).get(pk=item.pk)
+        current, part, category_id, order, deleted_at = (
+            DutyItem.objects.select_for_update()
+            .values_list("version", "part", "category_id", "order", "deleted_at")
+            .get(pk=item.pk)
+        )
         if expected_version is not None and current != expected_version:
             raise StaleItemError(item, expected_version, current)
+        if deleted_at is not None and item.deleted_at is not None:
+            raise ValidationError(f"事项“{item.name}”已删除，请先在“已删除”中恢复。")
         item.version = current + 1
+        if (item.part, item.category_id) != (part, category_id) and item.order == order:
+            # Into another category or part: at its end, so 序号 do not collide.
+            item.order = next_order(item.duty_list, item.part, item.category_id)
     item.full_clean()
     _write_with_history(item, lead_departments, user=user, reason=reason)
     return item
@@ -166,6 +181,7 @@ def move_items_to_part(
     )
     for item in items:
         check_can_edit(user, item)
+        check_active(item)
         expected = (expected_versions or {}).get(item.pk)
         if expected is not None and expected != item.version:
             raise StaleItemError(item, expected, item.version)
@@ -275,6 +291,7 @@ def delete_item(
     item: DutyItem, *, user=None, reason: str = "", expected_version: int | None = None
 ) -> DutyItem:
     """Soft delete: the item leaves the list but stays restorable with its history."""
+    check_active(item)
     item.deleted_at = timezone.now()
     return save_item(item, user=user, reason=reason or "删除事项", expected_version=expected_version)
 
@@ -282,19 +299,26 @@ def delete_item(
 @transaction.atomic
 def restore_item(item: DutyItem, *, user=None, expected_version: int | None = None) -> DutyItem:
     """Bring a deleted item back, at the end of its category."""
+    if item.deleted_at is None:
+        raise ValidationError(f"事项“{item.name}”没有被删除。")
     item.deleted_at = None
     item.order = next_order(item.duty_list, item.part, item.category_id)
     return save_item(item, user=user, reason="恢复已删除事项", expected_version=expected_version)
 
 
 @transaction.atomic
-def move_item_in_category(item: DutyItem, *, step: int, user=None) -> DutyItem:
+def move_item_in_category(
+    item: DutyItem, *, step: int, user=None, expected_version: int | None = None
+) -> DutyItem:
     """Move an item up (step -1) or down (+1) among the active items of its category.
 
     The category is renumbered 1..n as it goes; only items whose 序号 changes
     get a new version.
     """
     check_can_edit(user, item)
+    check_active(item)
+    if expected_version is not None and expected_version != item.version:
+        raise StaleItemError(item, expected_version, item.version)
     siblings = list(
         DutyItem.objects.select_for_update(of=("self",))
         .active()
@@ -315,7 +339,8 @@ def move_item_in_category(item: DutyItem, *, step: int, user=None) -> DutyItem:
 
 @transaction.atomic
 def duplicate_item(item: DutyItem, *, user=None) -> DutyItem:
-    """A new individual item with the same content, placed right after the original's category end."""
+    """A new individual item with the same content, at the end of the original's category."""
+    check_active(item)
     leads = list(item.lead_departments.all())
     copy = DutyItem.objects.get(pk=item.pk)
     copy.pk = copy.id = None
@@ -375,8 +400,13 @@ def start_list(
     keep their origin and entry link, and take the township's office of the same
     name where the source named one.
     """
-    if user is not None and not permissions.can_manage_county(user, township.county_id):
+    if user is not None and not permissions.can_start_list(user, township):
         raise PermissionDenied(f"您无权为{township.name}创建清单。")
+    open_list = township.duty_lists.exclude(stage__in=DutyList.LOCKED_STAGES).first()
+    if open_list is not None:
+        raise ValidationError(
+            f"{township.name}已有尚未审定的清单“{open_list.title}”，请在该清单中修改，不必新建。"
+        )
     if (catalogue is None) == (source is None):
         raise ValidationError("请选择一个来源：县级目录或其他乡镇（街道）的清单。")
     origin_county = catalogue.county_id if catalogue else source.township.county_id

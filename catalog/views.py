@@ -18,12 +18,12 @@ from django.views.decorators.http import require_POST
 
 from . import permissions, queries, services
 from .forms import (
-    DeleteItemForm,
     DutyItemForm,
     ItemFilterForm,
     MoveToPartForm,
     RevertForm,
     StartListForm,
+    VersionedActionForm,
 )
 from .models import County, Department, DutyItem, DutyList, Part
 
@@ -64,7 +64,7 @@ def home(request):
         "catalog/home.html",
         {
             "lists": queries.lists_for_home(request.user),
-            "can_start_list": permissions.is_county_editor(request.user),
+            "can_start_list": permissions.can_start_list(request.user),
             "memberships": permissions.memberships_of(request.user),
         },
     )
@@ -160,48 +160,38 @@ def item_edit(request, item_id: int):
             reason=request.POST.get("reason", "").strip() or "修改事项",
             expected_version=form.cleaned_data.get("expected_version"),
         )
-    except services.StaleItemError as stale:
-        return render_conflict(request, item_id, stale)
+    except services.StaleItemError:
+        return render_conflict(request, item_id)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return render_item_form(request, form, item)
     if request.htmx:
         return render(request, "catalog/_item_row.html", item_row_context(request, item))
     messages.success(request, f"已保存事项“{item.name}”。")
     return redirect(editor_url(duty_list, item))
 
 
-def render_conflict(request, item_id: int, stale: services.StaleItemError):
+def render_conflict(request, item_id: int):
     """Someone saved first: show their values beside the user's, ready to re-apply the user's."""
     current = DutyItem.objects.select_related("duty_list__township__county").get(pk=item_id)
+    latest = current.history.select_related("history_user").prefetch_related(queries.HISTORY_LEADS).first()
+    message = (
+        f"您编辑期间，{queries.person(latest.history_user)} 于 {timezone.localtime(latest.history_date):%Y-%m-%d %H:%M} "
+        f"保存了“{current.name}”的新内容（第 {current.version} 版），您的修改尚未保存。"
+    )
     data = request.POST.copy()
     data["expected_version"] = str(current.version)
     form = DutyItemForm(data, instance=current, duty_list=current.duty_list, part=current.part)
     form.is_valid()  # binds the user's values for display; the conflict is not an input error
-    latest = current.history.select_related("history_user").prefetch_related(queries.HISTORY_LEADS).first()
     names = queries.ValueNames(current.duty_list.township.county_id)
-    theirs = names.values(latest)
-    mine = {name: posted_display(form, name, names) for name in form.fields if name in theirs}
-    rows = [
-        (str(DutyItem._meta.get_field(name).verbose_name), theirs[name], mine[name])
-        for name in mine
-        if theirs[name] != mine[name]
-    ]
-    conflict = {
-        "error": str(stale),
-        "by": queries.person(latest.history_user),
-        "at": latest.history_date,
-        "rows": rows,
-    }
+    conflict = {"error": message, "rows": queries.conflict_rows(names, latest, form)}
     return render_item_form(request, form, current, status=409, conflict=conflict)
 
 
-def posted_display(form, name: str, names: "queries.ValueNames") -> str:
-    value = form.cleaned_data.get(name, form.data.get(name, ""))
-    if name == "lead_departments":
-        return "、".join(d.name for d in sorted(value or [], key=lambda d: d.pk))
-    if name == "is_safeguard":
-        return "是" if value else "否"
-    if hasattr(value, "name"):
-        return value.name
-    return "" if value is None else str(value).strip()
+def refused(request, item: DutyItem, error: Exception):
+    """An action the rules refuse (stale version, deleted item …): say why, back to the list."""
+    messages.error(request, "；".join(error.messages) if isinstance(error, ValidationError) else str(error))
+    return redirect(editor_url(item.duty_list, item))
 
 
 def item_row_context(request, item: DutyItem) -> dict:
@@ -223,19 +213,17 @@ def item_row(request, item_id: int):
 @require_POST
 def item_delete(request, item_id: int):
     item = item_for(request, item_id)
-    form = DeleteItemForm(request.POST)
-    form.is_valid()
+    form = VersionedActionForm(request.POST)
     try:
+        if not form.is_valid():
+            raise ValidationError(form.errors["expected_version"])
+        data = form.cleaned_data
         services.delete_item(
-            item,
-            user=request.user,
-            reason=form.cleaned_data.get("reason", ""),
-            expected_version=form.cleaned_data.get("expected_version"),
+            item, user=request.user, reason=data["reason"], expected_version=data["expected_version"]
         )
-    except services.StaleItemError as stale:
-        messages.error(request, str(stale))
-    else:
-        messages.success(request, f"已删除事项“{item.name}”，可在“已删除”中恢复。")
+    except (ValidationError, services.StaleItemError) as error:
+        return refused(request, item, error)
+    messages.success(request, f"已删除事项“{item.name}”，可在“已删除”中恢复。")
     return redirect(editor_url(item.duty_list, item))
 
 
@@ -243,16 +231,14 @@ def item_delete(request, item_id: int):
 @require_POST
 def item_restore(request, item_id: int):
     item = item_for(request, item_id)
-    form = DeleteItemForm(request.POST)
-    form.is_valid()
+    form = VersionedActionForm(request.POST)
     try:
-        services.restore_item(
-            item, user=request.user, expected_version=form.cleaned_data.get("expected_version")
-        )
-    except services.StaleItemError as stale:
-        messages.error(request, str(stale))
-    else:
-        messages.success(request, f"已恢复事项“{item.name}”。")
+        if not form.is_valid():
+            raise ValidationError(form.errors["expected_version"])
+        services.restore_item(item, user=request.user, expected_version=form.cleaned_data["expected_version"])
+    except (ValidationError, services.StaleItemError) as error:
+        return refused(request, item, error)
+    messages.success(request, f"已恢复事项“{item.name}”。")
     return redirect(editor_url(item.duty_list, item))
 
 
@@ -260,8 +246,16 @@ def item_restore(request, item_id: int):
 @require_POST
 def item_reorder(request, item_id: int):
     item = item_for(request, item_id)
+    form = VersionedActionForm(request.POST)
     step = -1 if request.POST.get("direction") == "up" else 1
-    services.move_item_in_category(item, step=step, user=request.user)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors["expected_version"])
+        services.move_item_in_category(
+            item, step=step, user=request.user, expected_version=form.cleaned_data["expected_version"]
+        )
+    except (ValidationError, services.StaleItemError) as error:
+        return refused(request, item, error)
     return redirect(editor_url(item.duty_list, item))
 
 
@@ -269,7 +263,10 @@ def item_reorder(request, item_id: int):
 @require_POST
 def item_duplicate(request, item_id: int):
     item = item_for(request, item_id)
-    copy = services.duplicate_item(item, user=request.user)
+    try:
+        copy = services.duplicate_item(item, user=request.user)
+    except ValidationError as error:
+        return refused(request, item, error)
     messages.success(request, f"已复制为“{copy.name}”。")
     return redirect(editor_url(item.duty_list, copy))
 
@@ -345,7 +342,7 @@ def item_revert(request, item_id: int, history_id: int):
     record = get_object_or_404(DutyItem.history.all(), history_id=history_id, id=item.pk)
     form = RevertForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "恢复到历史版本必须填写理由。")
+        messages.error(request, "；".join(message for errors in form.errors.values() for message in errors))
         return redirect("catalog:item_history", item.pk)
     try:
         services.revert_item(
@@ -399,12 +396,12 @@ def list_changes(request, list_id: int):
 
 @login_required
 def list_start(request):
+    if not permissions.can_start_list(request.user):
+        raise PermissionDenied("只有县委编办工作人员可以创建清单。")
     if request.user.is_superuser:
         counties = list(County.objects.values_list("pk", flat=True))
     else:
         counties = sorted(permissions.edited_county_ids(request.user))
-    if not counties:
-        raise PermissionDenied("只有县委编办工作人员可以创建清单。")
     form = StartListForm(request.POST or None, counties=counties, initial={"year": timezone.localdate().year})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -417,6 +414,7 @@ def list_start(request):
                 user=request.user,
                 catalogue=data["catalogue"],
                 source=data["source"],
+                copy_without_offices=data["copy_without_offices"],
             )
         except ValidationError as error:
             for message in error.messages:

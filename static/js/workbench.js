@@ -46,6 +46,21 @@
     if (message && !window.confirm(message)) event.preventDefault();
   });
 
+  // A refused inline action (for instance the list has moved on to the county) is
+  // said at the top of the page; the page itself stays as it was.
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = document.getElementById("live-status");
+    if (!status) return;
+    var code = event.detail.xhr.status;
+    status.textContent = code === 403
+      ? "您当前不能修改此事项：清单所处阶段或您的权限不允许。请刷新页面查看最新状态。"
+      : code === 404
+        ? "该事项已不存在或您无权查看，请刷新页面。"
+        : "保存失败（" + code + "），请刷新页面后重试。";
+    status.hidden = false;
+    status.scrollIntoView({ block: "nearest" });
+  });
+
   // Put the cursor in a row opened for editing.
   document.addEventListener("htmx:afterSettle", function () {
     var first = document.querySelector(

@@ -244,7 +244,7 @@ def test_bulk_move_that_breaks_a_rule_changes_nothing_and_says_why(admin_client,
         },
     )
     assert response.status_code == 200
-    assert "移入上级部门收回事项必须选择收回（承接）部门。" in response.content.decode()
+    assert "上级部门收回事项必须填写收回（承接）部门。" in response.content.decode()
     item.refresh_from_db()
     assert (item.part, item.version) == (Part.BASIC, 1)
 

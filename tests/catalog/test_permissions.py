@@ -56,7 +56,6 @@ def test_who_edits_a_draft_at_each_stage(cast, duty_list, role, stage):
     set_stage(duty_list, stage)
     user = cast[role]
     assert permissions.can_edit_list(user, duty_list) == expected_edit(role, stage)
-    assert (duty_list in permissions.editable_lists(user)) == expected_edit(role, stage)
 
 
 @pytest.mark.parametrize("stage", [Stage.DRAFTING, Stage.FIRST_SUBMITTED, Stage.APPROVED])
@@ -225,12 +224,23 @@ def workbench_actions(duty_list):
         "add_item": (reverse("catalog:item_add", args=[duty_list.pk, "basic"]), edit | {"name": "新增"}),
         "edit_item": (reverse("catalog:item_edit", args=[item.pk]), edit),
         "delete_item": (reverse("catalog:item_delete", args=[item.pk]), {"expected_version": item.version}),
-        "restore_item": (reverse("catalog:item_restore", args=[deleted.pk]), {}),
-        "reorder_item": (reverse("catalog:item_reorder", args=[item.pk]), {"direction": "down"}),
+        "restore_item": (
+            reverse("catalog:item_restore", args=[deleted.pk]),
+            {"expected_version": deleted.version},
+        ),
+        "reorder_item": (
+            reverse("catalog:item_reorder", args=[item.pk]),
+            {"direction": "down", "expected_version": item.version},
+        ),
         "duplicate_item": (reverse("catalog:item_duplicate", args=[item.pk]), {}),
         "move_item": (
             reverse("catalog:item_move", args=[item.pk]),
-            {"part": Part.RECLAIMED, "reason": "收回", "receiving_department": department.pk},
+            {
+                "part": Part.RECLAIMED,
+                "reason": "收回",
+                "receiving_department": department.pk,
+                "expected_version": item.version,
+            },
         ),
         "revert_item": (
             reverse("catalog:item_revert", args=[item.pk, record.history_id]),
@@ -238,7 +248,7 @@ def workbench_actions(duty_list):
         ),
         "start_list": (
             reverse("catalog:list_start"),
-            {"township": duty_list.township_id, "year": 2026, "source": duty_list.pk},
+            {"township": county.townships.get(name="青山镇").pk, "year": 2026, "source": duty_list.pk},
         ),
     }
 

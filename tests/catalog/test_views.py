@@ -291,12 +291,8 @@ def test_two_conflicting_saves_never_silently_overwrite(client, cast, duty_list,
 
     assert conflict.status_code == 409
     text = conflict.content.decode()
-    assert (
-        "已被他人修改" in text
-        and "编办的修改" in text
-        and "乡镇的修改" in text
-        and "重新应用我的修改" in text
-    )
+    assert "您编辑期间，editor" in text and "您的修改尚未保存" in text
+    assert "编办的修改" in text and "乡镇的修改" in text and "重新应用我的修改" in text
     assert DutyItem.objects.get(pk=item.pk).name == "编办的修改"
     assert conflict.context["form"]["expected_version"].value() == "2"
 
@@ -322,7 +318,9 @@ def test_delete_lists_the_item_apart_and_restore_brings_it_back(official_client,
 def test_reorder_and_duplicate(official_client, duty_list, setting):
     first = make_item(duty_list, category=setting["category"], order=1)
     second = make_item(duty_list, category=setting["category"], order=2)
-    official_client.post(reverse("catalog:item_reorder", args=[second.pk]), {"direction": "up"})
+    official_client.post(
+        reverse("catalog:item_reorder", args=[second.pk]), {"direction": "up", "expected_version": 1}
+    )
     assert list(DutyItem.objects.order_by("order").values_list("pk", flat=True)) == [second.pk, first.pk]
     official_client.post(reverse("catalog:item_duplicate", args=[first.pk]))
     assert DutyItem.objects.filter(name=f"{first.name}（副本）", order=3).exists()
@@ -337,7 +335,7 @@ def test_moving_to_coordinated_asks_for_the_lead_department_in_the_same_step(
         url, {"part": Part.COORDINATED, "reason": "部门牵头", "expected_version": 1}
     )
     assert refused.status_code == 200
-    assert "移入配合履职事项必须选择县级主责部门。" in refused.content.decode()
+    assert refused.context["form"].errors["lead_departments"] == ["配合履职事项至少需要一个县级主责部门。"]
     assert DutyItem.objects.get(pk=item.pk).part == Part.BASIC
 
     moved = official_client.post(
