@@ -4,7 +4,6 @@ Writes to duty items go through `catalog.services` so the back office records
 history and bumps versions exactly as the workbench does.
 """
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import ValidationError
@@ -14,7 +13,7 @@ from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import permissions, services
-from .forms import PART_FORM_FIELDS, MoveToPartForm, PartFieldsForm
+from .forms import PART_FORM_FIELDS, MoveToPartForm, PartFieldsForm, version_field
 from .models import (
     ITEM_COLUMNS,
     PUBLISHED_ORDER,
@@ -300,7 +299,7 @@ class CatalogueEntryAdminForm(PartFieldsForm):
 
 
 class DutyItemAdminForm(PartFieldsForm):
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    expected_version = version_field()
 
     class Meta:
         model = DutyItem
@@ -312,6 +311,8 @@ class DutyItemAdminForm(PartFieldsForm):
             # The version stored now, not the instance's: a reverted historical
             # instance carries its old version number.
             self.fields["expected_version"].initial = self.stored_version()
+        else:
+            self.fields["expected_version"].required = False
 
     def stored_version(self) -> int | None:
         return DutyItem.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()

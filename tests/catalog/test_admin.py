@@ -356,3 +356,13 @@ def test_list_pages_query_count_does_not_grow_with_rows(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = admin_client.get(url)
     assert response.context["cl"].result_count > 1
+
+
+def test_back_office_edit_without_a_version_is_refused(admin_client, world):
+    item = world["items"][Part.BASIC]
+    data = item_form_data(item, name="无版本号的修改")
+    del data["expected_version"]
+    response = admin_client.post(admin_url(DutyItem, "change", item.pk), data)
+    assert response.status_code == 200 and "缺少版本号" in response.content.decode()
+    item.refresh_from_db()
+    assert item.name != "无版本号的修改"
