@@ -210,3 +210,14 @@ class StartListForm(forms.Form):
         if bool(cleaned.get("catalogue")) == bool(cleaned.get("source")):
             raise forms.ValidationError("请在“县级目录”和“其他清单”中选择且只选择一个来源。")
         return cleaned
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Excel 文件",
+        help_text="已有清单的工作簿（.xlsx）；各种常见版式均可，导入前会先预览。",
+        error_messages={"required": "请选择要导入的文件。", "empty": "文件是空的。"},
+    )
+    create_missing = forms.BooleanField(
+        label="新建缺少的名称（文件中出现而系统中没有的类别、责任科室和县直部门）", required=False
+    )

@@ -52,6 +52,20 @@ def can_start_list(user, township=None) -> bool:
     return can_manage_county(user, township.county_id)
 
 
+def can_export_county(user, county: County) -> bool:
+    """Download every draft of a county at once: whoever sees all of its drafts."""
+    if user.is_superuser:
+        return True
+    return any(m.county_id == county.pk and m.role != Role.TOWNSHIP_OFFICIAL for m in memberships_of(user))
+
+
+def can_import_into(user, township, duty_list: DutyList | None) -> bool:
+    """Import a workbook into the township's draft, or start one from it when there is none."""
+    if duty_list is None:
+        return can_start_list(user, township)
+    return can_edit_list(user, duty_list)
+
+
 def can_view_list(user, duty_list: DutyList) -> bool:
     if user.is_superuser:
         return True

@@ -41,6 +41,11 @@ def lists_for_home(user) -> list[DutyList]:
     return lists
 
 
+def current_draft(township) -> DutyList | None:
+    """The list being worked on: the township's list not yet approved (at most one)."""
+    return township.duty_lists.exclude(stage__in=DutyList.LOCKED_STAGES).order_by("-year", "-pk").first()
+
+
 def list_for_editor(list_id: int) -> DutyList:
     return DutyList.objects.select_related("township__county").annotate(**part_counts()).get(pk=list_id)
 

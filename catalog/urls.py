@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import transfer_views, views
 
 app_name = "catalog"
 
@@ -19,4 +19,9 @@ urlpatterns = [
     path("items/<int:item_id>/move/", views.item_move, name="item_move"),
     path("items/<int:item_id>/history/", views.item_history, name="item_history"),
     path("items/<int:item_id>/history/<int:history_id>/revert/", views.item_revert, name="item_revert"),
+    path("lists/<int:list_id>/export/", transfer_views.list_export, name="list_export"),
+    path("townships/<str:code>/import/", transfer_views.import_upload, name="import_upload"),
+    path("townships/<str:code>/import/confirm/", transfer_views.import_confirm, name="import_confirm"),
+    path("counties/<str:code>/export/", transfer_views.county_export, name="county_export"),
+    path("template/", transfer_views.blank_template, name="blank_template"),
 ]

@@ -65,6 +65,13 @@ def home(request):
         {
             "lists": queries.lists_for_home(request.user),
             "can_start_list": permissions.can_start_list(request.user),
+            "export_counties": [
+                county
+                for county in {
+                    m.county_id: m.county for m in permissions.memberships_of(request.user)
+                }.values()
+                if permissions.can_export_county(request.user, county)
+            ],
             "memberships": permissions.memberships_of(request.user),
         },
     )

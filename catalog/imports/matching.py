@@ -15,6 +15,7 @@ from django.db import transaction
 
 from .. import permissions, services
 from ..models import Catalogue, Category, Department, DutyItem, DutyList, Office, Part, Township
+from ..queries import current_draft
 from .layout import Parsed, ParsedRow, Problem, column_label, parse_sheets
 from .reading import read_file
 
@@ -93,7 +94,7 @@ class Incoming:
             "order": self.order,
             **self.texts,
             "office": self.office.name if self.office else "",
-            "leads": "、".join(d.name for d in self.leads),
+            "leads": "、".join(sorted(d.name for d in self.leads)),  # lead departments have no order
             "receiving": self.receiving.name if self.receiving else "",
         }
 
@@ -171,11 +172,6 @@ class ImportPlan:
             lines.append(f"发现 {len(self.problems)} 个问题，未导入：")
             lines += [f"  ! {problem}" for problem in self.problems]
         return lines
-
-
-def current_draft(township: Township) -> DutyList | None:
-    """The list imports write into: the township's newest list not yet approved."""
-    return township.duty_lists.exclude(stage__in=DutyList.LOCKED_STAGES).order_by("-year", "-pk").first()
 
 
 class Names:
@@ -309,7 +305,7 @@ def resolve_rows(
             columns=frozenset(column for part, column in parsed.columns_seen if part == row.part),
         )
         if row.part == Part.COORDINATED:
-            item.leads = list(dict.fromkeys(departments))
+            item.leads = list({id(d): d for d in departments}.values())  # unsaved new ones cannot be hashed
         elif row.part == Part.RECLAIMED:
             item.receiving = departments[0] if departments else None
             if len(departments) > 1:
@@ -337,6 +333,8 @@ def check_part_rules(item: Incoming, township: Township, plan: ImportPlan) -> No
         is_safeguard=bool(item.is_safeguard),
         **{name: item.texts[name] for name in TEXT_FIELDS},
     )
+    if item.receiving is not None and item.receiving.pk is None:
+        draft.receiving_department_id = -1  # a department to be created: present, though not saved yet
     for field_name, message in draft.part_errors(item.leads).items():
         column = MODEL_FIELD_COLUMN.get(field_name)
         plan.problems.append(
@@ -356,7 +354,7 @@ def stored_comparable(item: DutyItem) -> dict[str, object]:
         "order": item.order,
         **{name: getattr(item, name) for name in TEXT_FIELDS},
         "office": item.responsible_office.name if item.responsible_office else "",
-        "leads": "、".join(d.name for d in item.lead_departments.all()),
+        "leads": "、".join(sorted(d.name for d in item.lead_departments.all())),
         "receiving": item.receiving_department.name if item.receiving_department else "",
     }
 
@@ -470,7 +468,7 @@ def set_values(item: DutyItem, incoming: Incoming, *, everything: bool = True) -
 
 def save_new_names(plan: ImportPlan) -> None:
     """Create the categories, offices and departments the user asked to create."""
-    for row in {id(x): x for x in iter_new_rows(plan)}.values():
+    for row in {id(new): new for new in iter_new_rows(plan)}.values():
         if row.pk is None:
             row.full_clean()
             row.save()

@@ -1,0 +1,239 @@
+"""Excel out: the three sheets a county prints and posts, columns described as data.
+
+Workbooks are written with openpyxl's write-only mode, so memory stays flat
+however many townships a county export holds. Rows come from `export_rows`,
+plain values a published edition can produce as well as a draft.
+"""
+
+import io
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .models import PUBLISHED_ORDER, DutyItem, DutyList, Part, Township
+
+SHEET_NAMES = {
+    Part.BASIC: "基本履职事项清单",
+    Part.COORDINATED: "配合履职事项清单",
+    Part.RECLAIMED: "上级部门收回事项清单",
+}
+
+
+@dataclass
+class ExportRow:
+    """One item as the printed list shows it."""
+
+    part: str
+    category: str
+    name: str
+    content: str = ""
+    office: str = ""
+    departments: str = ""  # lead departments (配合) or the receiving department (收回), joined with 、
+    department_duties: str = ""
+    township_duties: str = ""
+    support: str = ""
+    reclaim_reason: str = ""
+    basis: str = ""
+    remarks: str = ""
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    width: int
+    value: Callable[[ExportRow], str]
+    help: str = ""
+
+
+def text(attribute: str) -> Callable[[ExportRow], str]:
+    return lambda row: getattr(row, attribute)
+
+
+CATEGORY = Column("类别", 12, text("category"), "职责类别，如“党的建设”；须是本县已有的类别。")
+NAME = Column("事项名称", 26, text("name"), "必填，不超过 200 字；同一清单内不重复。")
+BASIS = Column("依据", 34, text("basis"), "法律法规或政策依据，可写多条。")
+REMARKS = Column("备注", 14, text("remarks"), "")
+PART_COLUMNS: dict[str, list[Column]] = {
+    Part.BASIC: [
+        CATEGORY,
+        NAME,
+        Column("具体内容", 46, text("content"), "乡镇（街道）具体做什么；可分条写。"),
+        Column("责任科室", 14, text("office"), "本乡镇（街道）的内设机构名称，须与系统中一致。"),
+        BASIS,
+        REMARKS,
+    ],
+    Part.COORDINATED: [
+        CATEGORY,
+        NAME,
+        Column("县级主责部门", 16, text("departments"), "必填；多个部门用“、”隔开。"),
+        Column("县级部门职责", 34, text("department_duties"), "县级部门做什么。"),
+        Column("乡镇（街道）配合职责", 34, text("township_duties"), "必填；乡镇（街道）配合做什么。"),
+        Column("履职保障", 20, text("support"), "县级部门提供的经费、人员、装备等。"),
+        BASIS,
+        REMARKS,
+    ],
+    Part.RECLAIMED: [
+        CATEGORY,
+        NAME,
+        Column("收回部门", 16, text("departments"), "必填；收回（承接）该事项的县级部门，只填一个。"),
+        Column("收回理由及工作方式", 40, text("reclaim_reason"), "为何收回，收回后由谁、如何实施。"),
+        BASIS,
+        REMARKS,
+    ],
+}
+NUMBER_WIDTH = 6
+
+THIN = Side(style="thin", color="000000")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+TITLE_FONT = Font(name="宋体", size=16, bold=True)
+HEADER_FONT = Font(name="黑体", size=11, bold=True)
+BODY_FONT = Font(name="宋体", size=10.5)
+HEADER_FILL = PatternFill("solid", fgColor="F2F2F2")
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+BODY = Alignment(vertical="top", wrap_text=True)
+
+
+def export_rows(duty_list: DutyList) -> Iterable[ExportRow]:
+    """A draft's active items in published order."""
+    items = (
+        DutyItem.objects.active()
+        .filter(duty_list=duty_list)
+        .select_related("category", "responsible_office", "receiving_department")
+        .prefetch_related("lead_departments")
+        .order_by(*PUBLISHED_ORDER)
+    )
+    for item in items.iterator(chunk_size=500):
+        if item.part == Part.COORDINATED:
+            departments = "、".join(d.name for d in item.lead_departments.all())
+        else:
+            departments = item.receiving_department.name if item.receiving_department else ""
+        yield ExportRow(
+            part=item.part,
+            category=item.category.name,
+            name=item.name,
+            content=item.content,
+            office=item.responsible_office.name if item.responsible_office else "",
+            departments=departments,
+            department_duties=item.department_duties,
+            township_duties=item.township_duties,
+            support=item.support,
+            reclaim_reason=item.reclaim_reason,
+            basis=item.basis,
+            remarks=item.remarks,
+        )
+
+
+def write_workbook(
+    township_name: str, rows: Iterable[ExportRow], stream, *, instructions: bool = False
+) -> None:
+    """Three sheets, one per part, ready to print: A4 landscape, header repeated, pages numbered."""
+    workbook = Workbook(write_only=True)
+    sheets = {part: start_sheet(workbook, township_name, part) for part in Part}
+    numbers = dict.fromkeys(Part, 0)
+    for row in rows:
+        numbers[row.part] += 1
+        sheet, columns = sheets[row.part], PART_COLUMNS[row.part]
+        sheet.append(
+            [body_cell(sheet, numbers[row.part], center=True)]
+            + [body_cell(sheet, c.value(row)) for c in columns]
+        )
+    if instructions:
+        write_instructions(workbook)
+    workbook.save(stream)
+
+
+def start_sheet(workbook: Workbook, township_name: str, part: Part):
+    sheet = workbook.create_sheet(SHEET_NAMES[part])
+    columns = PART_COLUMNS[part]
+    width = len(columns) + 1
+    sheet.column_dimensions["A"].width = NUMBER_WIDTH
+    for index, column in enumerate(columns, start=2):
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    sheet.freeze_panes = "A3"
+    sheet.print_title_rows = "2:2"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # as many pages tall as needed
+    sheet.print_options.horizontalCentered = True
+    sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
+    sheet.merged_cells.add(f"A1:{get_column_letter(width)}1")
+    title = WriteOnlyCell(sheet, value=f"{township_name}履行职责事项清单（{part.label}）")
+    title.font, title.alignment = TITLE_FONT, CENTER
+    sheet.row_dimensions[1].height = 32
+    sheet.append([title])
+    headers = []
+    for header in ["序号", *(column.header for column in columns)]:
+        cell = WriteOnlyCell(sheet, value=header)
+        cell.font, cell.alignment, cell.border, cell.fill = HEADER_FONT, CENTER, BORDER, HEADER_FILL
+        headers.append(cell)
+    sheet.append(headers)
+    return sheet
+
+
+def body_cell(sheet, value, *, center: bool = False) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value if value != "" else None)
+    cell.font, cell.border = BODY_FONT, BORDER
+    cell.alignment = CENTER if center else BODY
+    return cell
+
+
+def write_instructions(workbook: Workbook) -> None:
+    sheet = workbook.create_sheet("填写说明")
+    sheet.column_dimensions["A"].width = 22
+    sheet.column_dimensions["B"].width = 24
+    sheet.column_dimensions["C"].width = 70
+    sheet.append([WriteOnlyCell(sheet, value="填写说明")])
+    for line in [
+        "1. 三张工作表分别填写基本履职事项、配合履职事项和上级部门收回事项，不要改动表名和表头。",
+        "2. 每行一个事项；“序号”可留空，导入时按行的先后排序。",
+        "3. 类别、责任科室、部门的名称须与系统中一致；导入预览会列出找不到的名称和最接近的已有名称。",
+        "4. 单元格内可以换行、分条书写；不要使用公式。",
+        "5. 导入前会先预览新增、修改和文件中没有的事项，确认后才写入；有任何问题都不会写入。",
+    ]:
+        sheet.append([line])
+    sheet.append([])
+    sheet.append([cell_bold(sheet, "工作表"), cell_bold(sheet, "列"), cell_bold(sheet, "怎么填")])
+    for part in Part:
+        for column in PART_COLUMNS[part]:
+            sheet.append([SHEET_NAMES[part], column.header, column.help])
+
+
+def cell_bold(sheet, value) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.font = HEADER_FONT
+    return cell
+
+
+def list_workbook(duty_list: DutyList) -> bytes:
+    stream = io.BytesIO()
+    write_workbook(duty_list.township.name, export_rows(duty_list), stream)
+    return stream.getvalue()
+
+
+def blank_template(township_name: str = "××乡镇（街道）") -> bytes:
+    stream = io.BytesIO()
+    write_workbook(township_name, [], stream, instructions=True)
+    return stream.getvalue()
+
+
+def export_filename(township: Township, suffix: str = "") -> str:
+    return f"{township.name}履行职责事项清单{suffix}.xlsx"
+
+
+def write_county_zip(lists: Iterable[DutyList], stream) -> int:
+    """One workbook per township in a zip, written one after another; returns how many."""
+    count = 0
+    with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for duty_list in lists:
+            with archive.open(export_filename(duty_list.township), "w") as member:
+                write_workbook(duty_list.township.name, export_rows(duty_list), member)
+            count += 1
+    return count
