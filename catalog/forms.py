@@ -21,7 +21,7 @@ from .models import (
 
 # The part-dependent columns as forms show them, in the order of a printed list.
 PART_FORM_FIELDS = [name for name in ITEM_COLUMNS if name in PART_DEPENDENT_FIELDS]
-COMMON_FORM_FIELDS = ["category", "name", "content", "basis", "remarks", "is_safeguard"]
+COMMON_FORM_FIELDS = ["category", "name", "basis", "remarks", "is_safeguard"]
 
 
 class PartFieldsForm(forms.ModelForm):
@@ -60,7 +60,7 @@ class DutyItemForm(PartFieldsForm):
 
     class Meta:
         model = DutyItem
-        fields = [*COMMON_FORM_FIELDS, *PART_FORM_FIELDS]
+        fields = [*COMMON_FORM_FIELDS[:2], *PART_FORM_FIELDS, *COMMON_FORM_FIELDS[2:]]
         widgets = {
             "content": forms.Textarea(attrs={"rows": 3}),
             "basis": forms.Textarea(attrs={"rows": 2}),

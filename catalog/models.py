@@ -169,10 +169,11 @@ class Part(models.TextChoices):
 # The columns each part has, beyond those every item has. A field outside its
 # part's set must stay empty; moving an item to another part clears them.
 PART_FIELDS = {
-    Part.BASIC: frozenset({"responsible_office"}),
-    Part.COORDINATED: frozenset(
-        {"responsible_office", "lead_departments", "department_duties", "township_duties", "support"}
-    ),
+    # 具体内容 and 责任科室 are columns of the basic list only, as counties publish
+    # it: a coordinated item says what the township does in its township duties,
+    # a reclaimed one how the work is done now.
+    Part.BASIC: frozenset({"content", "responsible_office"}),
+    Part.COORDINATED: frozenset({"lead_departments", "department_duties", "township_duties", "support"}),
     Part.RECLAIMED: frozenset({"receiving_department", "reclaim_reason"}),
 }
 PART_DEPENDENT_FIELDS = frozenset().union(*PART_FIELDS.values())

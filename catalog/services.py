@@ -190,14 +190,18 @@ def move_items_to_part(
     for item in items:
         if item.part == part:
             continue
+        # What the township does carries over: 具体内容 ⇄ 乡镇（街道）配合职责.
+        work = item.content or item.township_duties
         item.part = part
         for field in PART_DEPENDENT_FIELDS - PART_FIELDS[part]:
             if field != "lead_departments":
                 setattr(item, field, None if item._meta.get_field(field).null else "")
         leads: list[Department] = []
-        if part == Part.COORDINATED:
+        if part == Part.BASIC:
+            item.content = item.content or work
+        elif part == Part.COORDINATED:
             leads = lead_departments
-            item.township_duties = township_duties.strip() or item.township_duties or item.content
+            item.township_duties = township_duties.strip() or item.township_duties or work
         elif part == Part.RECLAIMED:
             item.receiving_department = receiving_department
             item.reclaim_reason = reclaim_reason.strip() or item.reclaim_reason

@@ -72,7 +72,9 @@ def make_item(duty_list: DutyList, part: str = Part.BASIC, *, category=None, lea
     """A valid item of the given part; departments and category from the list's county."""
     county = duty_list.township.county
     category = category or Category.objects.filter(county=county).first() or make_category(county)
-    defaults = {"name": f"事项{next(_numbers)}", "content": "具体工作内容"}
+    defaults = {"name": f"事项{next(_numbers)}"}
+    if part == Part.BASIC:
+        defaults["content"] = "具体工作内容"
     if part == Part.COORDINATED:
         defaults["township_duties"] = "配合开展工作"
         defaults["department_duties"] = "负责组织实施"

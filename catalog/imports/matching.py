@@ -192,7 +192,9 @@ class Names:
         catalogues = Catalogue.objects.filter(
             county=county, kind__in=[Catalogue.Kind.TEMPLATE, Catalogue.Kind.SAFEGUARD]
         )
-        for catalogue in catalogues.order_by("-kind"):  # template entries win over the safeguard catalogue's
+        # Later catalogues overwrite earlier ones: "safeguard" sorts before "template",
+        # so an item named in both links to its template entry.
+        for catalogue in catalogues.order_by("kind"):
             for entry in catalogue.entries.all():
                 self.entries[entry.name] = entry
 
