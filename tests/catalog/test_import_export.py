@@ -4,6 +4,7 @@ import io
 import zipfile
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
@@ -153,7 +154,7 @@ def test_unknown_names_are_reported_with_the_closest_and_created_only_when_asked
         "工作表“配合履职事项清单”第 3 行“县级主责部门”列：找不到县直部门“县应急局”，最接近的是“县应急管理局”。"
         in messages
     )
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         apply_import(plan)
     assert state(duty_list) == before and not Office.objects.filter(name="党政综合办公室").exists()
 
