@@ -9,9 +9,9 @@ DEMO_PORT ?= 8000
 
 # Development mode for the demo server and the tests (tests run with DEBUG
 # off anyway); production mode needs SECRET_KEY, see .env.example.
-demo test lint check bench: export DEBUG ?= 1
+demo test lint check bench bench-excel: export DEBUG ?= 1
 
-.PHONY: install demo test lint check bench
+.PHONY: install demo test lint check bench bench-excel
 
 install: $(VENV)/.installed
 
@@ -40,3 +40,7 @@ check: install
 # Server time of the list editor for a 400-item list (see docs/performance.md).
 bench: install
 	$(BIN)/python benchmarks/editor_page.py
+
+# Excel import, export and county export (see docs/performance.md).
+bench-excel: install
+	$(BIN)/python benchmarks/excel.py
