@@ -4,7 +4,9 @@ A sheet may hold one part (named by the sheet, its title row or its columns)
 or all three under part headings (一、基本履职事项清单（共N项）). Above each
 table sit title rows; the header has one or two rows with wording that
 varies; categories come as a column, as vertically merged cells or as section
-rows (一、党的建设（25项）/（一）党的建设); notes (注：…) end a table.
+rows (一、党的建设（25项）/（一）党的建设/一 | 党的建设); notes (注：…) end a
+table. What a printed page repeats (the header, the title, a page number) and
+count rows (合计) are skipped, so a list turned back from print reads as one table.
 """
 
 import re
@@ -58,6 +60,7 @@ HEADER_WORDS = {
         "乡镇配合职责",
         "街道配合职责",
         "镇街职责",
+        "乡镇街道职责",
     ],
     "support": ["履职保障", "保障措施", "履职保障措施"],
     "reclaim_reason": [
@@ -88,6 +91,15 @@ NUMBERING = re.compile(
 COUNT_SUFFIX = re.compile(r"[（(]\s*(?:共)?\s*\d+\s*(?:项|条)?\s*[）)]\s*$")
 SECTION = re.compile(r"^\s*(?:[一二三四五六七八九十百]+\s*[、.．]|[（(]\s*[一二三四五六七八九十百]+\s*[）)])")
 ORDER = re.compile(r"^[（(]?\s*(\d+)\s*[）)]?\s*[.．、]?$")
+# A 序号 cell holding a section number (一 / 一、 / （一）): the row names a category.
+SECTION_NUMBER = re.compile(r"^[（(]?\s*[一二三四五六七八九十百]+\s*[）)]?\s*[、.．]?$")
+# Single cells that are neither items nor categories: a list title, a unit and date
+# line (单位：…  填报时间：…) or a page number, repeated when a printed list was
+# turned back into a table.
+PAGE_MARK = re.compile(r"^(?:第\s*\d+\s*页.*|[-－—]?\s*\d+\s*[-－—]?|\d+\s*/\s*\d+)$")
+TITLE_LIKE = re.compile(r"清单|(?:单位|填报|填表|制表|日期|时间|审核|联系人|电话)\s*[:：]")
+# A count row (合计 | 97项, or 小计 after each category) is no item, whatever its cells.
+TOTAL = re.compile(r"^\s*(?:合\s*计|总\s*计|小\s*计)")
 NOTE = re.compile(r"^\s*(?:注|备注|说明)\s*[:：]")
 PART_HEADING = {
     Part.BASIC: re.compile(r"基本履职事项"),
@@ -208,6 +220,9 @@ def parse_sheets(sheets: list[Sheet]) -> Parsed:
 def parse_sheet(sheet: Sheet, parsed: Parsed) -> None:
     rows = sheet.rows
     part = part_named_in(sheet.title)
+    # A part named by the sheet or a heading holds until the next heading; one
+    # guessed from the columns is guessed again for each table of another header.
+    named = part is not None
     header: dict[int, str] | None = None
     category = ""
     index = 0
@@ -220,26 +235,37 @@ def parse_sheet(sheet: Sheet, parsed: Parsed) -> None:
             continue
         single = len(filled) == 1
         first_text = filled[0][1]
-        if single and NOTE.match(first_text):
-            header = None  # notes close the table
+        if NOTE.match(first_text):
+            # Notes close the table, whether merged into one cell or spread over
+            # several ("注：" | "1.本清单……"); a data row never starts with one.
+            header = None
+            continue
+        if TOTAL.match(first_text):
             continue
         found = header_at(rows, number - 1)
         if found:
             if found[0] != header:
                 header = found[0]
-                part = part or part_from_columns(header)
+                part = part if named else part_from_columns(header)
                 category = ""
                 parsed.columns_seen.update((part, name) for name in header.values())
             index += found[1] - 1  # a header repeated on each printed page is skipped
             continue
+        if single and PAGE_MARK.match(first_text):
+            continue
+        heading = part_named_in(first_text) if single else None
+        if heading:  # a title row or a part heading: 二、配合履职事项清单（共N项）, in whichever column
+            part, named, header, category = heading, True, None, ""
+            continue
         if single and (header is None or filled[0][0] not in name_columns(header)):
-            heading = part_named_in(first_text)
-            if heading:  # a title row or a part heading: 二、配合履职事项清单（共N项）
-                part, header, category = heading, None, ""
-            elif header is not None:  # a section row: 一、党的建设（25项）
-                category = clean_category(first_text)
+            if header is not None and not TITLE_LIKE.search(first_text):
+                category = clean_category(first_text)  # a section row: 一、党的建设（25项）
             continue
         if header is None:
+            continue
+        section = section_in_name_column(filled, header)
+        if section:  # 一 | 党的建设（25项）, or the section text alone in the name column
+            category = clean_category(section)
             continue
         values = {name: clean_text(row[column]) for column, name in header.items() if column < len(row)}
         if not any(value for name, value in values.items() if name not in ("order", "category")):
@@ -251,6 +277,27 @@ def parse_sheet(sheet: Sheet, parsed: Parsed) -> None:
                 part=part or Part.BASIC, sheet=sheet.title, row=number, category=category, values=values
             )
         )
+
+
+def section_in_name_column(filled: list[tuple[int, str]], header: dict[int, str]) -> str:
+    """The category a section row names when it is written in the name column.
+
+    Some counties put the section number in the 序号 column and the category in
+    the 事项名称 column, or the whole "（一）党的建设" in the name column; either
+    way the row has nothing else, and an item's 序号 is never a Chinese numeral.
+    """
+    names = name_columns(header)
+    orders = {column for column, name in header.items() if name == "order"}
+    texts = {column: text for column, text in filled}
+    if not names & set(texts) or set(texts) - names - orders:
+        return ""
+    name = next(texts[column] for column in names if column in texts)
+    order = next((texts[column] for column in orders if column in texts), "")
+    if order and SECTION_NUMBER.match(order):
+        return name
+    if not order and SECTION.match(name):
+        return name
+    return ""
 
 
 def name_columns(header: dict[int, str]) -> set[int]:

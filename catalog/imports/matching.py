@@ -20,7 +20,7 @@ from .layout import Parsed, ParsedRow, Problem, column_label, parse_sheets
 from .reading import read_file
 
 NAME_LIMIT = DutyItem._meta.get_field("name").max_length
-DEPARTMENT_SEPARATORS = re.compile(r"[、，,；;\n]+")
+DEPARTMENT_SEPARATORS = re.compile(r"[、，,；;/／\n]+")
 # Fields compared with the draft, and the file column each comes from.
 TEXT_FIELDS = [
     "content",
@@ -198,6 +198,9 @@ class Names:
             for entry in catalogue.entries.all():
                 self.entries[entry.name] = entry
 
+    def next_category_order(self) -> int:
+        return max((c.order for c in self.categories.values()), default=0) + 1
+
     def lookup(self, kind: str, name: str, row: ParsedRow, column: str):
         table = {"category": self.categories, "office": self.offices, "department": self.departments}[kind]
         if name in table:
@@ -207,7 +210,7 @@ class Names:
             if name not in self.plan.to_create[kind]:
                 self.plan.to_create[kind].append(name)
             new = {
-                "category": lambda: Category(county=self.county, name=name, order=len(self.categories) + 1),
+                "category": lambda: Category(county=self.county, name=name, order=self.next_category_order()),
                 "office": lambda: Office(township=self.township, name=name),
                 "department": lambda: Department(county=self.county, name=name),
             }[kind]()
@@ -306,6 +309,14 @@ def resolve_rows(
             entry=entry,
             columns=frozenset(column for part, column in parsed.columns_seen if part == row.part),
         )
+        if row.part == Part.BASIC and departments:
+            plan.problems.append(
+                Problem(
+                    "这一行有县级部门，但所在的表被识别为基本履职事项。请将工作表命名为“配合履职事项清单”或"
+                    "“上级部门收回事项清单”，或在表格上方加上这样的标题，再导入。",
+                    **where,
+                )
+            )
         if row.part == Part.COORDINATED:
             item.leads = list({id(d): d for d in departments}.values())  # unsaved new ones cannot be hashed
         elif row.part == Part.RECLAIMED:

@@ -480,3 +480,21 @@ def test_export_then_import_into_an_empty_list_reproduces_every_item(township_na
         }
 
     assert fields(copy) == fields(source)
+
+
+def test_departments_in_a_table_read_as_basic_are_not_dropped_silently(place):
+    sheet = [
+        ["清单"],
+        ["序号", "事项名称", "收回部门", "依据"],
+        ["（一）平安法治"],
+        [1, "危险化学品监管", "县应急管理局", ""],
+    ]
+    plan = plan_import(workbook_bytes({"Sheet1": sheet}), "x.xlsx", place)
+    assert any("被识别为基本履职事项" in str(problem) for problem in plan.problems)
+
+
+def test_a_created_category_goes_after_the_existing_ones(place):
+    rows = [["基本"], BASIC_HEADER, [1, "新类别", "新事项", "内容", "党政办公室", "", ""]]
+    plan = plan_import(small_workbook(基本履职事项清单=rows), "x.xlsx", place, create_missing=True)
+    apply_import(plan)
+    assert place.county.categories.get(name="新类别").order == 3
