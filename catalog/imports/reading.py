@@ -8,7 +8,8 @@ the unpacked size of the workbook's parts, and the number of rows.
 import csv
 import io
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from xml.etree import ElementTree
 
 from openpyxl import load_workbook
@@ -18,7 +19,10 @@ from openpyxl.worksheet.cell_range import CellRange
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 MAX_RATIO = 200  # unpacked / packed size of one part; real sheets stay far below
-MAX_ROWS = 5000  # per sheet; a township list has a few hundred rows
+MAX_ROWS = 5000  # filled rows per sheet; a township list has a few hundred
+MAX_ROW_NUMBER = 20000  # content further down is not a list, and would cost memory to reach
+MAX_MERGES = 5000
+MAX_SHEETS = 20
 MAX_COLUMNS = 40
 
 
@@ -31,6 +35,8 @@ class Sheet:
     title: str
     rows: list[list[str]]  # cell text, merged cells resolved, 0-based
     formulas: list[str]  # addresses of cells holding formulas
+    # (row, column), 0-based, of cells whose text was copied down from a vertical merge
+    merged_below: set = field(default_factory=set)
 
 
 def read_file(data: bytes, filename: str) -> list[Sheet]:
@@ -80,11 +86,12 @@ def read_xlsx(data: bytes) -> list[Sheet]:
     archive = zipfile.ZipFile(io.BytesIO(data))
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-        sheets = [
-            read_sheet(ws, merged_ranges(archive, ws._worksheet_path))
-            for ws in workbook.worksheets
-            if ws.sheet_state == "visible"
-        ]
+        visible = [ws for ws in workbook.worksheets if ws.sheet_state == "visible"]
+        if len(visible) > MAX_SHEETS:
+            raise ImportFileError(
+                f"工作簿有 {len(visible)} 张工作表，超过 {MAX_SHEETS} 张，不像一个乡镇（街道）的清单。"
+            )
+        sheets = [read_sheet(ws, *sheet_outline(archive, ws)) for ws in visible]
         workbook.close()
     except ImportFileError:
         raise
@@ -97,22 +104,49 @@ def read_xlsx(data: bytes) -> list[Sheet]:
     return sheets
 
 
-def merged_ranges(archive: zipfile.ZipFile, path: str) -> list[CellRange]:
-    """The sheet's merged cells, read from its XML (openpyxl's streaming reader skips them)."""
-    ranges = []
-    with archive.open(path) as xml:
+def sheet_outline(archive: zipfile.ZipFile, ws) -> tuple[list[CellRange], int]:
+    """The sheet's merged cells and the number of its last row holding a value, from its XML.
+
+    openpyxl's streaming reader skips merges, and walks every row up to the
+    sheet's stated size, so a stray value at row 1,048,576 would cost a million
+    empty rows: this pass finds where the content really ends first.
+    """
+    ranges: list[CellRange] = []
+    last = filled = 0
+    with archive.open(ws._worksheet_path) as xml:
         for _event, element in ElementTree.iterparse(xml):
-            if element.tag.endswith("}mergeCell"):
+            tag = element.tag.rsplit("}", 1)[-1]
+            if tag == "row":
+                if any(child.tag.endswith(("}v", "}is", "}f")) for cell in element for child in cell):
+                    last = max(last, int(element.get("r") or last + 1))
+                    filled += 1
+                element.clear()
+            elif tag == "mergeCell":
                 ranges.append(CellRange(element.get("ref")))
-            element.clear()
-    return ranges
+                if len(ranges) > MAX_MERGES:
+                    raise ImportFileError(
+                        f"工作表“{ws.title}”的合并单元格超过 {MAX_MERGES} 处，不像一个乡镇（街道）的清单。"
+                    )
+    if filled > MAX_ROWS:
+        raise ImportFileError(
+            f"工作表“{ws.title}”超过 {MAX_ROWS} 行，不像一个乡镇（街道）的清单。请只保留清单内容后再导入。"
+        )
+    if last > MAX_ROW_NUMBER:
+        raise ImportFileError(
+            f"工作表“{ws.title}”第 {last} 行还有内容，超出一份清单的合理范围（{MAX_ROW_NUMBER} 行）。请删除表格下方无关的内容后再导入。"
+        )
+    return ranges, last
 
 
-def read_sheet(ws, merges: list[CellRange]) -> Sheet:
+def read_sheet(ws, merges: list[CellRange], last_row: int) -> Sheet:
     rows: list[list[str]] = []
     formulas: list[str] = []
     filled = 0
-    for number, values in enumerate(ws.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1):
+    if last_row == 0:
+        return Sheet(title=ws.title, rows=[], formulas=[])
+    for number, values in enumerate(
+        ws.iter_rows(max_row=last_row, max_col=MAX_COLUMNS, values_only=True), start=1
+    ):
         texts = []
         for column, value in enumerate(values, start=1):
             if value is None:
@@ -133,6 +167,7 @@ def read_sheet(ws, merges: list[CellRange]) -> Sheet:
             rows.append(texts)
     width = max((len(row) for row in rows), default=0)
     rows = [row + [""] * (width - len(row)) for row in rows]
+    below: set[tuple[int, int]] = set()
     for merged in merges:
         top, left = merged.min_row - 1, merged.min_col - 1
         if top >= len(rows) or left >= width:
@@ -142,12 +177,17 @@ def read_sheet(ws, merges: list[CellRange]) -> Sheet:
         # it covers; a horizontal one (a title or section row) stays in its first cell.
         for r in range(top + 1, min(merged.max_row, len(rows))):
             rows[r][left] = value
-    return Sheet(title=ws.title, rows=rows, formulas=formulas)
+            below.add((r, left))
+    return Sheet(title=ws.title, rows=rows, formulas=formulas, merged_below=below)
 
 
 def cell_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
     return str(value)
 
 

@@ -498,3 +498,34 @@ def test_a_created_category_goes_after_the_existing_ones(place):
     plan = plan_import(small_workbook(基本履职事项清单=rows), "x.xlsx", place, create_missing=True)
     apply_import(plan)
     assert place.county.categories.get(name="新类别").order == 3
+
+
+def far_away_cell() -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(BASIC_HEADER)
+    sheet["A1048576"] = "远处的一个值"
+    stream = io.BytesIO()
+    workbook.save(stream)
+    return stream.getvalue()
+
+
+def many_merges() -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(BASIC_HEADER)
+    for n in range(6000):
+        sheet.merge_cells(start_row=n + 2, start_column=1, end_row=n + 2, end_column=2)
+    stream = io.BytesIO()
+    workbook.save(stream)
+    return stream.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [(far_away_cell, "第 1048576 行还有内容"), (many_merges, "合并单元格超过")],
+    ids=["value at the last row", "thousands of merges"],
+)
+def test_small_hostile_workbooks_are_refused_before_the_rows_are_walked(place, build, message):
+    with pytest.raises(ImportFileError, match=message):
+        plan_import(build(), "x.xlsx", place)
