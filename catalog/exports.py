@@ -6,6 +6,7 @@ plain values a published edition can produce as well as a draft.
 """
 
 import io
+import math
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -139,9 +140,12 @@ def write_workbook(
     for row in rows:
         numbers[row.part] += 1
         sheet, columns = sheets[row.part], PART_COLUMNS[row.part]
+        values = [column.value(row) for column in columns]
+        # Spreadsheets do not grow rows to wrapped text on their own when a file is
+        # opened, so each row gets the height its longest cell needs.
+        sheet.row_dimensions[numbers[row.part] + 2].height = row_height(columns, values)
         sheet.append(
-            [body_cell(sheet, numbers[row.part], center=True)]
-            + [body_cell(sheet, c.value(row)) for c in columns]
+            [body_cell(sheet, numbers[row.part], center=True)] + [body_cell(sheet, v) for v in values]
         )
     if instructions:
         write_instructions(workbook)
@@ -176,6 +180,19 @@ def start_sheet(workbook: Workbook, township_name: str, part: Part):
         headers.append(cell)
     sheet.append(headers)
     return sheet
+
+
+LINE_HEIGHT = 14  # points, for the 10.5 pt body font
+
+
+def row_height(columns: list[Column], values: list[str]) -> float:
+    """Points needed by the cell that wraps onto the most lines (a Chinese character is two width units)."""
+    lines = 1
+    for column, value in zip(columns, values, strict=True):
+        per_line = max(1, int((column.width - 1) / 2))
+        needed = sum(max(1, math.ceil(len(line) / per_line)) for line in (value or "").split("\n"))
+        lines = max(lines, needed)
+    return lines * LINE_HEIGHT + 4
 
 
 def body_cell(sheet, value, *, center: bool = False) -> WriteOnlyCell:

@@ -59,10 +59,25 @@ def can_export_county(user, county: County) -> bool:
     return any(m.county_id == county.pk and m.role != Role.TOWNSHIP_OFFICIAL for m in memberships_of(user))
 
 
+def is_official_of(user, township) -> bool:
+    return any(
+        m.role == Role.TOWNSHIP_OFFICIAL and m.township_id == township.pk for m in memberships_of(user)
+    )
+
+
+def can_see_township(user, township) -> bool:
+    """Whether the township's drafts are any of the user's business (else it answers 404)."""
+    if user.is_superuser or is_official_of(user, township):
+        return True
+    return any(
+        m.county_id == township.county_id and m.role != Role.TOWNSHIP_OFFICIAL for m in memberships_of(user)
+    )
+
+
 def can_import_into(user, township, duty_list: DutyList | None) -> bool:
-    """Import a workbook into the township's draft, or start one from it when there is none."""
+    """Import a workbook into the township's draft; without one, the import starts it."""
     if duty_list is None:
-        return can_start_list(user, township)
+        return can_start_list(user, township) or is_official_of(user, township)
     return can_edit_list(user, duty_list)
 
 

@@ -46,6 +46,16 @@ def current_draft(township) -> DutyList | None:
     return township.duty_lists.exclude(stage__in=DutyList.LOCKED_STAGES).order_by("-year", "-pk").first()
 
 
+def current_drafts(county) -> list[DutyList]:
+    """Every township's list being worked on, in the county's order (one query)."""
+    return list(
+        DutyList.objects.filter(township__county=county)
+        .exclude(stage__in=DutyList.LOCKED_STAGES)
+        .select_related("township")
+        .order_by("township__order", "township__code")
+    )
+
+
 def list_for_editor(list_id: int) -> DutyList:
     return DutyList.objects.select_related("township__county").annotate(**part_counts()).get(pk=list_id)
 

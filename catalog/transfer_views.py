@@ -23,6 +23,7 @@ from . import exports, permissions, queries
 from .forms import ImportUploadForm
 from .imports import ImportFileError, apply_import, plan_import
 from .imports.matching import StalePlanError
+from .imports.reading import MAX_FILE_BYTES
 from .models import County, DutyList, Township
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -44,9 +45,9 @@ def sweep_old_uploads() -> None:
 
 def township_for_import(request, code: str) -> tuple[Township, DutyList | None]:
     township = get_object_or_404(Township.objects.select_related("county"), code=code)
-    duty_list = queries.current_draft(township)
-    if duty_list is not None and not permissions.can_view_list(request.user, duty_list):
+    if not permissions.can_see_township(request.user, township):
         raise Http404("乡镇（街道）不存在。")
+    duty_list = queries.current_draft(township)
     if not permissions.can_import_into(request.user, township, duty_list):
         raise PermissionDenied("您不能向该乡镇（街道）的清单导入。")
     return township, duty_list
@@ -58,6 +59,13 @@ def import_upload(request, code: str):
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        if upload.size > MAX_FILE_BYTES:
+            form.add_error("file", f"文件超过 {MAX_FILE_BYTES // 1024 // 1024} MB 的上限。")
+            return render(
+                request,
+                "catalog/import_upload.html",
+                {"form": form, "township": township, "duty_list": duty_list},
+            )
         data = upload.read()
         create_missing = form.cleaned_data["create_missing"]
         try:
@@ -158,11 +166,7 @@ def county_export(request, code: str):
     county = get_object_or_404(County, code=code)
     if not permissions.can_export_county(request.user, county):
         raise Http404("县不存在。")
-    lists = [
-        duty_list
-        for township in county.townships.all()
-        if (duty_list := queries.current_draft(township)) is not None
-    ]
+    lists = queries.current_drafts(county)
     # Spooled to disk past 8 MB, so a large county does not sit in memory.
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     exports.write_county_zip(lists, spool)

@@ -40,6 +40,11 @@ def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _uploads_in_a_temporary_folder(settings, tmp_path):
+    settings.IMPORT_UPLOAD_DIR = tmp_path / "imports"
+
+
 def make_county(name: str = "示范县", code: str | None = None) -> County:
     return County.objects.create(name=name, code=code or f"{990000 + next(_numbers):06d}")
 

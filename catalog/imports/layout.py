@@ -211,9 +211,12 @@ def parse_sheets(sheets: list[Sheet]) -> Parsed:
                 )
             )
     if not parsed.rows and not parsed.problems:
-        parsed.problems.append(
-            Problem("没有找到清单表头：表头应有“序号”“事项名称”等列。请检查文件是否为履职事项清单。")
-        )
+        if parsed.columns_seen:
+            parsed.problems.append(Problem("文件中有清单表头，但表头下没有任何事项。"))
+        else:
+            parsed.problems.append(
+                Problem("没有找到清单表头：表头应有“序号”“事项名称”等列。请检查文件是否为履职事项清单。")
+            )
     return parsed
 
 
@@ -270,6 +273,8 @@ def parse_sheet(sheet: Sheet, parsed: Parsed) -> None:
         values = {name: clean_text(row[column]) for column, name in header.items() if column < len(row)}
         if not any(value for name, value in values.items() if name not in ("order", "category")):
             continue
+        if continues_item(sheet, parsed, header, number - 1, values):
+            continue
         if values.get("category"):
             category = clean_category(values["category"])
         parsed.rows.append(
@@ -277,6 +282,28 @@ def parse_sheet(sheet: Sheet, parsed: Parsed) -> None:
                 part=part or Part.BASIC, sheet=sheet.title, row=number, category=category, values=values
             )
         )
+
+
+def continues_item(sheet: Sheet, parsed: Parsed, header: dict[int, str], index: int, values: dict) -> bool:
+    """A row whose 事项名称 is the previous row's, merged down over it, adds its text to that item.
+
+    Some counties write an item's sub-points, or its several departments, on
+    rows of their own under one merged name cell.
+    """
+    name_column = next((c for c, n in header.items() if n == "name"), None)
+    if name_column is None or (index, name_column) not in sheet.merged_below:
+        return False
+    previous = parsed.rows[-1] if parsed.rows else None
+    if previous is None or previous.sheet != sheet.title or previous.values.get("name") != values.get("name"):
+        return False
+    for column, name in header.items():
+        if name in ("name", "order", "category") or (index, column) in sheet.merged_below:
+            continue
+        if values.get(name):
+            previous.values[name] = "\n".join(
+                text for text in (previous.values.get(name, ""), values[name]) if text
+            )
+    return True
 
 
 def section_in_name_column(filled: list[tuple[int, str]], header: dict[int, str]) -> str:

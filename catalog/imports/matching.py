@@ -8,6 +8,7 @@ transaction, through `catalog.services`, or not at all.
 
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +21,13 @@ from .layout import Parsed, ParsedRow, Problem, column_label, parse_sheets
 from .reading import read_file
 
 NAME_LIMIT = DutyItem._meta.get_field("name").max_length
+
+
+def name_key(name: str) -> str:
+    """Names that differ only in bracket width or spaces are the same item."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name))
+
+
 DEPARTMENT_SEPARATORS = re.compile(r"[、，,；;/／\n]+")
 # Fields compared with the draft, and the file column each comes from.
 TEXT_FIELDS = [
@@ -32,6 +40,7 @@ TEXT_FIELDS = [
     "reclaim_reason",
 ]
 FIELD_LABELS = {
+    "name": "事项名称",
     "part": "清单类型",
     "category": "类别",
     "order": "序号",
@@ -48,6 +57,9 @@ FIELD_LABELS = {
     "is_safeguard": "兜底事项",
 }
 MODEL_FIELD_COLUMN = {
+    "content": "content",
+    "basis": "basis",
+    "remarks": "remarks",
     "lead_departments": "department",
     "receiving_department": "department",
     "responsible_office": "office",
@@ -61,7 +73,14 @@ MODEL_FIELD_COLUMN = {
 }
 # Compared fields whose file column has another name; None: always known (every
 # row has a part, a position and a category).
-COLUMN_OF = {"leads": "department", "receiving": "department", "part": None, "order": None, "category": None}
+COLUMN_OF = {
+    "leads": "department",
+    "receiving": "department",
+    "part": None,
+    "order": None,
+    "category": None,
+    "name": None,
+}
 TRUE_WORDS = {"是", "√", "✓", "y", "yes", "true", "1", "兜底"}
 
 
@@ -89,6 +108,7 @@ class Incoming:
 
     def comparable(self) -> dict[str, object]:
         return {
+            "name": self.name,
             "part": self.part,
             "category": self.category.name,
             "order": self.order,
@@ -124,6 +144,7 @@ class ImportPlan:
     missing: list[DutyItem] = field(default_factory=list)
     unchanged: int = 0
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # shown in the preview; they do not stop the import
     to_create: dict[str, list[str]] = field(
         default_factory=lambda: {"category": [], "office": [], "department": []}
     )
@@ -168,6 +189,7 @@ class ImportPlan:
             if names:
                 label = {"category": "类别", "office": "责任科室", "department": "县直部门"}[kind]
                 lines.append(f"将新建{label}：{'、'.join(names)}")
+        lines += [f"  * {warning}" for warning in self.warnings]
         if self.problems:
             lines.append(f"发现 {len(self.problems)} 个问题，未导入：")
             lines += [f"  ! {problem}" for problem in self.problems]
@@ -196,7 +218,7 @@ class Names:
         # so an item named in both links to its template entry.
         for catalogue in catalogues.order_by("kind"):
             for entry in catalogue.entries.all():
-                self.entries[entry.name] = entry
+                self.entries[name_key(entry.name)] = entry
 
     def next_category_order(self) -> int:
         return max((c.order for c in self.categories.values()), default=0) + 1
@@ -217,7 +239,11 @@ class Names:
             table[name] = new
             return new
         closest = difflib.get_close_matches(name, list(table), n=1, cutoff=0.4)
-        hint = f"最接近的是“{closest[0]}”。" if closest else "请先在后台添加，或勾选“新建缺少的名称”。"
+        hint = (
+            f"最接近的是“{closest[0]}”。"
+            if closest
+            else "请先在后台添加，或选择“新建缺少的名称”（命令行加 --create-missing）。"
+        )
         self.plan.problems.append(
             Problem(f"找不到{label}“{name}”，{hint}", sheet=row.sheet, row=row.row, column=column)
         )
@@ -268,8 +294,8 @@ def resolve_rows(
                 )
             )
             continue
-        if name in seen:
-            first = seen[name]
+        if name_key(name) in seen:
+            first = seen[name_key(name)]
             plan.problems.append(
                 Problem(
                     f"事项名称“{name}”与工作表“{first.sheet}”第 {first.row} 行重复。",
@@ -278,7 +304,7 @@ def resolve_rows(
                 )
             )
             continue
-        seen[name] = row
+        seen[name_key(name)] = row
         if not row.category:
             plan.problems.append(
                 Problem(f"事项“{name}”没有类别（既无类别列，也不在类别标题行之下）。", **where)
@@ -297,15 +323,15 @@ def resolve_rows(
             continue
         key = (row.part, category.name)
         positions[key] = positions.get(key, 0) + 1
-        entry = names.entries.get(name)
+        entry = names.entries.get(name_key(name))
         item = Incoming(
             row=row,
             name=name,
             part=row.part,
             order=positions[key],
             category=category,
-            office=office if row.part != Part.RECLAIMED else None,
-            texts={name_: values.get(name_, "") for name_ in TEXT_FIELDS},
+            office=office,
+            texts=part_texts(values, row, plan),
             entry=entry,
             columns=frozenset(column for part, column in parsed.columns_seen if part == row.part),
         )
@@ -334,6 +360,37 @@ def resolve_rows(
     return result
 
 
+# Where a 具体内容 column goes on the parts that have none (see docs/decisions/0003-excel.md).
+CONTENT_FALLBACK = {Part.COORDINATED: "township_duties", Part.RECLAIMED: "reclaim_reason"}
+
+
+def part_texts(values: dict[str, str], row: ParsedRow, plan: ImportPlan) -> dict[str, str]:
+    texts = {name: values.get(name, "") for name in TEXT_FIELDS}
+    target = CONTENT_FALLBACK.get(row.part)
+    if target and texts["content"]:
+        label = column_label(row.part, target)
+        if texts[target]:
+            plan.problems.append(
+                Problem(
+                    f"{Part(row.part).label}没有“具体内容”一栏，而“{label}”已填写：请把具体内容并入“{label}”或备注后再导入。",
+                    sheet=row.sheet,
+                    row=row.row,
+                    column="具体内容",
+                )
+            )
+        else:
+            texts[target] = texts["content"]
+            plan.warnings.append(
+                Problem(
+                    f"“具体内容”已作为“{label}”导入（{Part(row.part).label}没有具体内容一栏）。",
+                    sheet=row.sheet,
+                    row=row.row,
+                )
+            )
+        texts["content"] = ""
+    return texts
+
+
 def check_part_rules(item: Incoming, township: Township, plan: ImportPlan) -> None:
     """The model's own per-part rules, reported against the file's row and column."""
     draft = DutyItem(
@@ -360,11 +417,12 @@ def check_part_rules(item: Incoming, township: Township, plan: ImportPlan) -> No
         )
 
 
-def stored_comparable(item: DutyItem) -> dict[str, object]:
+def stored_comparable(item: DutyItem, rank: int) -> dict[str, object]:
     return {
+        "name": item.name,
         "part": item.part,
         "category": item.category.name,
-        "order": item.order,
+        "order": rank,
         **{name: getattr(item, name) for name in TEXT_FIELDS},
         "office": item.responsible_office.name if item.responsible_office else "",
         "leads": "、".join(sorted(d.name for d in item.lead_departments.all())),
@@ -374,20 +432,26 @@ def stored_comparable(item: DutyItem) -> dict[str, object]:
 
 def compare_with_draft(plan: ImportPlan, incoming: list[Incoming], parsed: Parsed) -> None:
     existing: dict[str, DutyItem] = {}
+    rank: dict[int, int] = {}  # an item's 序号 as printed: its place among its category's items
     if plan.duty_list is not None:
         items = (
             plan.duty_list.items.active()
             .select_related("category", "responsible_office", "receiving_department")
             .prefetch_related("lead_departments")
+            .order_by("part", "category_id", "order", "id")
         )
+        counters: dict[tuple, int] = {}
         for item in items:
-            existing.setdefault(item.name, item)
+            existing.setdefault(name_key(item.name), item)
+            key = (item.part, item.category_id)
+            counters[key] = counters.get(key, 0) + 1
+            rank[item.pk] = counters[key]
     for new in incoming:
-        item = existing.pop(new.name, None)
+        item = existing.pop(name_key(new.name), None)
         if item is None:
             plan.added.append(new)
             continue
-        before, after = stored_comparable(item), new.comparable()
+        before, after = stored_comparable(item, rank[item.pk]), new.comparable()
         # A column the file does not have leaves that field as it is, unless
         # the item moves to another part (then the new part's columns are set anew).
         moved = before["part"] != after["part"]
@@ -433,8 +497,8 @@ def apply_import(plan: ImportPlan, *, user=None, remove_missing: bool = False) -
         if user is not None and not permissions.can_edit_list(user, locked):
             raise PermissionDenied("您无权修改该清单。")
     else:
-        if user is not None and not permissions.can_manage_county(user, plan.township.county_id):
-            raise PermissionDenied(f"{plan.township.name}还没有清单草稿，只有县委编办可以新建。")
+        if user is not None and not permissions.can_import_into(user, plan.township, None):
+            raise PermissionDenied(f"您不能为{plan.township.name}新建清单。")
         duty_list = DutyList.objects.create(
             township=plan.township,
             title=f"{plan.township.name}履行职责事项清单",
@@ -465,6 +529,7 @@ def apply_import(plan: ImportPlan, *, user=None, remove_missing: bool = False) -
 
 def set_values(item: DutyItem, incoming: Incoming, *, everything: bool = True) -> None:
     """Copy the file's values onto an item; without `everything`, only fields the file has a column for."""
+    item.name = incoming.name
     item.part = incoming.part
     item.category = incoming.category
     item.order = incoming.order

@@ -529,3 +529,84 @@ def many_merges() -> bytes:
 def test_small_hostile_workbooks_are_refused_before_the_rows_are_walked(place, build, message):
     with pytest.raises(ImportFileError, match=message):
         plan_import(build(), "x.xlsx", place)
+
+
+def test_names_differing_only_in_bracket_width_or_spaces_are_the_same_item(place, duty_list):
+    make_item(duty_list, category=place.county.categories.get(name="党的建设"), name="村（社区）党组织建设")
+    rows = [["基本"], BASIC_HEADER, [1, "党的建设", "村(社区) 党组织建设", "内容", "党政办公室", "", ""]]
+    plan = plan_import(small_workbook(基本履职事项清单=rows), "x.xlsx", place)
+    assert [i.name for i in plan.added if i.part == Part.BASIC] == []
+    assert [c.item.name for c in plan.changed] == ["村（社区）党组织建设"]
+    twice = [
+        ["基本"],
+        BASIC_HEADER,
+        [1, "党的建设", "试点（一）", "", "", "", ""],
+        [2, "党的建设", "试点(一)", "", "", "", ""],
+    ]
+    plan = plan_import(small_workbook(基本履职事项清单=twice), "x.xlsx", place)
+    assert any("重复" in str(problem) for problem in plan.problems)
+
+
+def test_sub_point_rows_under_a_merged_name_belong_to_that_item(place):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "基本履职事项清单"
+    sheet.append(BASIC_HEADER)
+    sheet.append([1, "党的建设", "基层党组织建设", "1.指导村党组织建设", "党政办公室", "《条例》", ""])
+    sheet.append([None, None, None, "2.开展换届选举", None, None, None])
+    sheet.append([2, "党的建设", "意识形态工作", "落实责任制", "党政办公室", "", ""])
+    for column in "ABCEF":
+        sheet.merge_cells(f"{column}2:{column}3")
+    stream = io.BytesIO()
+    workbook.save(stream)
+    plan = plan_import(stream.getvalue(), "x.xlsx", place)
+    assert plan.ok, [str(p) for p in plan.problems]
+    contents = {i.name: i.texts["content"] for i in plan.added}
+    assert contents == {"基层党组织建设": "1.指导村党组织建设\n2.开展换届选举", "意识形态工作": "落实责任制"}
+
+
+def test_re_importing_an_export_after_a_deletion_changes_nothing(place, duty_list):
+    from catalog import services
+
+    apply_import(plan_import(small_workbook(), "a.xlsx", place))
+    services.delete_item(DutyItem.objects.get(name="基层党组织建设"))
+    before = state(duty_list)
+    plan = plan_import(exports.list_workbook(duty_list), "export.xlsx", place)
+    assert (plan.added, plan.changed, plan.missing) == ([], [], [])
+    assert state(duty_list) == before
+
+
+def test_a_content_column_on_a_coordinated_table_becomes_township_duties_with_a_note(place):
+    header = ["序号", "类别", "事项名称", "具体内容", "县级主责部门", "县级部门职责"]
+    rows = [["配合"], header, [1, "平安法治", "防汛抗旱", "汛期巡查报告险情", "县应急管理局", "统筹调度"]]
+    plan = plan_import(small_workbook(配合履职事项清单=rows), "x.xlsx", place)
+    assert plan.ok, [str(p) for p in plan.problems]
+    flood = next(i for i in plan.added if i.name == "防汛抗旱")
+    assert (flood.texts["township_duties"], flood.texts["content"]) == ("汛期巡查报告险情", "")
+    assert any("已作为“乡镇（街道）配合职责”导入" in str(w) for w in plan.warnings)
+
+
+def test_a_township_official_starts_the_first_draft_by_importing(client, cast, duty_list):
+    neighbour = Township.objects.get(name="青山镇")
+    make_office(neighbour, "党政办公室")
+    county = neighbour.county
+    make_category(county, "党的建设", 1)
+    make_category(county, "平安法治", 2)
+    make_department(county, "县应急管理局")
+    make_department(county, "县公安局")
+    client.force_login(cast["other_township_official"])  # 青山镇's official
+    upload = io.BytesIO(small_workbook())
+    upload.name = "青山镇.xlsx"
+    token = client.post(reverse("catalog:import_upload", args=[neighbour.code]), {"file": upload}).context[
+        "token"
+    ]
+    client.post(reverse("catalog:import_confirm", args=[neighbour.code]), {"token": token})
+    draft = DutyList.objects.get(township=neighbour)
+    assert draft.items.count() == 4
+
+
+def test_export_rows_are_tall_enough_for_their_wrapped_text(place, duty_list):
+    make_item(duty_list, category=place.county.categories.get(name="党的建设"), content="很长的内容" * 40)
+    make_item(duty_list, category=place.county.categories.get(name="党的建设"), content="短")
+    sheet = load_workbook(io.BytesIO(exports.list_workbook(duty_list)))["基本履职事项清单"]
+    assert sheet.row_dimensions[3].height > 3 * sheet.row_dimensions[4].height

@@ -34,7 +34,7 @@ class Command(BaseCommand):
         area = County.objects.filter(code=county).first()
         if area is None:
             raise CommandError(f"没有代码为 {county} 的县。")
-        lists = [d for t in area.townships.all() if (d := queries.current_draft(t)) is not None]
+        lists = queries.current_drafts(area)
         with path.open("wb") as stream:
             count = exports.write_county_zip(lists, stream)
         self.stdout.write(self.style.SUCCESS(f"已导出{area.name} {count} 个乡镇（街道）的清单到 {path}。"))

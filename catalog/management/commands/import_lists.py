@@ -47,7 +47,7 @@ class Command(BaseCommand):
         if dry_run:
             self.stdout.write("预览完毕，未写入（--dry-run）。")
             return
-        if not plan.has_changes and not plan.to_create:
+        if not plan.has_changes and not any(plan.to_create.values()):
             self.stdout.write("文件与清单一致，没有需要导入的内容。")
             return
         try:
