@@ -8,7 +8,6 @@ Django spends on the request (routing, queries, template rendering), without
 network or browser. The database is dropped afterwards.
 """
 
-import io
 import os
 import statistics
 import sys
@@ -16,51 +15,16 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DEBUG", "1")
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
+
+from benchmarks.support import demo_database, grow_list  # noqa: E402 - sets Django up first
 
 ITEMS = 400
 WARM_UP = 3
 RUNS = int(os.environ.get("BENCH_RUNS", "40"))
-
-
-def grow_list(duty_list, target: int) -> None:
-    from catalog.models import DutyItem
-
-    active = list(DutyItem.objects.active().filter(duty_list=duty_list).prefetch_related("lead_departments"))
-    through = DutyItem.lead_departments.through
-    copies, number = [], 0
-    while len(active) + len(copies) < target:
-        source = active[number % len(active)]
-        copy = DutyItem.objects.get(pk=source.pk)
-        copy.pk = copy.id = None
-        copy._state.adding = True
-        copy.key = None
-        copy.name = f"{source.name}（{number // len(active) + 2}）"
-        copy.order = source.order + 1000 + number
-        copies.append((copy, [d.pk for d in source.lead_departments.all()]))
-        number += 1
-    import uuid
-
-    for copy, _ in copies:
-        copy.key = uuid.uuid4()
-    DutyItem.objects.bulk_create([copy for copy, _ in copies])
-    through.objects.bulk_create(
-        through(dutyitem_id=copy.pk, department_id=department)
-        for copy, departments in copies
-        for department in departments
-    )
 
 
 def main() -> None:
@@ -68,11 +32,7 @@ def main() -> None:
 
     from catalog.models import DutyItem, DutyList
 
-    setup_test_environment()
-    settings.DEBUG = False
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
-        call_command("load_demo", stdout=io.StringIO())
+    with demo_database():
         duty_list = DutyList.objects.get(township__name="城关镇")
         grow_list(duty_list, ITEMS)
         assert DutyItem.objects.active().filter(duty_list=duty_list).count() == ITEMS
@@ -94,8 +54,6 @@ def main() -> None:
             f"p90 {timings[int(len(timings) * 0.9) - 1]:.1f} ms, "
             f"min {timings[0]:.1f} ms over {RUNS} requests, {len(response.content) // 1024} KiB"
         )
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ median of several runs in this process:
   timed once, with the process's peak resident memory (ru_maxrss) after it.
 """
 
-import io
 import os
 import resource
 import statistics
@@ -20,19 +19,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DEBUG", "1")
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
 
-from benchmarks.editor_page import grow_list  # noqa: E402
+from benchmarks.support import demo_database, grow_list  # noqa: E402 - sets Django up first
 
 ITEMS = 400
 TOWNSHIPS = 30
@@ -51,11 +41,7 @@ def main() -> None:
     from catalog.models import DutyItem, DutyList, Township
     from catalog.services import start_list
 
-    setup_test_environment()
-    settings.DEBUG = False
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
-        call_command("load_demo", stdout=io.StringIO())
+    with demo_database():
         pilot = DutyList.objects.get(township__name="城关镇")
         grow_list(pilot, ITEMS)
         county = pilot.township.county
@@ -107,8 +93,6 @@ def main() -> None:
             f"county export, {len(lists)} townships / {total} items, {vendor}: {county_ms / 1000:.1f} s, "
             f"peak resident memory of the process {peak_mb:.0f} MB"
         )
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 class _Counter:
