@@ -216,54 +216,58 @@ def item_row(request, item_id: int):
     return render(request, "catalog/_item_row.html", context)
 
 
-@login_required
-@require_POST
-def item_delete(request, item_id: int):
+def versioned_action(request, item_id: int, act, done: str = ""):
+    """Run a service on an item with the version the user saw; say why if it is refused."""
     item = item_for(request, item_id)
     form = VersionedActionForm(request.POST)
     try:
         if not form.is_valid():
             raise ValidationError(form.errors["expected_version"])
-        data = form.cleaned_data
-        services.delete_item(
-            item, user=request.user, reason=data["reason"], expected_version=data["expected_version"]
-        )
+        act(item, form.cleaned_data)
     except (ValidationError, services.StaleItemError) as error:
         return refused(request, item, error)
-    messages.success(request, f"已删除事项“{item.name}”，可在“已删除”中恢复。")
+    if done:
+        messages.success(request, done.format(name=item.name))
     return redirect(editor_url(item.duty_list, item))
+
+
+@login_required
+@require_POST
+def item_delete(request, item_id: int):
+    return versioned_action(
+        request,
+        item_id,
+        lambda item, data: services.delete_item(
+            item, user=request.user, reason=data["reason"], expected_version=data["expected_version"]
+        ),
+        "已删除事项“{name}”，可在“已删除”中恢复。",
+    )
 
 
 @login_required
 @require_POST
 def item_restore(request, item_id: int):
-    item = item_for(request, item_id)
-    form = VersionedActionForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(form.errors["expected_version"])
-        services.restore_item(item, user=request.user, expected_version=form.cleaned_data["expected_version"])
-    except (ValidationError, services.StaleItemError) as error:
-        return refused(request, item, error)
-    messages.success(request, f"已恢复事项“{item.name}”。")
-    return redirect(editor_url(item.duty_list, item))
+    return versioned_action(
+        request,
+        item_id,
+        lambda item, data: services.restore_item(
+            item, user=request.user, expected_version=data["expected_version"]
+        ),
+        "已恢复事项“{name}”。",
+    )
 
 
 @login_required
 @require_POST
 def item_reorder(request, item_id: int):
-    item = item_for(request, item_id)
-    form = VersionedActionForm(request.POST)
     step = -1 if request.POST.get("direction") == "up" else 1
-    try:
-        if not form.is_valid():
-            raise ValidationError(form.errors["expected_version"])
-        services.move_item_in_category(
-            item, step=step, user=request.user, expected_version=form.cleaned_data["expected_version"]
-        )
-    except (ValidationError, services.StaleItemError) as error:
-        return refused(request, item, error)
-    return redirect(editor_url(item.duty_list, item))
+    return versioned_action(
+        request,
+        item_id,
+        lambda item, data: services.move_item_in_category(
+            item, step=step, user=request.user, expected_version=data["expected_version"]
+        ),
+    )
 
 
 @login_required
