@@ -11,5 +11,6 @@ urlpatterns = [
     path("", catalog_views.root),
     path("accounts/", include("django.contrib.auth.urls")),
     path("work/", include("catalog.urls")),
+    path("work/", include("review.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,44 @@
+import pytest
+from django.urls import reverse
+
+from catalog.models import DutyList
+from review.models import StageChange, Submission
+from tests.conftest import make_item
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_township_submits_from_the_review_page(client, cast, duty_list):
+    make_item(duty_list)
+    client.force_login(cast["township_official"])
+    page = client.get(reverse("review:list_review", args=[duty_list.pk]))
+    assert [a.action for a in page.context["actions"]] == [
+        "submit"
+    ] and "一上：提交清单" in page.content.decode()
+
+    response = client.post(
+        reverse("review:list_action", args=[duty_list.pk]), {"action": "submit", "note": "请审核"}
+    )
+    assert response.status_code == 302
+    assert DutyList.objects.get(pk=duty_list.pk).stage == DutyList.Stage.FIRST_SUBMITTED
+    assert Submission.objects.get().note == "请审核"
+    assert "第 1 次" in client.get(reverse("review:list_review", args=[duty_list.pk])).content.decode()
+
+
+@pytest.mark.parametrize(("role", "status"), [("department_reviewer", 403), ("other_county_editor", 404)])
+def test_others_cannot_move_the_list(client, cast, duty_list, role, status):
+    make_item(duty_list)
+    client.force_login(cast[role])
+    response = client.post(reverse("review:list_action", args=[duty_list.pk]), {"action": "submit"})
+    assert response.status_code == status
+    assert not StageChange.objects.exists() and DutyList.objects.get(pk=duty_list.pk).stage == "drafting"
+
+
+def test_an_action_the_stage_does_not_allow_is_refused_with_a_message(client, cast, duty_list):
+    make_item(duty_list)
+    client.force_login(cast["county_editor"])
+    response = client.post(
+        reverse("review:list_action", args=[duty_list.pk]), {"action": "approve"}, follow=True
+    )
+    assert "处于“起草”阶段，当前阶段不能进行此操作" in response.content.decode()
+    assert not StageChange.objects.exists()
