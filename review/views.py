@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -44,8 +44,6 @@ def list_action(request, list_id: int):
         change = workflow.perform(
             duty_list, action, user=request.user, note=request.POST.get("note", "").strip()
         )
-    except PermissionDenied:
-        raise
     except ValidationError as error:
         messages.error(request, "；".join(error.messages))
     else:
