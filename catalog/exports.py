@@ -143,7 +143,7 @@ def write_workbook(
         values = [column.value(row) for column in columns]
         # Spreadsheets do not grow rows to wrapped text on their own when a file is
         # opened, so each row gets the height its longest cell needs.
-        sheet.row_dimensions[numbers[row.part] + 2].height = row_height(columns, values)
+        sheet.row_dimensions[numbers[row.part] + 2].height = row_height([c.width for c in columns], values)
         sheet.append(
             [body_cell(sheet, numbers[row.part], center=True)] + [body_cell(sheet, v) for v in values]
         )
@@ -153,12 +153,17 @@ def write_workbook(
 
 
 def start_sheet(workbook: Workbook, township_name: str, part: Part):
-    sheet = workbook.create_sheet(SHEET_NAMES[part])
-    columns = PART_COLUMNS[part]
-    width = len(columns) + 1
-    sheet.column_dimensions["A"].width = NUMBER_WIDTH
-    for index, column in enumerate(columns, start=2):
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    columns = [("序号", NUMBER_WIDTH), *((column.header, column.width) for column in PART_COLUMNS[part])]
+    return start_table(
+        workbook, SHEET_NAMES[part], f"{township_name}履行职责事项清单（{part.label}）", columns
+    )
+
+
+def start_table(workbook: Workbook, sheet_name: str, title: str, columns: list[tuple[str, int]]):
+    """A printable sheet: a title row, a header row repeated on every page, A4 landscape, page numbers."""
+    sheet = workbook.create_sheet(sheet_name)
+    for index, (_, width) in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A3"
     sheet.print_title_rows = "2:2"
     sheet.page_setup.orientation = "landscape"
@@ -168,13 +173,13 @@ def start_sheet(workbook: Workbook, township_name: str, part: Part):
     sheet.page_setup.fitToHeight = 0  # as many pages tall as needed
     sheet.print_options.horizontalCentered = True
     sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
-    sheet.merged_cells.add(f"A1:{get_column_letter(width)}1")
-    title = WriteOnlyCell(sheet, value=f"{township_name}履行职责事项清单（{part.label}）")
-    title.font, title.alignment = TITLE_FONT, CENTER
+    sheet.merged_cells.add(f"A1:{get_column_letter(len(columns))}1")
+    title_cell = WriteOnlyCell(sheet, value=title)
+    title_cell.font, title_cell.alignment = TITLE_FONT, CENTER
     sheet.row_dimensions[1].height = 32
-    sheet.append([title])
+    sheet.append([title_cell])
     headers = []
-    for header in ["序号", *(column.header for column in columns)]:
+    for header, _ in columns:
         cell = WriteOnlyCell(sheet, value=header)
         cell.font, cell.alignment, cell.border, cell.fill = HEADER_FONT, CENTER, BORDER, HEADER_FILL
         headers.append(cell)
@@ -185,11 +190,11 @@ def start_sheet(workbook: Workbook, township_name: str, part: Part):
 LINE_HEIGHT = 14  # points, for the 10.5 pt body font
 
 
-def row_height(columns: list[Column], values: list[str]) -> float:
+def row_height(widths: list[float], values: list[str]) -> float:
     """Points needed by the cell that wraps onto the most lines (a Chinese character is two width units)."""
     lines = 1
-    for column, value in zip(columns, values, strict=True):
-        per_line = max(1, int((column.width - 1) / 2))
+    for width, value in zip(widths, values, strict=True):
+        per_line = max(1, int((width - 1) / 2))
         needed = sum(max(1, math.ceil(len(line) / per_line)) for line in (value or "").split("\n"))
         lines = max(lines, needed)
     return lines * LINE_HEIGHT + 4

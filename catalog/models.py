@@ -512,6 +512,9 @@ class DutyItem(PartFields):
     list_version = models.PositiveIntegerField("清单版本号", default=0, editable=False)
     # Deleted items stay, listed apart and restorable, until the list is published.
     deleted_at = models.DateTimeField("删除时间", null=True, blank=True, editable=False)
+    # Set when the county leader's decision on a dispute was applied: the item
+    # then stays as decided for the rest of this review cycle.
+    is_decided = models.BooleanField("已协调拍板", default=False, editable=False)
 
     objects = DutyItemQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=["lead_departments"])

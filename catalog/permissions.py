@@ -106,7 +106,8 @@ def can_edit_list(user, duty_list: DutyList) -> bool:
 
 
 def can_edit_item(user, item: DutyItem) -> bool:
-    return can_edit_list(user, item.duty_list)
+    """A decided item stays as the county leader decided it for the rest of the cycle."""
+    return not item.is_decided and can_edit_list(user, item.duty_list)
 
 
 def visible_lists(user) -> QuerySet[DutyList]:

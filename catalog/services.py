@@ -87,6 +87,8 @@ def check_active(item: DutyItem) -> None:
 
 def check_can_edit(user, item: DutyItem) -> None:
     """Refuse a write the user may not make; `user=None` is the system itself (imports, demo)."""
+    if item.is_decided:
+        raise PermissionDenied(f"事项“{item.name}”已经协调拍板，本轮审核中不能再修改。")
     if user is not None and not permissions.can_edit_item(user, item):
         raise PermissionDenied(f"您无权修改“{item.duty_list}”中的事项“{item.name}”。")
 
@@ -99,14 +101,20 @@ def save_item(
     user=None,
     reason: str = "",
     expected_version: int | None = None,
+    decided: bool = False,
 ) -> DutyItem:
     """Validate and save one item (new or changed) with its lead departments.
 
     `lead_departments=None` leaves them as they are. With `expected_version`,
     the save is refused by `StaleItemError` if the stored item has moved on.
     With a `user`, the save is refused unless they may edit the item's list.
+    `decided=True` writes a decision on a dispute (the caller checked that the
+    user may decide it), after which the item is locked for the cycle.
     """
-    check_can_edit(user, item)
+    if decided:
+        item.is_decided = True
+    else:
+        check_can_edit(user, item)
     if lead_departments is not None:
         lead_departments = list(lead_departments)
         item.set_pending_lead_departments(lead_departments)
@@ -190,22 +198,14 @@ def move_items_to_part(
     for item in items:
         if item.part == part:
             continue
-        # What the township does carries over: 具体内容 ⇄ 乡镇（街道）配合职责.
-        work = item.content or item.township_duties
-        item.part = part
-        for field in PART_DEPENDENT_FIELDS - PART_FIELDS[part]:
-            if field != "lead_departments":
-                setattr(item, field, None if item._meta.get_field(field).null else "")
-        leads: list[Department] = []
-        if part == Part.BASIC:
-            item.content = item.content or work
-        elif part == Part.COORDINATED:
-            leads = lead_departments
-            item.township_duties = township_duties.strip() or item.township_duties or work
-        elif part == Part.RECLAIMED:
-            item.receiving_department = receiving_department
-            item.reclaim_reason = reclaim_reason.strip() or item.reclaim_reason
-        item.set_pending_lead_departments(leads)
+        leads = set_part(
+            item,
+            part,
+            lead_departments=lead_departments,
+            receiving_department=receiving_department,
+            reclaim_reason=reclaim_reason,
+            township_duties=township_duties,
+        )
         item.version += 1
         try:
             item.full_clean()
@@ -218,6 +218,38 @@ def move_items_to_part(
     if problems:
         raise ValidationError(problems)
     return moved
+
+
+def set_part(
+    item: DutyItem,
+    part: str,
+    *,
+    lead_departments: Iterable[Department] = (),
+    receiving_department: Department | None = None,
+    reclaim_reason: str = "",
+    township_duties: str = "",
+) -> list[Department]:
+    """Put an unsaved item into another part; returns its lead departments there.
+
+    Fields the new part does not have are cleared. What the township does
+    carries over: 具体内容 ⇄ 乡镇（街道）配合职责.
+    """
+    work = item.content or item.township_duties
+    item.part = part
+    for field in PART_DEPENDENT_FIELDS - PART_FIELDS[part]:
+        if field != "lead_departments":
+            setattr(item, field, None if item._meta.get_field(field).null else "")
+    leads: list[Department] = []
+    if part == Part.BASIC:
+        item.content = item.content or work
+    elif part == Part.COORDINATED:
+        leads = list(lead_departments)
+        item.township_duties = township_duties.strip() or item.township_duties or work
+    elif part == Part.RECLAIMED:
+        item.receiving_department = receiving_department or item.receiving_department
+        item.reclaim_reason = reclaim_reason.strip() or item.reclaim_reason
+    item.set_pending_lead_departments(leads)
+    return leads
 
 
 # The workbench's edits. Each takes the acting user and checks it may edit.
@@ -355,11 +387,12 @@ def duplicate_item(item: DutyItem, *, user=None) -> DutyItem:
     copy.catalogue_entry = None
     copy.version = 1
     copy.order = 0
+    copy.is_decided = False
     return create_item(copy, lead_departments=leads, user=user, reason=f"复制自“{item.name}”")
 
 
 # Fields a revert takes from an old version; identity, counters and the list stay.
-REVERT_SKIPS = {"id", "duty_list", "key", "version", "list_version"}
+REVERT_SKIPS = {"id", "duty_list", "key", "version", "list_version", "is_decided"}
 
 
 @transaction.atomic

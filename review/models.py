@@ -1,14 +1,20 @@
-"""三上三下: how a county runs the review, the stage log, and the submissions frozen at each 上.
+"""三上三下: how a county runs the review, and what it leaves behind.
 
 Only `review/workflow.py` moves a list from one stage to the next; every move
 writes a `StageChange`. A `Submission` keeps the list exactly as the township
 submitted it, as rows of its own, whatever the township edits afterwards.
+Comments refer to a submission's frozen text through the item's stable key.
+Domain events are rows of their own (a window opened, a comment answered, a
+dispute decided, a list approved); they are written only by
+`review/services.py` and `review/workflow.py`.
 """
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
-from catalog.models import County, DutyItem, DutyList, Part
+from catalog.models import Category, County, Department, DutyItem, DutyList, Part
 
 
 class ReviewPolicy(models.Model):
@@ -40,6 +46,7 @@ class StageChange(models.Model):
         DutyList, on_delete=models.CASCADE, related_name="stage_changes", verbose_name="清单"
     )
     action = models.CharField("操作", max_length=40)
+    label = models.CharField("操作名称", max_length=60, blank=True)
     from_stage = models.CharField("原阶段", max_length=30, choices=DutyList.Stage.choices)
     to_stage = models.CharField("新阶段", max_length=30, choices=DutyList.Stage.choices)
     changed_by = models.ForeignKey(
@@ -64,6 +71,9 @@ class Submission(models.Model):
         DutyList, on_delete=models.PROTECT, related_name="submissions", verbose_name="清单"
     )
     round = models.PositiveSmallIntegerField("轮次")
+    # The stage the list entered with this submission: 一上, 二上, 三上, or the
+    # closing steps' texts (征求意见稿, 研究论证稿, …, 审定稿).
+    stage = models.CharField("提交阶段", max_length=30, choices=DutyList.Stage.choices)
     list_version = models.PositiveIntegerField("提交时的清单版本号")
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name="提交人"
@@ -80,11 +90,33 @@ class Submission(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.duty_list}（第 {self.round} 次提交）"
+        return f"{self.duty_list}（{self.label}）"
+
+    @property
+    def label(self) -> str:
+        return f"{self.get_stage_display()}稿"
 
 
 class SubmittedItem(models.Model):
     """One item of a submission, copied with the names it had then (departments may be renamed later)."""
+
+    # The fields two versions of an item are compared on, with their column names.
+    COMPARED_FIELDS = {
+        "part": "清单类型",
+        "category": "类别",
+        "name": "事项名称",
+        "content": "具体内容",
+        "basis": "依据",
+        "remarks": "备注",
+        "office": "责任科室",
+        "lead_departments": "县级主责部门",
+        "department_duties": "县级部门职责",
+        "township_duties": "乡镇（街道）配合职责",
+        "support": "履职保障",
+        "receiving_department": "收回（承接）部门",
+        "reclaim_reason": "收回理由及工作方式",
+        "is_safeguard": "兜底事项",
+    }
 
     submission = models.ForeignKey(
         Submission, on_delete=models.PROTECT, related_name="items", verbose_name="提交版本"
@@ -125,6 +157,14 @@ class SubmittedItem(models.Model):
             raise ValueError("提交版本不能修改。")
         super().save(*args, **kwargs)
 
+    def value(self, field: str):
+        """A compared field's value, as it reads on the printed list."""
+        if field == "part":
+            return self.get_part_display()
+        if field == "is_safeguard":
+            return "是" if self.is_safeguard else "否"
+        return getattr(self, field)
+
     @classmethod
     def copy_of(cls, submission: Submission, item: DutyItem) -> "SubmittedItem":
         leads = list(item.lead_departments.all())
@@ -150,3 +190,430 @@ class SubmittedItem(models.Model):
             reclaim_reason=item.reclaim_reason,
             is_safeguard=item.is_safeguard,
         )
+
+
+class CommentWindow(models.Model):
+    """A round of comments on one submission: the departments asked and their deadline (下),
+    or the consultees' comments during 征求意见 and 研究论证."""
+
+    class Kind(models.TextChoices):
+        DEPARTMENTS = "departments", "部门意见"
+        CONSULTEES = "consultees", "征求意见对象意见"
+
+    duty_list = models.ForeignKey(
+        DutyList, on_delete=models.PROTECT, related_name="comment_windows", verbose_name="清单"
+    )
+    submission = models.ForeignKey(
+        Submission, on_delete=models.PROTECT, related_name="windows", verbose_name="提交版本"
+    )
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices, default=Kind.DEPARTMENTS)
+    # Comments are taken until the end of this day (Asia/Shanghai).
+    deadline = models.DateField("截止日期", null=True, blank=True)
+    departments = models.ManyToManyField(
+        Department, through="Invitation", related_name="comment_windows", verbose_name="征求意见部门"
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name="发起人"
+    )
+    opened_at = models.DateTimeField("发起时间", default=timezone.now)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="结束人",
+    )
+    closed_at = models.DateTimeField("结束时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "意见征求"
+        verbose_name_plural = "意见征求"
+        ordering = ["duty_list", "opened_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["duty_list"],
+                condition=models.Q(closed_at__isnull=True),
+                name="one_open_window_per_list",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.duty_list}：{self.submission.label}{self.get_kind_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+    def is_past_deadline(self, now=None) -> bool:
+        return self.deadline is not None and timezone.localdate(now) > self.deadline
+
+
+class Invitation(models.Model):
+    """A department asked to comment in a window, and whether it has declared 反馈完毕."""
+
+    window = models.ForeignKey(
+        CommentWindow, on_delete=models.CASCADE, related_name="invitations", verbose_name="意见征求"
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="invitations", verbose_name="部门"
+    )
+    finished_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="确认人",
+    )
+    finished_at = models.DateTimeField("反馈完毕时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "征求意见部门"
+        verbose_name_plural = "征求意见部门"
+        ordering = ["window", "department__order", "department__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["window", "department"], name="one_invitation_per_department"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.window}：{self.department}"
+
+
+class Comment(models.Model):
+    """A position taken on one item of a submission (or on the list as a whole), and its answer."""
+
+    class Position(models.TextChoices):
+        AGREE = "agree", "同意"
+        MODIFY = "modify", "建议修改"
+        DISAGREE = "disagree", "不同意"
+        ADD = "add", "建议增加事项"
+
+    class Reason(models.TextChoices):
+        NO_LEGAL_BASIS = "no_legal_basis", "无法律依据"
+        NOT_OUR_DUTY = "not_our_duty", "不属于本部门职责"
+        BEYOND_CAPACITY = "beyond_capacity", "乡镇无力承担"
+        OTHER = "other", "其他"
+
+    class Answer(models.TextChoices):
+        ACCEPTED = "accepted", "采纳"
+        PARTLY = "partly", "部分采纳"
+        REJECTED = "rejected", "不采纳"
+
+    class State(models.TextChoices):
+        OPEN = "open", "待答复"
+        ANSWERED = "answered", "已答复"
+        SETTLED = "settled", "已解决"
+        DISPUTED = "disputed", "争议"
+
+    duty_list = models.ForeignKey(
+        DutyList, on_delete=models.PROTECT, related_name="comments", verbose_name="清单"
+    )
+    window = models.ForeignKey(
+        CommentWindow, on_delete=models.PROTECT, related_name="comments", verbose_name="意见征求"
+    )
+    # Empty for a comment on the list as a whole or a proposed new item.
+    item_key = models.UUIDField("事项标识", null=True, blank=True)
+    item_name = models.CharField("事项名称", max_length=200, blank=True)
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="comments",
+        verbose_name="部门",
+    )
+    # The department's name, or the consultee's title, as signed at the time.
+    signature = models.CharField("署名", max_length=100)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="提出人"
+    )
+    position = models.CharField("意见", max_length=20, choices=Position.choices)
+    reason = models.CharField("不同意理由", max_length=20, choices=Reason.choices, blank=True)
+    text = models.TextField("意见内容", blank=True)
+    proposed_name = models.CharField("建议事项名称", max_length=200, blank=True)
+    proposed_content = models.TextField("建议内容表述", blank=True)
+    proposed_part = models.CharField("建议清单类型", max_length=20, choices=Part.choices, blank=True)
+    proposed_lead_departments = models.ManyToManyField(
+        Department, blank=True, related_name="+", verbose_name="建议主责部门"
+    )
+    proposed_receiving_department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="建议收回（承接）部门",
+    )
+    proposed_category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="建议类别"
+    )
+    created_at = models.DateTimeField("提出时间", default=timezone.now)
+    state = models.CharField("状态", max_length=20, choices=State.choices, default=State.OPEN)
+    answer = models.CharField("采纳情况", max_length=20, choices=Answer.choices, blank=True)
+    answer_reason = models.TextField("答复理由", blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="答复人",
+    )
+    answered_at = models.DateTimeField("答复时间", null=True, blank=True)
+    # The proposed change was applied to the draft in one step with the answer.
+    applied_at = models.DateTimeField("已按意见修改", null=True, blank=True)
+    # The field the comment is about changed in a later submission; kept, marked 已过时.
+    outdated_at = models.DateTimeField("已过时", null=True, blank=True)
+    # The department accepted the township's answer in a later round (认可答复).
+    acknowledged_at = models.DateTimeField("部门认可答复时间", null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "意见"
+        verbose_name_plural = "意见"
+        ordering = ["duty_list", "created_at", "pk"]
+        indexes = [
+            models.Index(fields=["duty_list", "state"], name="comment_list_state"),
+            models.Index(fields=["duty_list", "item_key"], name="comment_list_item"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.signature}：{self.get_position_display()}（{self.item_name or '整体意见'}）"
+
+    @property
+    def is_outdated(self) -> bool:
+        return self.outdated_at is not None
+
+    # Which field of the item each proposal is about.
+    PROPOSAL_FIELDS = {
+        "proposed_name": "name",
+        "proposed_content": "content",
+        "proposed_part": "part",
+        "proposed_lead_departments": "lead_departments",
+        "proposed_receiving_department": "receiving_department",
+    }
+
+    def proposals(self) -> list[tuple[str, str]]:
+        """The changes proposed, as (field, readable value)."""
+        proposed = []
+        if self.proposed_name:
+            proposed.append(("name", self.proposed_name))
+        if self.proposed_content:
+            proposed.append(("content", self.proposed_content))
+        if self.proposed_part:
+            proposed.append(("part", self.get_proposed_part_display()))
+        leads = self.proposed_lead_departments.all() if self.pk else []
+        if leads:
+            proposed.append(("lead_departments", "、".join(d.name for d in leads)))
+        if self.proposed_receiving_department_id:
+            proposed.append(("receiving_department", self.proposed_receiving_department.name))
+        return proposed
+
+    def concerned_fields(self) -> list[str]:
+        """The item's fields the comment is about: those it proposes to change, or all of them."""
+        if self.position == self.Position.MODIFY:
+            fields = [f for f, _ in self.proposals()]
+            if fields:
+                return fields
+        return list(SubmittedItem.COMPARED_FIELDS)
+
+    def position_text(self) -> str:
+        """The position in one sentence, as the docket and the report print it."""
+        head = self.get_position_display()
+        if self.reason:
+            head += f"（{self.get_reason_display()}）"
+        labels = SubmittedItem.COMPARED_FIELDS
+        parts = [f"建议{labels[f]}为“{value}”" for f, value in self.proposals()]
+        if self.position == self.Position.ADD and self.proposed_category_id:
+            parts.append(f"类别“{self.proposed_category.name}”")
+        if self.text:
+            parts.append(self.text)
+        return f"{head}：{'；'.join(parts)}" if parts else head
+
+    @property
+    def has_proposal(self) -> bool:
+        """Whether accepting it can be applied to the draft in one step."""
+        if self.position == self.Position.ADD:
+            return bool(self.proposed_name and self.proposed_category_id)
+        return self.position == self.Position.MODIFY and self.item_key is not None
+
+
+class ReplyTemplate(models.Model):
+    """A reply the county offers townships for answers that recur."""
+
+    county = models.ForeignKey(
+        County, on_delete=models.CASCADE, related_name="reply_templates", verbose_name="县（市、区）"
+    )
+    answer = models.CharField("采纳情况", max_length=20, choices=Comment.Answer.choices)
+    text = models.TextField("答复内容")
+    order = models.PositiveIntegerField("排序", default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "答复模板"
+        verbose_name_plural = "答复模板"
+        ordering = ["county", "order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_answer_display()}：{self.text[:30]}"
+
+
+class Dispute(models.Model):
+    """An item on which the township and a department still disagree, with both final positions."""
+
+    duty_list = models.ForeignKey(
+        DutyList, on_delete=models.PROTECT, related_name="disputes", verbose_name="清单"
+    )
+    comment = models.OneToOneField(
+        Comment, on_delete=models.PROTECT, related_name="dispute", verbose_name="意见"
+    )
+    item_key = models.UUIDField("事项标识", null=True, blank=True)
+    item_name = models.CharField("事项名称", max_length=200)
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="disputes",
+        verbose_name="部门",
+    )
+    signature = models.CharField("部门（署名）", max_length=100)
+    department_position = models.TextField("部门意见")
+    township_position = models.TextField("乡镇（街道）意见")
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="提请人",
+    )
+    raised_at = models.DateTimeField("列为争议时间", default=timezone.now)
+    # Raised by the county editor before the last round, rather than left over from it.
+    is_escalated = models.BooleanField("提前提请协调", default=False)
+
+    class Meta:
+        verbose_name = "争议事项"
+        verbose_name_plural = "争议事项"
+        ordering = ["duty_list", "raised_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.duty_list}：{self.item_name}（{self.signature}）"
+
+
+class Decision(models.Model):
+    """The county leader's binding decision on a dispute (协调拍板); never changed."""
+
+    dispute = models.OneToOneField(
+        Dispute, on_delete=models.PROTECT, related_name="decision", verbose_name="争议事项"
+    )
+    part = models.CharField("确定的清单类型", max_length=20, choices=Part.choices, blank=True)
+    lead_departments = models.ManyToManyField(
+        Department, blank=True, related_name="+", verbose_name="确定的主责部门"
+    )
+    receiving_department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="确定的收回（承接）部门",
+    )
+    name = models.CharField("确定的事项名称", max_length=200, blank=True)
+    content = models.TextField("确定的内容表述", blank=True)
+    outcome = models.TextField("决定内容")
+    meeting = models.CharField("会议", max_length=200)
+    decided_on = models.DateField("决定日期")
+    document_number = models.CharField("文号", max_length=100, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="决定人"
+    )
+    decided_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "协调拍板决定"
+        verbose_name_plural = "协调拍板决定"
+        ordering = ["decided_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.dispute}：{self.outcome[:30]}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("协调拍板决定不能修改。")
+        super().save(*args, **kwargs)
+
+
+class Approval(models.Model):
+    """审定: the meeting that approved the list, with its date and 文号; never changed."""
+
+    duty_list = models.OneToOneField(
+        DutyList, on_delete=models.PROTECT, related_name="approval", verbose_name="清单"
+    )
+    submission = models.OneToOneField(
+        Submission, on_delete=models.PROTECT, related_name="approval", verbose_name="审定稿"
+    )
+    meeting = models.CharField("会议", max_length=200)
+    approved_on = models.DateField("审定日期")
+    document_number = models.CharField("文号", max_length=100)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="记录人"
+    )
+    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "审定记录"
+        verbose_name_plural = "审定记录"
+
+    def __str__(self) -> str:
+        return f"{self.duty_list}：{self.meeting}（{self.document_number}）"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("审定记录不能修改。")
+        super().save(*args, **kwargs)
+
+
+class Notification(models.Model):
+    """Something a user should know about, shown in the app and gathered into one daily digest."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name="用户"
+    )
+    text = models.CharField("内容", max_length=300)
+    url = models.CharField("链接", max_length=300, blank=True)
+    created_at = models.DateTimeField("时间", default=timezone.now)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+    digested_at = models.DateTimeField("已汇总发送时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "通知"
+        verbose_name_plural = "通知"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Digest(models.Model):
+    """The one e-mail a user got on a day: at most one row per user and day."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="用户"
+    )
+    sent_on = models.DateField("日期")
+    sent_at = models.DateTimeField("发送时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "每日汇总邮件"
+        verbose_name_plural = "每日汇总邮件"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "sent_on"], name="one_digest_per_user_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.sent_on}"

@@ -1,38 +1,122 @@
-"""The review page of a list: its stage, what the user may do next, and what happened so far."""
+"""The review pages: a list's review, comment windows, answers, comparisons, disputes, the board,
+the inbox and the reports.
+
+Every POST goes through `review/workflow.py` or `review/services.py`, which
+check permissions and the stage again whatever the page showed. A refusal for
+want of rights answers 403; a refusal of the input or the moment answers with
+the Chinese message and leaves the data as it was.
+"""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from catalog import permissions
-from catalog.models import DutyList
+from catalog import permissions as catalog_permissions
+from catalog.models import County, DutyList
+from catalog.transfer_views import xlsx_response
 
-from . import workflow
+from . import permissions, queries, reports, services, workflow
+from .forms import (
+    AnswerForm,
+    ApprovalForm,
+    BulkAnswerForm,
+    CommentForm,
+    ConsulteeStepForm,
+    DecisionForm,
+    RespondForm,
+    WindowForm,
+)
+from .models import Approval, Comment, CommentWindow, Dispute, Notification, ReplyTemplate, Submission
+
+ACTION_FORMS = {"open_comments": WindowForm, "approve": ApprovalForm}
+CONSULTEE_STEPS = {"start_consultation", "start_deliberation"}
 
 
 def visible_list(request, list_id: int) -> DutyList:
     duty_list = get_object_or_404(DutyList.objects.select_related("township__county"), pk=list_id)
-    if not permissions.can_view_list(request.user, duty_list):
+    if not catalog_permissions.can_view_list(request.user, duty_list):
         raise Http404("清单不存在。")
     return duty_list
+
+
+def visible_window(request, window_id: int) -> CommentWindow:
+    window = get_object_or_404(
+        CommentWindow.objects.select_related("duty_list__township__county", "submission"), pk=window_id
+    )
+    if not catalog_permissions.can_view_list(request.user, window.duty_list):
+        raise Http404("意见征求不存在。")
+    return window
+
+
+def visible_comment(request, comment_id: int) -> Comment:
+    comment = get_object_or_404(
+        Comment.objects.select_related("duty_list__township__county", "window"), pk=comment_id
+    )
+    if not catalog_permissions.can_view_list(request.user, comment.duty_list):
+        raise Http404("意见不存在。")
+    return comment
+
+
+def refusal(error: ValidationError) -> str:
+    return "；".join(error.messages)
+
+
+def named_departments(duty_list: DutyList) -> list[int]:
+    """Departments the latest submission names as lead or receiving: asked by default."""
+    latest = workflow.latest_submission(duty_list)
+    if latest is None:
+        return []
+    named = set()
+    for leads, receiving in latest.items.values_list("lead_department_ids", "receiving_department_id"):
+        named.update(leads)
+        if receiving:
+            named.add(receiving)
+    return sorted(named)
+
+
+def action_form(transition, duty_list: DutyList, data=None):
+    county_id = duty_list.township.county_id
+    if transition.action == "open_comments":
+        return WindowForm(data, county_id=county_id, named=named_departments(duty_list), prefix="window")
+    if transition.action == "approve":
+        return ApprovalForm(data, prefix="approval")
+    if transition.action in CONSULTEE_STEPS:
+        return ConsulteeStepForm(data, prefix=transition.action)
+    return None
 
 
 @login_required
 def list_review(request, list_id: int):
     duty_list = visible_list(request, list_id)
-    return render(
-        request,
-        "review/list_review.html",
-        {
-            "duty_list": duty_list,
-            "actions": workflow.available(duty_list, request.user),
-            "changes": duty_list.stage_changes.select_related("changed_by"),
-            "submissions": duty_list.submissions.select_related("submitted_by"),
-        },
+    actions = [(t, action_form(t, duty_list)) for t in workflow.available(duty_list, request.user)]
+    return render(request, "review/list_review.html", review_context(request, duty_list, actions))
+
+
+def review_context(request, duty_list: DutyList, actions) -> dict:
+    windows = duty_list.comment_windows.select_related("submission", "opened_by").prefetch_related(
+        "invitations__department"
     )
+    counts = duty_list.comments.aggregate(
+        total=Count("pk"),
+        waiting=Count("pk", filter=Q(state=Comment.State.OPEN) & ~Q(position=Comment.Position.AGREE)),
+        disputed=Count("pk", filter=Q(state=Comment.State.DISPUTED)),
+    )
+    return {
+        "duty_list": duty_list,
+        "actions": actions,
+        "changes": duty_list.stage_changes.select_related("changed_by"),
+        "submissions": duty_list.submissions.select_related("submitted_by"),
+        "windows": windows,
+        "counts": counts,
+        "approval": Approval.objects.filter(duty_list=duty_list).first(),
+        "can_see_board": permissions.can_see_board(request.user, duty_list.township.county_id),
+    }
 
 
 @login_required
@@ -40,12 +124,396 @@ def list_review(request, list_id: int):
 def list_action(request, list_id: int):
     duty_list = visible_list(request, list_id)
     action = request.POST.get("action", "")
+    transition = next((t for t in workflow.available(duty_list, request.user) if t.action == action), None)
+    params = {}
+    form = action_form(transition, duty_list, request.POST) if transition else None
+    if form is not None:
+        if not form.is_valid():
+            messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+            actions = [
+                (t, form if t.action == action else action_form(t, duty_list))
+                for t in workflow.available(duty_list, request.user)
+            ]
+            context = review_context(request, duty_list, actions)
+            return render(request, "review/list_review.html", context, status=400)
+        params = form.cleaned_data
     try:
         change = workflow.perform(
-            duty_list, action, user=request.user, note=request.POST.get("note", "").strip()
+            duty_list, action, user=request.user, note=request.POST.get("note", "").strip(), **params
         )
     except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
+        messages.error(request, refusal(error))
     else:
-        messages.success(request, f"“{duty_list.title}”已进入“{change.get_to_stage_display()}”阶段。")
+        if change.from_stage == change.to_stage:
+            messages.success(request, f"已完成“{change.label}”。")
+        else:
+            messages.success(request, f"“{duty_list.title}”已进入“{change.get_to_stage_display()}”阶段。")
     return redirect("review:list_review", duty_list.pk)
+
+
+# The department reviewer's queue and a window's page.
+
+
+@login_required
+def queue(request):
+    if not permissions.reviewer_departments(request.user):
+        raise PermissionDenied("只有县直部门审核人员有待提意见的清单。")
+    return render(request, "review/queue.html", {"entries": queries.queue_for(request.user)})
+
+
+@login_required
+def window(request, window_id: int):
+    window = visible_window(request, window_id)
+    page = queries.window_page(window, request.user)
+    can_comment = (
+        permissions.can_comment(request.user, window) and window.is_open and not window.is_past_deadline()
+    )
+    return render(request, "review/window.html", {"page": page, "window": window, "can_comment": can_comment})
+
+
+@login_required
+def comment_add(request, window_id: int):
+    """The form for one position: on an item (?item=<key>), on the list, or a proposed item (?add=1)."""
+    window = visible_window(request, window_id)
+    if not permissions.can_comment(request.user, window):
+        raise PermissionDenied("本轮意见征求没有请您提出意见。")
+    key = request.GET.get("item") or None
+    item = window.submission.items.filter(key=key).first() if key else None
+    if key and item is None:
+        raise Http404("事项不在本次提交的清单中。")
+    adding = request.GET.get("add") == "1"
+    departments = permissions.signing_departments(request.user, window)
+    form_kwargs = {
+        "county_id": window.duty_list.township.county_id,
+        "departments": departments,
+        "adding": adding,
+    }
+    form = CommentForm(request.POST or None, **form_kwargs)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_comment(
+                window, user=request.user, item_key=item.key if item else None, **form.service_arguments()
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, f"已提交对“{item.name if item else '清单'}”的意见。")
+            return redirect(
+                reverse("review:window", args=[window.pk]) + (f"#item-{item.key}" if item else "")
+            )
+    status = 400 if request.method == "POST" else 200
+    context = {"window": window, "item": item, "form": form, "adding": adding}
+    return render(request, "review/comment_form.html", context, status=status)
+
+
+def add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+@login_required
+@require_POST
+def comment_withdraw(request, comment_id: int):
+    comment = visible_comment(request, comment_id)
+    try:
+        services.withdraw_comment(comment, user=request.user)
+    except ValidationError as error:
+        messages.error(request, refusal(error))
+    else:
+        messages.success(request, "意见已撤回。")
+    return redirect("review:window", comment.window_id)
+
+
+@login_required
+@require_POST
+def window_finish(request, window_id: int):
+    window = visible_window(request, window_id)
+    department = None
+    if request.POST.get("department"):
+        department = next(
+            (
+                d
+                for d in permissions.signing_departments(request.user, window)
+                if str(d.pk) == request.POST["department"]
+            ),
+            None,
+        )
+        if department is None:
+            raise PermissionDenied("您不能以该部门的名义确认反馈完毕。")
+    try:
+        invitation = services.finish_feedback(window, user=request.user, department=department)
+    except ValidationError as error:
+        messages.error(request, refusal(error))
+    else:
+        messages.success(request, f"{invitation.department.name}已确认反馈完毕。")
+    return redirect("review:window", window.pk)
+
+
+@login_required
+@require_POST
+def comment_respond(request, comment_id: int):
+    comment = visible_comment(request, comment_id)
+    form = RespondForm(request.POST)
+    back = redirect(request.POST.get("next") or reverse("review:queue"))
+    if not form.is_valid():
+        messages.error(request, "请选择认可答复或坚持原意见。")
+        return back
+    try:
+        services.respond_to_answer(comment, user=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, refusal(error))
+    else:
+        messages.success(
+            request, "已认可乡镇的答复。" if form.cleaned_data["accept"] else "已坚持原意见，乡镇须再次答复。"
+        )
+    return back
+
+
+# The township's answers.
+
+
+@login_required
+def list_comments(request, list_id: int):
+    duty_list = visible_list(request, list_id)
+    only_waiting = request.GET.get("show") != "all"
+    groups = queries.list_comments(duty_list, only_waiting=only_waiting)
+    templates = ReplyTemplate.objects.filter(county_id=duty_list.township.county_id)
+    can_answer = permissions.can_answer(request.user, Comment(duty_list=duty_list))
+    return render(
+        request,
+        "review/list_comments.html",
+        {
+            "duty_list": duty_list,
+            "groups": groups,
+            "only_waiting": only_waiting,
+            "templates": templates,
+            "can_answer": can_answer,
+            "can_escalate": permissions.can_escalate(request.user, duty_list),
+            "answers": Comment.Answer.choices,
+        },
+    )
+
+
+@login_required
+@require_POST
+def comment_answer(request, comment_id: int):
+    comment = visible_comment(request, comment_id)
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"“{comment.item_name or '整体意见'}”：请选择采纳情况。")
+    else:
+        try:
+            services.answer_comment(
+                comment,
+                user=request.user,
+                answer=form.cleaned_data["answer"],
+                reason=form.cleaned_data["answer_reason"],
+                apply=form.cleaned_data["apply"],
+            )
+        except ValidationError as error:
+            messages.error(request, refusal(error))
+        else:
+            applied = "，并已按意见修改清单" if form.cleaned_data["apply"] else ""
+            messages.success(
+                request,
+                f"已答复“{comment.item_name or comment.proposed_name or '整体意见'}”的意见{applied}。",
+            )
+    return redirect(reverse("review:list_comments", args=[comment.duty_list_id]) + f"#comment-{comment.pk}")
+
+
+@login_required
+@require_POST
+def comments_answer_bulk(request, list_id: int):
+    duty_list = visible_list(request, list_id)
+    form = BulkAnswerForm(request.POST, duty_list=duty_list)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+    else:
+        try:
+            count = services.answer_comments(
+                form.cleaned_data["comments"],
+                user=request.user,
+                answer=form.cleaned_data["answer"],
+                reason=form.cleaned_data["answer_reason"],
+            )
+        except ValidationError as error:
+            messages.error(request, "没有答复任何意见：" + refusal(error))
+        else:
+            messages.success(request, f"已批量答复 {count} 条意见。")
+    return redirect("review:list_comments", duty_list.pk)
+
+
+@login_required
+@require_POST
+def comment_escalate(request, comment_id: int):
+    comment = visible_comment(request, comment_id)
+    try:
+        dispute = services.escalate_comment(comment, user=request.user)
+    except ValidationError as error:
+        messages.error(request, refusal(error))
+    else:
+        messages.success(request, f"“{dispute.item_name}”已列为争议事项，提请县领导协调拍板。")
+    return redirect("review:list_comments", comment.duty_list_id)
+
+
+# Comparing versions.
+
+
+@login_required
+def compare(request, list_id: int):
+    duty_list = visible_list(request, list_id)
+    submissions = list(duty_list.submissions.order_by("round"))
+    if not submissions:
+        return render(
+            request, "review/compare.html", {"duty_list": duty_list, "submissions": [], "comparison": None}
+        )
+    by_round = {str(s.round): s for s in submissions}
+    before = by_round.get(
+        request.GET.get("before", ""), submissions[-2] if len(submissions) > 1 else submissions[0]
+    )
+    after_choice = request.GET.get("after", "draft")
+    after = by_round.get(after_choice)
+    if after_choice != "draft" and after is None:
+        after_choice = "draft"
+    comparison = queries.compare_versions(duty_list, before, after)
+    return render(
+        request,
+        "review/compare.html",
+        {
+            "duty_list": duty_list,
+            "submissions": submissions,
+            "comparison": comparison,
+            "before": before,
+            "after_choice": after_choice if after is None else str(after.round),
+        },
+    )
+
+
+# Disputes.
+
+
+def county_in_view(request) -> County:
+    """The county a board or docket shows: ?county=<id>, or the user's only one."""
+    counties = County.objects.all()
+    if request.GET.get("county"):
+        county = (
+            counties.filter(pk=request.GET["county"]).first() if request.GET["county"].isdigit() else None
+        )
+    else:
+        mine = {m.county_id for m in catalog_permissions.memberships_of(request.user)}
+        county = (
+            counties.filter(pk__in=mine).first()
+            if mine
+            else counties.first()
+            if request.user.is_superuser
+            else None
+        )
+    if county is None or not permissions.can_see_board(request.user, county.pk):
+        raise Http404("没有可查看的县。")
+    return county
+
+
+@login_required
+def docket(request):
+    county = county_in_view(request)
+    rows = queries.disputes(county.pk, undecided=request.GET.get("show") == "waiting")
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(reports.docket_workbook(county, rows), f"{county.name}争议事项协调清单.xlsx")
+    return render(
+        request, "review/docket.html", {"county": county, "disputes": rows, "today": timezone.localdate()}
+    )
+
+
+@login_required
+def list_disputes(request, list_id: int):
+    duty_list = visible_list(request, list_id)
+    rows = queries.disputes(duty_list.township.county_id, duty_list=duty_list)
+    return render(request, "review/list_disputes.html", {"duty_list": duty_list, "disputes": rows})
+
+
+@login_required
+def decide(request, dispute_id: int):
+    dispute = get_object_or_404(
+        Dispute.objects.select_related("duty_list__township__county", "comment", "department"), pk=dispute_id
+    )
+    if not catalog_permissions.can_view_list(request.user, dispute.duty_list):
+        raise Http404("争议事项不存在。")
+    if not permissions.can_decide(request.user, dispute):
+        raise PermissionDenied("只有县领导可以协调拍板。")
+    county_id = dispute.duty_list.township.county_id
+    form = DecisionForm(request.POST or None, county_id=county_id)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.decide_dispute(dispute, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, f"“{dispute.item_name}”已协调拍板，决定已写入清单。")
+            return redirect(reverse("review:docket") + f"?county={county_id}")
+    status = 400 if request.method == "POST" else 200
+    decided = hasattr(dispute, "decision")
+    return render(
+        request, "review/decide.html", {"dispute": dispute, "form": form, "decided": decided}, status=status
+    )
+
+
+# Seeing the whole county.
+
+
+@login_required
+def board(request):
+    county = county_in_view(request)
+    return render(request, "review/board.html", {"county": county, "board": queries.board_for(county.pk)})
+
+
+@login_required
+def inbox(request):
+    box = queries.inbox_for(request.user, with_notifications=True)
+    return render(
+        request,
+        "review/inbox.html",
+        {"inbox": box, "unread": sum(1 for n in box.notifications if n.read_at is None)},
+    )
+
+
+@login_required
+def inbox_count(request):
+    """The number beside 待我处理 in the navigation, loaded after the page so pages stay fast."""
+    count = queries.inbox_for(request.user).count + queries.unread_count(request.user)
+    return HttpResponse(str(count) if count else "", content_type="text/plain; charset=utf-8")
+
+
+@login_required
+@require_POST
+def notifications_read(request):
+    Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    return redirect("review:inbox")
+
+
+# Reports.
+
+
+@login_required
+def disposition_report(request, list_id: int):
+    duty_list = visible_list(request, list_id)
+    submission = None
+    if request.GET.get("round", "").isdigit():
+        submission = get_object_or_404(Submission, duty_list=duty_list, round=int(request.GET["round"]))
+    rows = queries.disposition_rows(duty_list, submission)
+    title = f"{duty_list.township.name}履行职责事项清单意见采纳情况表"
+    if submission is not None:
+        title += f"（{submission.label}）"
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(reports.disposition_workbook(title, rows), f"{title}.xlsx")
+    submissions = duty_list.submissions.order_by("round")
+    context = {
+        "duty_list": duty_list,
+        "rows": rows,
+        "title": title,
+        "submission": submission,
+        "submissions": submissions,
+    }
+    return render(request, "review/disposition_report.html", context)

@@ -1,27 +1,48 @@
-"""Every stage change of a list, stated once: which action moves which stage to which, and who may.
+"""Every stage change of a list, stated once: which action moves which stage to which, who may, and when.
 
 The table below is the whole workflow. `perform` applies one action in one
 transaction: it locks the list row, re-checks the stage against the table,
-checks who is acting, moves the stage and writes a `StageChange` (and, for a
-submission, freezes the list). Two people pressing the same button at once
-therefore produce one change: the second finds the stage already moved and is
-refused. Nothing else assigns `DutyList.stage`.
+checks who is acting and the action's preconditions, applies its effect
+(freezing a submission, opening or closing a comment window, raising the
+disputes, recording the approval), moves the stage and writes a
+`StageChange`. Two people pressing the same button at once therefore produce
+one change: the second finds the stage already moved and is refused. Nothing
+else assigns `DutyList.stage`.
+
+A round of comments (下) runs inside the submitted stage: the county editor
+opens a window on the submission for the departments asked, with a deadline;
+closing it sends the comments down to the township (一上 → 一下). The
+township cannot submit again until every comment has an answer.
 
 Counties differ after the coordination meeting: 征求意见 and 研究论证 can be
 switched off and 人大常委会审议 switched on (`ReviewPolicy`); the chain of
 those steps is computed per county.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from catalog import permissions
 from catalog.models import DutyItem, DutyList
 
-from .models import ReviewPolicy, StageChange, Submission, SubmittedItem
+from . import notifications
+from .models import (
+    Approval,
+    Comment,
+    CommentWindow,
+    Dispute,
+    Invitation,
+    ReviewPolicy,
+    StageChange,
+    Submission,
+    SubmittedItem,
+)
 
 Stage = DutyList.Stage
 
@@ -37,43 +58,315 @@ def county_editor(user, duty_list: DutyList) -> bool:
     return permissions.can_manage_county(user, duty_list.township.county_id)
 
 
+# Preconditions: each returns the problems (Chinese sentences) that stop the action.
+
+
+def has_items(duty_list: DutyList, params: dict) -> list[str]:
+    if DutyItem.objects.active().filter(duty_list=duty_list).exists():
+        return []
+    return [f"“{duty_list.title}”还没有任何事项，不能提交。"]
+
+
+def comments_answered(duty_list: DutyList, params: dict) -> list[str]:
+    waiting = Comment.objects.filter(duty_list=duty_list, state=Comment.State.OPEN).count()
+    if waiting:
+        return [f"还有 {waiting} 条意见没有答复，请逐条答复（采纳、部分采纳或不采纳）后再提交。"]
+    return []
+
+
+def can_submit_again(duty_list: DutyList, params: dict) -> list[str]:
+    return has_items(duty_list, params) + comments_answered(duty_list, params)
+
+
+def no_window_yet(duty_list: DutyList, params: dict) -> list[str]:
+    problems = []
+    if open_window(duty_list) is not None:
+        problems.append("本轮意见征求已经发起，请先结束。")
+    elif CommentWindow.objects.filter(submission=latest_submission(duty_list)).exists():
+        problems.append("本次提交的意见征求已经结束，不能再次发起。")
+    departments = list(params.get("departments") or [])
+    if not departments:
+        problems.append("请至少选择一个征求意见的部门。")
+    elif any(d.county_id != duty_list.township.county_id for d in departments):
+        problems.append("只能向本县的部门征求意见。")
+    deadline = params.get("deadline")
+    if deadline is None:
+        problems.append("请填写反馈截止日期。")
+    elif deadline < timezone.localdate():
+        problems.append(f"截止日期 {deadline:%Y-%m-%d} 已经过去，请选择今天或以后的日期。")
+    return problems
+
+
+def window_can_close(duty_list: DutyList, params: dict) -> list[str]:
+    window = open_window(duty_list)
+    if window is None:
+        return ["还没有发起意见征求，没有可以结束的意见征求。"]
+    if window.is_past_deadline():
+        return []
+    waiting = [
+        i.department.name for i in window.invitations.select_related("department") if not i.finished_at
+    ]
+    if waiting:
+        return [
+            f"截止日期（{window.deadline:%Y-%m-%d}）前，须所有部门反馈完毕才能结束；"
+            f"尚未反馈完毕：{'、'.join(waiting)}。"
+        ]
+    return []
+
+
+def ready_for_coordination(duty_list: DutyList, params: dict) -> list[str]:
+    if open_window(duty_list) is not None:
+        return ["意见征求尚未结束，请先结束后再提请协调。"]
+    return []
+
+
+def disputes_decided(duty_list: DutyList, params: dict) -> list[str]:
+    waiting = Dispute.objects.filter(duty_list=duty_list, decision__isnull=True).count()
+    if waiting:
+        return [f"还有 {waiting} 个争议事项等待县领导协调拍板。"]
+    return []
+
+
+def can_close_step(duty_list: DutyList, params: dict) -> list[str]:
+    return disputes_decided(duty_list, params) + comments_answered(duty_list, params)
+
+
+def approval_recorded(duty_list: DutyList, params: dict) -> list[str]:
+    problems = can_close_step(duty_list, params)
+    labels = {"meeting": "审定会议", "approved_on": "审定日期", "document_number": "文号"}
+    missing = [label for name, label in labels.items() if not params.get(name)]
+    if missing:
+        problems.append(f"审定须填写{'、'.join(missing)}。")
+    elif params["approved_on"] > timezone.localdate():
+        problems.append("审定日期不能晚于今天。")
+    return problems
+
+
+def window_not_opened(duty_list: DutyList) -> bool:
+    latest = latest_submission(duty_list)
+    return latest is not None and not CommentWindow.objects.filter(submission=latest).exists()
+
+
+def window_running(duty_list: DutyList) -> bool:
+    return open_window(duty_list) is not None
+
+
+# Effects: what an action does besides moving the stage.
+
+
+def submit(duty_list: DutyList, transition: "Transition", user, note: str, params: dict) -> None:
+    submission = freeze(duty_list, transition.target, user=user, note=note)
+    mark_outdated(duty_list, submission)
+
+
+def start_window(duty_list: DutyList, transition: "Transition", user, note: str, params: dict) -> None:
+    window = CommentWindow.objects.create(
+        duty_list=duty_list,
+        submission=latest_submission(duty_list),
+        deadline=params["deadline"],
+        opened_by=user,
+    )
+    departments = list(params["departments"])
+    Invitation.objects.bulk_create(Invitation(window=window, department=d) for d in departments)
+    notifications.notify(
+        notifications.department_reviewers(departments),
+        f"请在 {window.deadline:%Y-%m-%d} 前对“{duty_list.title}”（{window.submission.label}）提出意见。",
+        reverse("review:window", args=[window.pk]),
+    )
+
+
+def end_window(duty_list: DutyList, transition: "Transition", user, note: str, params: dict) -> None:
+    window = open_window(duty_list)
+    window.closed_by = user
+    window.closed_at = timezone.now()
+    window.save(update_fields=["closed_by", "closed_at"])
+    count = window.comments.exclude(state=Comment.State.SETTLED).count()
+    notifications.notify(
+        notifications.township_officials(duty_list.township),
+        f"“{duty_list.title}”的部门意见已反馈，{count} 条意见待答复。",
+        reverse("review:list_comments", args=[duty_list.pk]),
+    )
+
+
+def raise_disputes(duty_list: DutyList, transition: "Transition", user, note: str, params: dict) -> None:
+    """What is still contested after the last round becomes a dispute with both positions."""
+    contested = (
+        Comment.objects.filter(duty_list=duty_list, state__in=[Comment.State.OPEN, Comment.State.ANSWERED])
+        .exclude(position=Comment.Position.AGREE)
+        .select_related("department", "proposed_receiving_department")
+        .prefetch_related("proposed_lead_departments")
+    )
+    disputes = [dispute_for(comment, raised_by=user) for comment in contested]
+    Dispute.objects.bulk_create(disputes)
+    mark_disputed([d.comment for d in disputes])
+    if disputes:
+        notifications.notify(
+            notifications.county_leaders(duty_list.township.county_id),
+            f"“{duty_list.title}”有 {len(disputes)} 个争议事项提请协调拍板。",
+            reverse("review:docket") + f"?county={duty_list.township.county_id}",
+        )
+
+
+def start_consultees(duty_list: DutyList, transition: "Transition", user, note: str, params: dict) -> None:
+    """征求意见 and 研究论证: consultees comment on the text as it stands now."""
+    close_window(duty_list, user)
+    submission = freeze(duty_list, transition.target, user=user, note=note)
+    CommentWindow.objects.create(
+        duty_list=duty_list,
+        submission=submission,
+        kind=CommentWindow.Kind.CONSULTEES,
+        deadline=params.get("deadline"),
+        opened_by=user,
+    )
+    notifications.notify(
+        notifications.consultees(duty_list.township.county_id),
+        f"“{duty_list.title}”进入{transition.label}阶段，请提出意见。",
+        reverse("review:window", args=[open_window(duty_list).pk]),
+    )
+
+
+def freeze_for_review(duty_list: DutyList, transition: "Transition", user, note: str, params: dict) -> None:
+    close_window(duty_list, user)
+    freeze(duty_list, transition.target, user=user, note=note)
+
+
+def approve(duty_list: DutyList, transition: "Transition", user, note: str, params: dict) -> None:
+    close_window(duty_list, user)
+    submission = freeze(duty_list, transition.target, user=user, note=note)
+    Approval.objects.create(
+        duty_list=duty_list,
+        submission=submission,
+        meeting=params["meeting"],
+        approved_on=params["approved_on"],
+        document_number=params["document_number"],
+        recorded_by=user,
+    )
+
+
 @dataclass(frozen=True)
 class Transition:
     action: str
     label: str
     source: str
-    target: str
+    target: str  # the same as `source` for an action inside a stage
     allowed: Callable  # (user, duty_list) -> bool
+    preconditions: Callable | None = None  # (duty_list, params) -> list of problems
+    effect: Callable | None = None  # (duty_list, transition, user, note, params) -> None
+    params: tuple[str, ...] = field(default=())  # what the action's form asks for
+    # Whether to offer the action at all just now (a window to close only while one is open).
+    offered: Callable | None = None  # (duty_list) -> bool
+
+    @property
+    def moves(self) -> bool:
+        return self.source != self.target
 
 
-# The three rounds: each 上 is a submission by the township, each 下 a round of
-# comments the county editor opens.
+def round_of(number: str, submitted: str, feedback: str) -> list[Transition]:
+    """Opening and closing one round of comments on a submission (一下, 二下)."""
+    return [
+        Transition(
+            "open_comments",
+            f"{number}下：征求部门意见",
+            submitted,
+            submitted,
+            county_editor,
+            no_window_yet,
+            start_window,
+            ("departments", "deadline"),
+            window_not_opened,
+        ),
+        Transition(
+            "close_comments",
+            f"{number}下：结束征求，意见反馈乡镇",
+            submitted,
+            feedback,
+            county_editor,
+            window_can_close,
+            end_window,
+            offered=window_running,
+        ),
+    ]
+
+
+# The three rounds: each 上 is a submission by the township, each 下 a window
+# of comments the county editor opens and closes.
 ROUNDS = [
-    Transition("submit", "一上：提交清单", Stage.DRAFTING, Stage.FIRST_SUBMITTED, township_or_editor),
     Transition(
-        "open_comments", "一下：征求部门意见", Stage.FIRST_SUBMITTED, Stage.FIRST_FEEDBACK, county_editor
+        "submit",
+        "一上：提交清单",
+        Stage.DRAFTING,
+        Stage.FIRST_SUBMITTED,
+        township_or_editor,
+        has_items,
+        submit,
+    ),
+    *round_of("一", Stage.FIRST_SUBMITTED, Stage.FIRST_FEEDBACK),
+    Transition(
+        "submit",
+        "二上：提交修改稿",
+        Stage.FIRST_FEEDBACK,
+        Stage.SECOND_SUBMITTED,
+        township_or_editor,
+        can_submit_again,
+        submit,
+    ),
+    *round_of("二", Stage.SECOND_SUBMITTED, Stage.SECOND_FEEDBACK),
+    Transition(
+        "submit",
+        "三上：提交送审稿",
+        Stage.SECOND_FEEDBACK,
+        Stage.THIRD_SUBMITTED,
+        township_or_editor,
+        can_submit_again,
+        submit,
+    ),
+    # After 三上 the departments may be asked once more to confirm or keep
+    # their positions; whatever is still contested then becomes a dispute.
+    Transition(
+        "open_comments",
+        "三上：请部门确认意见",
+        Stage.THIRD_SUBMITTED,
+        Stage.THIRD_SUBMITTED,
+        county_editor,
+        no_window_yet,
+        start_window,
+        ("departments", "deadline"),
+        window_not_opened,
     ),
     Transition(
-        "submit", "二上：提交修改稿", Stage.FIRST_FEEDBACK, Stage.SECOND_SUBMITTED, township_or_editor
+        "close_comments",
+        "三上：结束意见确认",
+        Stage.THIRD_SUBMITTED,
+        Stage.THIRD_SUBMITTED,
+        county_editor,
+        window_can_close,
+        end_window,
+        offered=window_running,
     ),
     Transition(
-        "open_comments", "二下：再次征求意见", Stage.SECOND_SUBMITTED, Stage.SECOND_FEEDBACK, county_editor
-    ),
-    Transition(
-        "submit", "三上：提交送审稿", Stage.SECOND_FEEDBACK, Stage.THIRD_SUBMITTED, township_or_editor
-    ),
-    Transition(
-        "start_coordination", "三下：协调拍板", Stage.THIRD_SUBMITTED, Stage.COORDINATION, county_editor
+        "start_coordination",
+        "三下：提请协调拍板",
+        Stage.THIRD_SUBMITTED,
+        Stage.COORDINATION,
+        county_editor,
+        ready_for_coordination,
+        raise_disputes,
     ),
 ]
 # After the coordination meeting: the steps a county has switched on, in this order.
 CLOSING = [
-    (Stage.CONSULTATION, "start_consultation", "征求意见", "has_consultation"),
-    (Stage.DELIBERATION, "start_deliberation", "研究论证", "has_deliberation"),
-    (Stage.CONGRESS_REVIEW, "start_congress_review", "人大常委会审议", "has_congress_review"),
-    (Stage.APPROVED, "approve", "审定", None),
+    (Stage.CONSULTATION, "start_consultation", "征求意见", "has_consultation", start_consultees),
+    (Stage.DELIBERATION, "start_deliberation", "研究论证", "has_deliberation", start_consultees),
+    (
+        Stage.CONGRESS_REVIEW,
+        "start_congress_review",
+        "人大常委会审议",
+        "has_congress_review",
+        freeze_for_review,
+    ),
+    (Stage.APPROVED, "approve", "审定", None, approve),
 ]
-SUBMISSION_ROUND = {Stage.FIRST_SUBMITTED: 1, Stage.SECOND_SUBMITTED: 2, Stage.THIRD_SUBMITTED: 3}
+APPROVAL_PARAMS = ("meeting", "approved_on", "document_number")
 
 
 def policy_for(county) -> ReviewPolicy:
@@ -84,9 +377,13 @@ def transitions(policy: ReviewPolicy) -> list[Transition]:
     """The county's whole table: the rounds, then the closing steps it has switched on."""
     table = list(ROUNDS)
     previous = Stage.COORDINATION
-    for stage, action, label, switch in CLOSING:
+    for stage, action, label, switch, effect in CLOSING:
         if switch is None or getattr(policy, switch):
-            table.append(Transition(action, label, previous, stage, county_editor))
+            preconditions = approval_recorded if action == "approve" else can_close_step
+            params = APPROVAL_PARAMS if action == "approve" else ()
+            table.append(
+                Transition(action, label, previous, stage, county_editor, preconditions, effect, params)
+            )
             previous = stage
     return table
 
@@ -94,11 +391,17 @@ def transitions(policy: ReviewPolicy) -> list[Transition]:
 def available(duty_list: DutyList, user) -> list[Transition]:
     """The actions the user may take on the list now (for buttons; `perform` checks again)."""
     table = transitions(policy_for(duty_list.township.county))
-    return [t for t in table if t.source == duty_list.stage and t.allowed(user, duty_list)]
+    return [
+        t
+        for t in table
+        if t.source == duty_list.stage
+        and t.allowed(user, duty_list)
+        and (t.offered is None or t.offered(duty_list))
+    ]
 
 
 @transaction.atomic
-def perform(duty_list: DutyList, action: str, *, user, note: str = "") -> StageChange:
+def perform(duty_list: DutyList, action: str, *, user, note: str = "", **params) -> StageChange:
     """Apply one action to the list, or refuse it with a Chinese message and change nothing."""
     locked = DutyList.objects.select_for_update().select_related("township__county").get(pk=duty_list.pk)
     table = transitions(policy_for(locked.township.county))
@@ -109,34 +412,55 @@ def perform(duty_list: DutyList, action: str, *, user, note: str = "") -> StageC
         raise ValidationError(f"“{locked.title}”处于“{locked.get_stage_display()}”阶段，{reason}。")
     if user is None or not transition.allowed(user, locked):
         raise PermissionDenied(f"您不能对“{locked.title}”进行“{transition.label}”。")
-    if (
-        transition.target in SUBMISSION_ROUND
-        and not DutyItem.objects.active().filter(duty_list=locked).exists()
-    ):
-        raise ValidationError(f"“{locked.title}”还没有任何事项，不能提交。")
-    if action == "approve" and not note.strip():
-        raise ValidationError("审定须写明会议名称、日期和文号。")
-    if transition.target in SUBMISSION_ROUND:
-        freeze(locked, SUBMISSION_ROUND[transition.target], user=user, note=note)
+    problems = transition.preconditions(locked, params) if transition.preconditions else []
+    if problems:
+        raise ValidationError(problems)
+    if transition.effect:
+        transition.effect(locked, transition, user, note, params)
     change = StageChange.objects.create(
         duty_list=locked,
         action=action,
+        label=transition.label,
         from_stage=locked.stage,
         to_stage=transition.target,
         changed_by=user,
         note=note,
     )
-    locked.stage = transition.target
-    locked._change_reason = transition.label
-    locked.save(update_fields=["stage", "updated_at"])
-    duty_list.stage = locked.stage
+    if transition.moves:
+        locked.stage = transition.target
+        locked._change_reason = transition.label
+        locked.save(update_fields=["stage", "updated_at"])
+        duty_list.stage = locked.stage
     return change
 
 
-def freeze(duty_list: DutyList, round_number: int, *, user, note: str) -> Submission:
+# Helpers of the effects above.
+
+
+def latest_submission(duty_list: DutyList) -> Submission | None:
+    return Submission.objects.filter(duty_list=duty_list).order_by("-round").first()
+
+
+def open_window(duty_list: DutyList) -> CommentWindow | None:
+    return CommentWindow.objects.filter(duty_list=duty_list, closed_at__isnull=True).first()
+
+
+def close_window(duty_list: DutyList, user) -> None:
+    CommentWindow.objects.filter(duty_list=duty_list, closed_at__isnull=True).update(
+        closed_by=user, closed_at=timezone.now()
+    )
+
+
+def freeze(duty_list: DutyList, stage: str, *, user, note: str) -> Submission:
     """Copy the list as it stands into a submission of its own."""
+    latest = latest_submission(duty_list)
     submission = Submission.objects.create(
-        duty_list=duty_list, round=round_number, list_version=duty_list.version, submitted_by=user, note=note
+        duty_list=duty_list,
+        round=(latest.round + 1) if latest else 1,
+        stage=stage,
+        list_version=duty_list.version,
+        submitted_by=user,
+        note=note,
     )
     items = (
         DutyItem.objects.active()
@@ -146,3 +470,65 @@ def freeze(duty_list: DutyList, round_number: int, *, user, note: str) -> Submis
     )
     SubmittedItem.objects.bulk_create(SubmittedItem.copy_of(submission, item) for item in items)
     return submission
+
+
+def mark_outdated(duty_list: DutyList, submission: Submission) -> None:
+    """Open comments whose field has changed since the text they were made on: kept, marked 已过时."""
+    comments = list(
+        Comment.objects.filter(
+            duty_list=duty_list,
+            state__in=[Comment.State.OPEN, Comment.State.ANSWERED],
+            item_key__isnull=False,
+            outdated_at__isnull=True,
+        )
+        .select_related("window")
+        .prefetch_related("proposed_lead_departments")
+    )
+    if not comments:
+        return
+    then = {
+        (row.submission_id, row.key): row
+        for row in SubmittedItem.objects.filter(
+            submission__in={c.window.submission_id for c in comments}, key__in={c.item_key for c in comments}
+        )
+    }
+    now = {row.key: row for row in submission.items.filter(key__in={c.item_key for c in comments})}
+    now_at = timezone.now()
+    outdated = []
+    for comment in comments:
+        before = then.get((comment.window.submission_id, comment.item_key))
+        after = now.get(comment.item_key)
+        if before is None:
+            continue
+        if after is None or any(before.value(f) != after.value(f) for f in comment.concerned_fields()):
+            comment.outdated_at = now_at
+            outdated.append(comment)
+    if outdated:
+        bulk_update_with_history(outdated, Comment, ["outdated_at"], default_change_reason="已过时")
+
+
+def dispute_for(comment: Comment, *, raised_by, escalated: bool = False) -> Dispute:
+    if comment.answer:
+        township = f"{comment.get_answer_display()}：{comment.answer_reason}".rstrip("：")
+    else:
+        township = "（乡镇尚未答复）"
+    return Dispute(
+        duty_list_id=comment.duty_list_id,
+        comment=comment,
+        item_key=comment.item_key,
+        item_name=comment.item_name or comment.proposed_name or "（整体意见）",
+        department=comment.department,
+        signature=comment.signature,
+        department_position=comment.position_text(),
+        township_position=township,
+        raised_by=raised_by,
+        is_escalated=escalated,
+    )
+
+
+def mark_disputed(comments: Iterable[Comment]) -> None:
+    comments = list(comments)
+    for comment in comments:
+        comment.state = Comment.State.DISPUTED
+    if comments:
+        bulk_update_with_history(comments, Comment, ["state"], default_change_reason="列为争议事项")

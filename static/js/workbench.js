@@ -68,4 +68,18 @@
     );
     if (first && !first.closest("tr").contains(document.activeElement)) first.focus();
   });
+
+  // Reply templates: choosing one fills the reason and the matching answer.
+  document.addEventListener("change", function (event) {
+    var select = event.target.closest("select[data-fill-reason]");
+    if (!select || !select.value) return;
+    var reason = document.getElementById(select.dataset.fillReason);
+    if (reason) reason.value = select.value;
+    var answer = select.selectedOptions[0].dataset.answer;
+    var form = select.dataset.fillForm ? document.getElementById(select.dataset.fillForm) : select.form;
+    if (form && answer) {
+      var radio = form.querySelector('input[name="answer"][value="' + answer + '"]');
+      if (radio) radio.checked = true;
+    }
+  });
 })();

@@ -1,16 +1,19 @@
 """The workflow as a table: every action from every stage, allowed or refused."""
 
 import threading
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.utils import timezone
 
 from catalog import services
 from catalog.models import DutyItem, DutyList, Part
 from review import workflow
 from review.models import ReviewPolicy, StageChange, Submission
-from tests.conftest import make_item
+from tests.conftest import make_department, make_item
+from tests.review.conftest import make_window
 
 pytestmark = pytest.mark.django_db
 Stage = DutyList.Stage
@@ -18,10 +21,14 @@ Stage = DutyList.Stage
 # The expected table for a county with the default steps: (stage, action) → new stage.
 EXPECTED = {
     (Stage.DRAFTING, "submit"): Stage.FIRST_SUBMITTED,
-    (Stage.FIRST_SUBMITTED, "open_comments"): Stage.FIRST_FEEDBACK,
+    (Stage.FIRST_SUBMITTED, "open_comments"): Stage.FIRST_SUBMITTED,
+    (Stage.FIRST_SUBMITTED, "close_comments"): Stage.FIRST_FEEDBACK,
     (Stage.FIRST_FEEDBACK, "submit"): Stage.SECOND_SUBMITTED,
-    (Stage.SECOND_SUBMITTED, "open_comments"): Stage.SECOND_FEEDBACK,
+    (Stage.SECOND_SUBMITTED, "open_comments"): Stage.SECOND_SUBMITTED,
+    (Stage.SECOND_SUBMITTED, "close_comments"): Stage.SECOND_FEEDBACK,
     (Stage.SECOND_FEEDBACK, "submit"): Stage.THIRD_SUBMITTED,
+    (Stage.THIRD_SUBMITTED, "open_comments"): Stage.THIRD_SUBMITTED,
+    (Stage.THIRD_SUBMITTED, "close_comments"): Stage.THIRD_SUBMITTED,
     (Stage.THIRD_SUBMITTED, "start_coordination"): Stage.COORDINATION,
     (Stage.COORDINATION, "start_consultation"): Stage.CONSULTATION,
     (Stage.CONSULTATION, "start_deliberation"): Stage.DELIBERATION,
@@ -29,7 +36,13 @@ EXPECTED = {
 }
 ACTIONS = sorted({action for _, action in EXPECTED} | {"start_congress_review", "publish", "nonsense"})
 TOWNSHIP_ACTIONS = {"submit"}
-NOTE = "县委常委会第12次会议，2025年6月30日，示委发〔2025〕12号"
+SUBMITTED_STAGES = {Stage.FIRST_SUBMITTED, Stage.SECOND_SUBMITTED, Stage.THIRD_SUBMITTED}
+NOTE = "请审核"
+APPROVAL = {
+    "meeting": "县委常委会第12次会议",
+    "approved_on": date(2025, 6, 30),
+    "document_number": "示委发〔2025〕12号",
+}
 
 
 def at_stage(duty_list: DutyList, stage: str) -> DutyList:
@@ -38,11 +51,31 @@ def at_stage(duty_list: DutyList, stage: str) -> DutyList:
     return duty_list
 
 
+def params_for(duty_list: DutyList, action: str) -> dict:
+    """What each action's form hands to the workflow."""
+    if action == "open_comments":
+        department = make_department(duty_list.township.county, "县应急管理局")
+        return {"departments": [department], "deadline": timezone.localdate()}
+    if action == "approve":
+        return dict(APPROVAL)
+    return {}
+
+
+def prepare(duty_list: DutyList, stage: str, action: str) -> None:
+    """The state the stage implies: a frozen submission once submitted, an open window to close."""
+    if stage != Stage.DRAFTING:
+        workflow.freeze(duty_list, stage, user=None, note="")
+    if action == "close_comments" and stage in SUBMITTED_STAGES:
+        make_window(duty_list, deadline=timezone.localdate() - timedelta(days=1))
+
+
 @pytest.mark.parametrize("action", ACTIONS)
 @pytest.mark.parametrize("stage", Stage.values)
 def test_every_action_from_every_stage(cast, duty_list, stage, action):
     make_item(duty_list)
     at_stage(duty_list, stage)
+    prepare(duty_list, stage, action)
+    params = params_for(duty_list, action)
     target = EXPECTED.get((stage, action))
     for role in [
         "county_editor",
@@ -57,15 +90,16 @@ def test_every_action_from_every_stage(cast, duty_list, stage, action):
         if allowed:
             continue
         with pytest.raises(ValidationError if target is None else PermissionDenied):
-            workflow.perform(duty_list, action, user=cast[role], note=NOTE)
+            workflow.perform(duty_list, action, user=cast[role], note=NOTE, **params)
         assert DutyList.objects.get(pk=duty_list.pk).stage == stage
     assert not StageChange.objects.exists()
     if target is None:
         return
     actor = cast["township_official"] if action in TOWNSHIP_ACTIONS else cast["county_editor"]
-    change = workflow.perform(duty_list, action, user=actor, note=NOTE)
+    change = workflow.perform(duty_list, action, user=actor, note=NOTE, **params)
     assert DutyList.objects.get(pk=duty_list.pk).stage == target
-    assert (change.from_stage, change.to_stage, change.changed_by, change.note) == (
+    assert (change.action, change.from_stage, change.to_stage, change.changed_by, change.note) == (
+        action,
         stage,
         target,
         actor,
@@ -86,9 +120,9 @@ def test_a_county_can_switch_the_closing_steps(cast, duty_list):
     with pytest.raises(ValidationError):
         workflow.perform(duty_list, "start_consultation", user=editor)
     with pytest.raises(ValidationError):
-        workflow.perform(duty_list, "approve", user=editor, note=NOTE)
+        workflow.perform(duty_list, "approve", user=editor, **APPROVAL)
     workflow.perform(duty_list, "start_congress_review", user=editor)
-    workflow.perform(duty_list, "approve", user=editor, note=NOTE)
+    workflow.perform(duty_list, "approve", user=editor, **APPROVAL)
     assert [c.to_stage for c in StageChange.objects.all()] == [Stage.CONGRESS_REVIEW, Stage.APPROVED]
 
 
@@ -96,8 +130,13 @@ def test_available_actions_follow_the_table_and_the_user(cast, duty_list):
     make_item(duty_list)
     assert [t.action for t in workflow.available(duty_list, cast["township_official"])] == ["submit"]
     assert [t.action for t in workflow.available(duty_list, cast["department_reviewer"])] == []
-    at_stage(duty_list, Stage.FIRST_SUBMITTED)
+    workflow.perform(duty_list, "submit", user=cast["township_official"])
     assert [t.action for t in workflow.available(duty_list, cast["county_editor"])] == ["open_comments"]
+    workflow.perform(
+        duty_list, "open_comments", user=cast["county_editor"], **params_for(duty_list, "open_comments")
+    )
+    assert [t.action for t in workflow.available(duty_list, cast["county_editor"])] == ["close_comments"]
+    assert workflow.available(duty_list, cast["township_official"]) == []
 
 
 def test_submitting_freezes_the_list_whatever_the_township_edits_afterwards(cast, duty_list):
@@ -106,8 +145,9 @@ def test_submitting_freezes_the_list_whatever_the_township_edits_afterwards(cast
     workflow.perform(duty_list, "submit", user=cast["township_official"], note="一上")
 
     submission = Submission.objects.get()
-    assert (submission.round, submission.submitted_by, submission.list_version) == (
+    assert (submission.round, submission.stage, submission.submitted_by, submission.list_version) == (
         1,
+        Stage.FIRST_SUBMITTED,
         cast["township_official"],
         DutyList.objects.get(pk=duty_list.pk).version,
     )

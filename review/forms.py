@@ -1,0 +1,190 @@
+"""Forms of the review pages: parsing and checking input only; the rules live in
+`review/services.py` and `review/workflow.py`."""
+
+from datetime import timedelta
+
+from django import forms
+from django.utils import timezone
+
+from catalog.models import Category, Department, Part
+
+from .models import Comment
+
+
+def county_departments(county_id: int):
+    return Department.objects.filter(county_id=county_id).order_by("order", "name")
+
+
+class DepartmentChoices(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class WindowForm(forms.Form):
+    """一下 / 二下: which departments are asked, and by when."""
+
+    departments = DepartmentChoices(
+        queryset=Department.objects.none(),
+        label="征求意见部门",
+        error_messages={"required": "请至少选择一个征求意见的部门。"},
+    )
+    deadline = forms.DateField(
+        label="反馈截止日期",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "请填写反馈截止日期。", "invalid": "截止日期格式应为 年-月-日。"},
+    )
+
+    def __init__(self, *args, county_id: int, named: list[int] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["departments"].queryset = county_departments(county_id)
+        self.fields["departments"].help_text = "默认勾选清单中作为主责或承接部门出现的部门；可增选其他部门。"
+        self.initial.setdefault("departments", list(named))
+        self.initial.setdefault("deadline", timezone.localdate() + timedelta(days=10))
+
+
+class ConsulteeStepForm(forms.Form):
+    """征求意见 / 研究论证: an optional deadline for the consultees."""
+
+    deadline = forms.DateField(
+        label="意见截止日期（选填）",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "截止日期格式应为 年-月-日。"},
+    )
+
+
+class ApprovalForm(forms.Form):
+    """审定: the meeting, its date and the document number."""
+
+    meeting = forms.CharField(
+        label="审定会议",
+        max_length=200,
+        error_messages={"required": "请填写审定会议，如“县委常委会第12次会议”。"},
+    )
+    approved_on = forms.DateField(
+        label="审定日期",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "请填写审定日期。", "invalid": "审定日期格式应为 年-月-日。"},
+    )
+    document_number = forms.CharField(
+        label="文号", max_length=100, error_messages={"required": "请填写文号，如“示委办发〔2025〕12号”。"}
+    )
+
+
+class CommentForm(forms.ModelForm):
+    """A position on an item, on the list, or a proposed new item."""
+
+    department = forms.ModelChoiceField(queryset=Department.objects.none(), label="署名部门", required=False)
+
+    class Meta:
+        model = Comment
+        fields = [
+            "position",
+            "reason",
+            "text",
+            "proposed_name",
+            "proposed_content",
+            "proposed_part",
+            "proposed_lead_departments",
+            "proposed_receiving_department",
+            "proposed_category",
+        ]
+        widgets = {
+            "position": forms.RadioSelect,
+            "text": forms.Textarea(attrs={"rows": 3}),
+            "proposed_content": forms.Textarea(attrs={"rows": 3}),
+            "proposed_lead_departments": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, county_id: int, departments=(), adding: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["position"].choices = [
+            c for c in Comment.Position.choices if (c[0] == Comment.Position.ADD) == adding
+        ]
+        if adding:
+            self.initial["position"] = Comment.Position.ADD
+        self.fields["proposed_part"].choices = [("", "（不调整）"), *Part.choices]
+        self.fields["reason"].choices = [("", "（不同意时选择）"), *Comment.Reason.choices]
+        for name in ("proposed_lead_departments", "proposed_receiving_department"):
+            self.fields[name].queryset = county_departments(county_id)
+            self.fields[name].label_from_instance = lambda obj: obj.name
+        self.fields["proposed_category"].queryset = Category.objects.filter(county_id=county_id).order_by(
+            "order"
+        )
+        if len(departments) > 1:
+            self.fields["department"].queryset = Department.objects.filter(pk__in=[d.pk for d in departments])
+            self.fields["department"].required = True
+        else:
+            del self.fields["department"]
+        if not adding:
+            del self.fields["proposed_category"]
+
+    def service_arguments(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["proposed_lead_departments"] = list(data.get("proposed_lead_departments") or [])
+        return data
+
+
+class AnswerForm(forms.Form):
+    answer = forms.ChoiceField(
+        label="采纳情况",
+        choices=Comment.Answer.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择采纳情况。"},
+    )
+    answer_reason = forms.CharField(label="理由", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    apply = forms.BooleanField(label="同时按此意见修改清单", required=False)
+
+
+class BulkAnswerForm(forms.Form):
+    comments = forms.ModelMultipleChoiceField(
+        queryset=Comment.objects.none(), error_messages={"required": "请至少勾选一条意见。"}
+    )
+    answer = AnswerForm.base_fields["answer"]
+    answer_reason = AnswerForm.base_fields["answer_reason"]
+
+    def __init__(self, *args, duty_list, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["comments"].queryset = Comment.objects.filter(duty_list=duty_list)
+
+
+class RespondForm(forms.Form):
+    accept = forms.TypedChoiceField(
+        choices=[("1", "认可答复"), ("0", "坚持原意见")], coerce=lambda v: v == "1", label="回应"
+    )
+    note = forms.CharField(label="理由", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DecisionForm(forms.Form):
+    outcome = forms.CharField(
+        label="决定内容",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "请写明决定内容。"},
+    )
+    part = forms.ChoiceField(label="确定的清单类型", required=False)
+    lead_departments = DepartmentChoices(
+        queryset=Department.objects.none(), label="确定的主责部门", required=False
+    )
+    receiving_department = forms.ModelChoiceField(
+        queryset=Department.objects.none(), label="确定的收回（承接）部门", required=False
+    )
+    name = forms.CharField(label="确定的事项名称", max_length=200, required=False)
+    content = forms.CharField(
+        label="确定的内容表述", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    meeting = forms.CharField(label="会议", max_length=200, error_messages={"required": "请填写会议名称。"})
+    decided_on = forms.DateField(
+        label="决定日期",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "请填写决定日期。", "invalid": "决定日期格式应为 年-月-日。"},
+    )
+    document_number = forms.CharField(label="文号（选填）", max_length=100, required=False)
+
+    def __init__(self, *args, county_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["part"].choices = [("", "（不调整）"), *Part.choices]
+        self.fields["lead_departments"].queryset = county_departments(county_id)
+        self.fields["receiving_department"].queryset = county_departments(county_id)
+        self.fields["receiving_department"].label_from_instance = lambda obj: obj.name

@@ -1,0 +1,86 @@
+"""Who may take part in the review, and how: every rule once, here.
+
+These rules say who may act; `review/services.py` and `review/workflow.py`
+also check when (the stage, the window, the deadline) and refuse with a
+Chinese message either way.
+
+- A department reviewer comments for their own department, on lists of their
+  county, in the windows that asked their department.
+- A consultee comments in the consultees' window (征求意见, 研究论证).
+- The township's officials answer the comments on their list; the county
+  editor may answer for them, and answers the consultees' comments too.
+- The county editor opens and closes windows, escalates a comment to a
+  dispute and sees the whole county; the county leader decides disputes.
+"""
+
+from catalog import permissions
+from catalog.models import Department, DutyList, Membership
+
+from .models import Comment, CommentWindow, Dispute
+
+Role = Membership.Role
+
+
+def reviewer_departments(user, county_id: int | None = None) -> list[Department]:
+    """The departments the user reviews for (of one county, when given)."""
+    return [
+        m.department
+        for m in permissions.memberships_of(user)
+        if m.role == Role.DEPARTMENT_REVIEWER and (county_id is None or m.county_id == county_id)
+    ]
+
+
+def has_role(user, role: str, county_id: int) -> bool:
+    return any(m.role == role and m.county_id == county_id for m in permissions.memberships_of(user))
+
+
+def signing_departments(user, window: CommentWindow) -> list[Department]:
+    """The departments the user may sign a comment for in the window."""
+    if window.kind != CommentWindow.Kind.DEPARTMENTS:
+        return []
+    invited = {i.department_id for i in window.invitations.all()}
+    county_id = window.duty_list.township.county_id
+    return [d for d in reviewer_departments(user, county_id) if d.pk in invited]
+
+
+def consultee_title(user, county_id: int) -> str | None:
+    """How a consultee signs (their title, or 征求意见对象), or None if they are none in the county."""
+    for m in permissions.memberships_of(user):
+        if m.role == Role.CONSULTEE and m.county_id == county_id:
+            return m.title or "征求意见对象"
+    return None
+
+
+def can_comment(user, window: CommentWindow) -> bool:
+    if window.kind == CommentWindow.Kind.CONSULTEES:
+        return consultee_title(user, window.duty_list.township.county_id) is not None
+    return bool(signing_departments(user, window))
+
+
+def can_answer(user, comment: Comment) -> bool:
+    """The township answers the comments on its list; the county editor may answer for it."""
+    return permissions.is_official_of(user, comment.duty_list.township) or permissions.can_manage_county(
+        user, comment.duty_list.township.county_id
+    )
+
+
+def can_respond_to_answer(user, comment: Comment) -> bool:
+    """Accept or keep a position after the township's answer: whoever may sign for its author."""
+    if comment.department_id is None:
+        return comment.author_id == user.pk
+    county_id = comment.duty_list.township.county_id
+    return any(d.pk == comment.department_id for d in reviewer_departments(user, county_id))
+
+
+def can_escalate(user, duty_list: DutyList) -> bool:
+    return permissions.can_manage_county(user, duty_list.township.county_id)
+
+
+def can_decide(user, dispute: Dispute) -> bool:
+    county_id = dispute.duty_list.township.county_id
+    return user.is_superuser or has_role(user, Role.COUNTY_LEADER, county_id)
+
+
+def can_see_board(user, county_id: int) -> bool:
+    """The county's board and docket: its editors and leaders."""
+    return permissions.can_manage_county(user, county_id) or has_role(user, Role.COUNTY_LEADER, county_id)

@@ -1,0 +1,557 @@
+"""Reads for the review pages: each joins what its page shows in a fixed number of queries,
+whatever the number of items or comments."""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from catalog import permissions as catalog_permissions
+from catalog.models import Department, DutyItem, DutyList, Membership
+from catalog.queries import FieldChange
+
+from . import permissions
+from .models import (
+    Comment,
+    CommentWindow,
+    Dispute,
+    Invitation,
+    Notification,
+    StageChange,
+    Submission,
+    SubmittedItem,
+)
+
+Stage = DutyList.Stage
+State = Comment.State
+Role = Membership.Role
+UNRESOLVED = [State.OPEN, State.ANSWERED]
+
+
+def comments_with_names() -> QuerySet[Comment]:
+    """Comments with everything their one-line summary prints."""
+    return Comment.objects.select_related(
+        "department", "author", "answered_by", "proposed_receiving_department", "proposed_category", "window"
+    ).prefetch_related("proposed_lead_departments")
+
+
+def submitted_items(submission: Submission) -> list[SubmittedItem]:
+    return list(submission.items.order_by("part", "category_order", "order", "pk"))
+
+
+def names_department(item: SubmittedItem, department_ids: set[int]) -> bool:
+    return (
+        bool(department_ids & set(item.lead_department_ids)) or item.receiving_department_id in department_ids
+    )
+
+
+# A department reviewer's work.
+
+
+@dataclass
+class QueueEntry:
+    """One open window asking one of the user's departments, with the items that name it."""
+
+    window: CommentWindow
+    invitation: Invitation
+    own_items: list[SubmittedItem]
+    other_count: int
+    commented_keys: set
+    to_respond: int
+
+    @property
+    def is_past_deadline(self) -> bool:
+        return self.window.is_past_deadline()
+
+
+def queue_for(user) -> list[QueueEntry]:
+    """Per township, the items naming the user's departments in every window that asks them."""
+    departments = {d.pk for d in permissions.reviewer_departments(user)}
+    invitations = list(
+        Invitation.objects.filter(
+            department__in=departments,
+            window__closed_at__isnull=True,
+            window__kind=CommentWindow.Kind.DEPARTMENTS,
+        )
+        .select_related("department", "window__submission", "window__duty_list__township")
+        .order_by("window__deadline", "window__duty_list__township__order")
+    )
+    windows = {i.window_id: i.window for i in invitations}
+    items = defaultdict(list)
+    for item in SubmittedItem.objects.filter(submission__windows__in=windows).order_by(
+        "part", "category_order", "order", "pk"
+    ):
+        items[item.submission_id].append(item)
+    commented = defaultdict(set)
+    for window_id, department_id, key in Comment.objects.filter(
+        window__in=windows, department__in=departments
+    ).values_list("window_id", "department_id", "item_key"):
+        commented[window_id, department_id].add(key)
+    responding = Counter(
+        Comment.objects.filter(
+            duty_list__in={w.duty_list_id for w in windows.values()},
+            department__in=departments,
+            state=State.ANSWERED,
+        ).values_list("duty_list_id", "department_id")
+    )
+    entries = []
+    for invitation in invitations:
+        window = invitation.window
+        own = {invitation.department_id}
+        rows = items[window.submission_id]
+        mine = [item for item in rows if names_department(item, own)]
+        entries.append(
+            QueueEntry(
+                window=window,
+                invitation=invitation,
+                own_items=mine,
+                other_count=len(rows) - len(mine),
+                commented_keys=commented[window.pk, invitation.department_id],
+                to_respond=responding[window.duty_list_id, invitation.department_id],
+            )
+        )
+    return entries
+
+
+@dataclass
+class WindowRow:
+    item: SubmittedItem
+    names_us: bool
+    comments: list[Comment] = field(default_factory=list)
+
+
+@dataclass
+class WindowPage:
+    window: CommentWindow
+    departments: list[Department]
+    rows: list[WindowRow]
+    list_comments: list[Comment]
+    to_respond: list[Comment]
+    finished: set[int]
+
+    @property
+    def own_count(self) -> int:
+        return sum(1 for row in self.rows if row.names_us)
+
+
+def window_page(window: CommentWindow, user) -> WindowPage:
+    """A window as the commenter sees it: items naming their departments first, then the rest,
+    each with the comments already made on it in this window."""
+    if window.kind == CommentWindow.Kind.DEPARTMENTS:
+        departments = permissions.signing_departments(user, window)
+    else:
+        departments = []
+    ids = {d.pk for d in departments}
+    comments = list(comments_with_names().filter(window=window).order_by("created_at", "pk"))
+    by_key = defaultdict(list)
+    for comment in comments:
+        by_key[comment.item_key].append(comment)
+    rows = [
+        WindowRow(item, names_department(item, ids), by_key.get(item.key, []))
+        for item in submitted_items(window.submission)
+    ]
+    rows.sort(key=lambda row: not row.names_us)  # stable: published order within each group
+    if ids:
+        to_respond = list(
+            comments_with_names()
+            .filter(duty_list=window.duty_list_id, department__in=ids, state=State.ANSWERED)
+            .exclude(window=window)
+        )
+    else:
+        to_respond = list(
+            comments_with_names()
+            .filter(duty_list=window.duty_list_id, author=user, state=State.ANSWERED)
+            .exclude(window=window)
+        )
+    finished = {i.department_id for i in window.invitations.all() if i.finished_at}
+    return WindowPage(
+        window, departments, rows, [c for c in comments if c.item_key is None], to_respond, finished
+    )
+
+
+# The township's answers.
+
+
+@dataclass
+class CommentGroup:
+    """The comments on one item (or on the list as a whole)."""
+
+    key: object
+    name: str
+    comments: list[Comment]
+
+
+def list_comments(duty_list: DutyList, *, only_waiting: bool = False) -> list[CommentGroup]:
+    """Every comment on the list, grouped by item in the order of the latest submission."""
+    comments = comments_with_names().filter(duty_list=duty_list).select_related("dispute__decision")
+    if only_waiting:
+        comments = comments.filter(state=State.OPEN).exclude(position=Comment.Position.AGREE)
+    comments = list(comments.order_by("created_at", "pk"))
+    latest = duty_list.submissions.order_by("-round").first()
+    order = (
+        {
+            key: n
+            for n, key in enumerate(
+                latest.items.order_by("part", "category_order", "order").values_list("key", flat=True)
+            )
+        }
+        if latest
+        else {}
+    )
+    groups: dict = {}
+    for comment in comments:
+        # Comments on an item share its group; a list-level comment or a proposed item stands alone.
+        group_key = comment.item_key or f"comment-{comment.pk}"
+        if group_key not in groups:
+            title = comment.item_name or comment.proposed_name or "对清单的整体意见"
+            groups[group_key] = CommentGroup(group_key, title, [])
+        groups[group_key].comments.append(comment)
+    return sorted(groups.values(), key=lambda g: order.get(g.key, len(order) + 1))
+
+
+# Comparing two versions of a list.
+
+
+@dataclass
+class ItemDiff:
+    key: object
+    name: str
+    kind: str  # added, removed, changed, moved
+    before_part: str
+    after_part: str
+    fields: list[FieldChange]
+    comments: list[Comment]
+    decided: bool = False
+
+    KIND_LABELS = {"added": "新增", "removed": "删除", "changed": "修改", "moved": "调整清单类型"}
+
+    @property
+    def kind_label(self) -> str:
+        return self.KIND_LABELS[self.kind]
+
+
+@dataclass
+class Comparison:
+    before_label: str
+    after_label: str
+    items: list[ItemDiff]
+
+    def count(self, kind: str) -> int:
+        return sum(1 for item in self.items if item.kind == kind)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {label: self.count(kind) for kind, label in ItemDiff.KIND_LABELS.items()}
+
+
+def draft_as_submitted(duty_list: DutyList) -> list[SubmittedItem]:
+    """The current draft in the shape of a submission (unsaved rows), for comparing."""
+    items = (
+        DutyItem.objects.active()
+        .filter(duty_list=duty_list)
+        .select_related("category", "responsible_office", "receiving_department")
+        .prefetch_related("lead_departments")
+        .order_by("part", "category__order", "order", "pk")
+    )
+    return [SubmittedItem.copy_of(None, item) for item in items]
+
+
+def compare_versions(duty_list: DutyList, before: Submission, after: Submission | None) -> Comparison:
+    """Items added, removed, changed (field by field) and moved between parts from `before` to
+    `after` (the current draft when None), each with the comments that caused it."""
+    old = {row.key: row for row in submitted_items(before)}
+    new_rows = submitted_items(after) if after is not None else draft_as_submitted(duty_list)
+    new = {row.key: row for row in new_rows}
+    later = Q(window__submission__round__gte=before.round)
+    if after is not None:
+        later &= Q(window__submission__round__lt=after.round)
+    causes = defaultdict(list)
+    answered = Q(answer__in=[Comment.Answer.ACCEPTED, Comment.Answer.PARTLY]) | Q(state=State.DISPUTED)
+    for comment in (
+        comments_with_names().filter(later, answered, duty_list=duty_list).select_related("dispute__decision")
+    ):
+        causes[comment.item_key].append(comment)
+    items = []
+    for key, row in new.items():
+        previous = old.get(key)
+        if previous is None:
+            items.append(
+                ItemDiff(key, row.name, "added", "", row.get_part_display(), [], causes.get(key, []))
+            )
+            continue
+        changes = [
+            FieldChange(name, label, str(previous.value(name) or ""), str(row.value(name) or ""))
+            for name, label in SubmittedItem.COMPARED_FIELDS.items()
+        ]
+        changes = [c for c in changes if c.changed]
+        if changes:
+            kind = "moved" if previous.part != row.part else "changed"
+            items.append(
+                ItemDiff(
+                    key,
+                    row.name,
+                    kind,
+                    previous.get_part_display(),
+                    row.get_part_display(),
+                    changes,
+                    causes.get(key, []),
+                )
+            )
+    for key, row in old.items():
+        if key not in new:
+            items.append(
+                ItemDiff(key, row.name, "removed", row.get_part_display(), "", [], causes.get(key, []))
+            )
+    after_label = after.label if after is not None else "当前草稿"
+    return Comparison(before.label, after_label, items)
+
+
+# Disputes.
+
+
+def disputes(county_id: int, *, duty_list: DutyList | None = None, undecided: bool = False) -> list[Dispute]:
+    """The docket: disputes grouped by township, then department."""
+    rows = (
+        Dispute.objects.filter(duty_list__township__county_id=county_id)
+        .select_related("duty_list__township", "department", "decision__receiving_department", "comment")
+        .prefetch_related("decision__lead_departments")
+    )
+    if duty_list is not None:
+        rows = rows.filter(duty_list=duty_list)
+    if undecided:
+        rows = rows.filter(decision__isnull=True)
+    return list(
+        rows.order_by(
+            "duty_list__township__order", "duty_list__township__code", "signature", "raised_at", "pk"
+        )
+    )
+
+
+# The county board.
+
+
+@dataclass
+class BoardRow:
+    duty_list: DutyList
+    days_in_stage: int
+    open_comments: int
+    disputes_waiting: int
+    window: CommentWindow | None
+    late_departments: list[str]
+
+
+@dataclass
+class Board:
+    rows: list[BoardRow]
+    open_by_department: list[tuple[str, int]]
+    late: list[tuple[str, str, date]]  # township, department, deadline
+    stage_counts: list[tuple[str, int]]
+
+
+def board_for(county_id: int, today: date | None = None) -> Board:
+    """Every township's list being worked on, by stage, with what holds it up."""
+    today = today or timezone.localdate()
+    entered = (
+        StageChange.objects.filter(duty_list=OuterRef("pk"), to_stage=OuterRef("stage"))
+        .order_by("-changed_at")
+        .values("changed_at")[:1]
+    )
+    lists = list(
+        DutyList.objects.filter(township__county_id=county_id)
+        .exclude(stage=Stage.PUBLISHED)
+        .select_related("township")
+        .annotate(
+            entered_at=Subquery(entered),
+            open_comments=Count(
+                "comments",
+                filter=Q(comments__state__in=UNRESOLVED) & ~Q(comments__position="agree"),
+                distinct=True,
+            ),
+            disputes_waiting=Count("disputes", filter=Q(disputes__decision__isnull=True), distinct=True),
+        )
+        .order_by("township__order", "township__code", "-year")
+    )
+    windows = {
+        w.duty_list_id: w
+        for w in CommentWindow.objects.filter(duty_list__in=lists, closed_at__isnull=True).prefetch_related(
+            Prefetch("invitations", queryset=Invitation.objects.select_related("department"))
+        )
+    }
+    rows, late = [], []
+    for duty_list in lists:
+        window = windows.get(duty_list.pk)
+        late_departments = []
+        if window is not None and window.deadline and window.deadline < today:
+            late_departments = [i.department.name for i in window.invitations.all() if not i.finished_at]
+            late += [(duty_list.township.name, name, window.deadline) for name in late_departments]
+        since = (
+            timezone.localdate(duty_list.entered_at)
+            if duty_list.entered_at
+            else timezone.localdate(duty_list.created_at)
+        )
+        rows.append(
+            BoardRow(
+                duty_list,
+                (today - since).days,
+                duty_list.open_comments,
+                duty_list.disputes_waiting,
+                window,
+                late_departments,
+            )
+        )
+    open_by_department = list(
+        Comment.objects.filter(duty_list__in=lists, state__in=UNRESOLVED)
+        .exclude(position=Comment.Position.AGREE)
+        .values_list("signature")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "signature")
+    )
+    stages = Counter(row.duty_list.stage for row in rows)
+    stage_counts = [(label, stages[value]) for value, label in Stage.choices if stages[value]]
+    return Board(rows, open_by_department, late, stage_counts)
+
+
+# The inbox: what waits for the user.
+
+
+@dataclass
+class Inbox:
+    to_answer: list = field(default_factory=list)  # (duty_list, count)
+    to_comment: list = field(default_factory=list)  # QueueEntry-like: (window, invitation)
+    to_respond: list = field(default_factory=list)  # (duty_list, department, count)
+    to_decide: list = field(default_factory=list)  # Dispute
+    to_close: list = field(default_factory=list)  # CommentWindow ready to close
+    to_open: list = field(default_factory=list)  # DutyList submitted without a window
+    notifications: list = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return (
+            sum(n for _, n in self.to_answer)
+            + len(self.to_comment)
+            + sum(n for _, _, n in self.to_respond)
+            + len(self.to_decide)
+            + len(self.to_close)
+            + len(self.to_open)
+        )
+
+
+# Where a comment is answered: the township's stages after a round, or the consultees' steps.
+ANSWERING = Q(
+    duty_list__stage__in=[Stage.FIRST_FEEDBACK, Stage.SECOND_FEEDBACK, Stage.THIRD_SUBMITTED],
+    window__kind=CommentWindow.Kind.DEPARTMENTS,
+) | Q(
+    duty_list__stage__in=[Stage.CONSULTATION, Stage.DELIBERATION, Stage.CONGRESS_REVIEW],
+    window__kind=CommentWindow.Kind.CONSULTEES,
+)
+
+
+def inbox_for(user, *, with_notifications: bool = False) -> Inbox:
+    inbox = Inbox()
+    memberships = catalog_permissions.memberships_of(user)
+    townships = [m.township_id for m in memberships if m.role == Role.TOWNSHIP_OFFICIAL]
+    edited = [m.county_id for m in memberships if m.role == Role.COUNTY_EDITOR]
+    leading = [m.county_id for m in memberships if m.role == Role.COUNTY_LEADER]
+    departments = [m.department_id for m in memberships if m.role == Role.DEPARTMENT_REVIEWER]
+    if townships or edited:
+        department_window_open = Exists(
+            CommentWindow.objects.filter(
+                duty_list=OuterRef("duty_list"), closed_at__isnull=True, kind=CommentWindow.Kind.DEPARTMENTS
+            )
+        )
+        # Townships answer every comment on their lists; editors the consultees' comments.
+        whose = Q(duty_list__township__in=townships) | Q(
+            duty_list__township__county__in=edited, window__kind=CommentWindow.Kind.CONSULTEES
+        )
+        waiting = (
+            Comment.objects.filter(ANSWERING, whose, state=State.OPEN)
+            .exclude(position=Comment.Position.AGREE)
+            .exclude(department_window_open, window__kind=CommentWindow.Kind.DEPARTMENTS)
+            .values("duty_list")
+            .annotate(n=Count("pk"))
+        )
+        counts = {row["duty_list"]: row["n"] for row in waiting}
+        lists = DutyList.objects.filter(pk__in=counts).select_related("township").order_by("township__order")
+        inbox.to_answer = [(duty_list, counts[duty_list.pk]) for duty_list in lists]
+    if departments:
+        inbox.to_comment = list(
+            Invitation.objects.filter(
+                department__in=departments,
+                finished_at__isnull=True,
+                window__closed_at__isnull=True,
+                window__deadline__gte=timezone.localdate(),
+            )
+            .select_related("department", "window__duty_list__township")
+            .order_by("window__deadline")
+        )
+        responding = (
+            Comment.objects.filter(department__in=departments, state=State.ANSWERED)
+            .filter(
+                Exists(
+                    Invitation.objects.filter(
+                        window__duty_list=OuterRef("duty_list"),
+                        window__closed_at__isnull=True,
+                        department=OuterRef("department"),
+                    )
+                )
+            )
+            .values("duty_list", "department")
+            .annotate(n=Count("pk"))
+        )
+        rows = list(responding)
+        lists = DutyList.objects.in_bulk({row["duty_list"] for row in rows})
+        names = Department.objects.in_bulk({row["department"] for row in rows})
+        inbox.to_respond = [(lists[row["duty_list"]], names[row["department"]], row["n"]) for row in rows]
+    if leading or user.is_superuser:
+        decide = Dispute.objects.filter(decision__isnull=True).select_related("duty_list__township")
+        if not user.is_superuser:
+            decide = decide.filter(duty_list__township__county__in=leading)
+        inbox.to_decide = list(decide.order_by("duty_list__township__order", "raised_at"))
+    if edited:
+        today = timezone.localdate()
+        windows = (
+            CommentWindow.objects.filter(
+                duty_list__township__county__in=edited,
+                closed_at__isnull=True,
+                kind=CommentWindow.Kind.DEPARTMENTS,
+            )
+            .annotate(unfinished=Count("invitations", filter=Q(invitations__finished_at__isnull=True)))
+            .select_related("duty_list__township")
+        )
+        inbox.to_close = [w for w in windows if w.unfinished == 0 or w.deadline < today]
+        has_window = Exists(
+            CommentWindow.objects.filter(
+                submission__duty_list=OuterRef("pk"), submission__stage=OuterRef("stage")
+            )
+        )
+        inbox.to_open = list(
+            DutyList.objects.filter(
+                township__county__in=edited, stage__in=[Stage.FIRST_SUBMITTED, Stage.SECOND_SUBMITTED]
+            )
+            .exclude(has_window)
+            .select_related("township")
+        )
+    if with_notifications:
+        inbox.notifications = list(Notification.objects.filter(user=user).order_by("-created_at")[:50])
+    return inbox
+
+
+def unread_count(user) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+# The 意见采纳情况表.
+
+
+def disposition_rows(duty_list: DutyList, submission: Submission | None = None) -> list[Comment]:
+    """Every comment on the list (or on one submission), in the order of the report."""
+    rows = (
+        comments_with_names()
+        .filter(duty_list=duty_list)
+        .select_related("window__submission", "dispute__decision")
+    )
+    if submission is not None:
+        rows = rows.filter(window__submission=submission)
+    return list(rows.order_by("window__submission__round", "signature", "created_at", "pk"))

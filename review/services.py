@@ -1,0 +1,493 @@
+"""Comments, answers, disputes and decisions: every write of the review besides the stage moves.
+
+Each function checks who is acting (`review/permissions.py`) and when (the
+list's stage, the comment window and its deadline), refuses with a Chinese
+message that changes nothing, and writes in one transaction. Changes to the
+draft go through `catalog.services`, so they are versioned and recorded with
+the comment or decision that caused them.
+"""
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from catalog import services as catalog_services
+from catalog.models import Category, Department, DutyItem, DutyList, Part
+
+from . import notifications, permissions
+from .models import Comment, CommentWindow, Decision, Dispute, Invitation, SubmittedItem
+from .workflow import dispute_for, open_window
+
+Stage = DutyList.Stage
+Position = Comment.Position
+Answer = Comment.Answer
+State = Comment.State
+
+# Stages in which the township answers the departments' comments (after the window closed).
+ANSWERING_STAGES = {Stage.FIRST_FEEDBACK, Stage.SECOND_FEEDBACK, Stage.THIRD_SUBMITTED}
+CONSULTEE_STAGES = {Stage.CONSULTATION, Stage.DELIBERATION, Stage.CONGRESS_REVIEW}
+BEFORE_COORDINATION = {
+    Stage.FIRST_SUBMITTED,
+    Stage.FIRST_FEEDBACK,
+    Stage.SECOND_SUBMITTED,
+    Stage.SECOND_FEEDBACK,
+    Stage.THIRD_SUBMITTED,
+}
+DECIDING_STAGES = BEFORE_COORDINATION | {Stage.COORDINATION}
+
+
+def check_window_takes_comments(window: CommentWindow) -> None:
+    if window.closed_at is not None:
+        raise ValidationError("本轮意见征求已经结束，不能再提出意见。")
+    if window.is_past_deadline():
+        raise ValidationError(f"意见反馈截止日期（{window.deadline:%Y-%m-%d}）已过，不能再提出意见。")
+
+
+def signer(user, window: CommentWindow, department: Department | None) -> tuple[Department | None, str]:
+    """Who signs the comment: one of the user's invited departments, or the consultee's title."""
+    county_id = window.duty_list.township.county_id
+    if window.kind == CommentWindow.Kind.CONSULTEES:
+        title = permissions.consultee_title(user, county_id)
+        if title is None:
+            raise PermissionDenied("只有征求意见对象可以在此阶段提出意见。")
+        return None, title
+    departments = permissions.signing_departments(user, window)
+    if not departments:
+        raise PermissionDenied("本轮意见征求没有请您所在的部门提出意见。")
+    if department is None:
+        if len(departments) > 1:
+            raise ValidationError("请选择以哪个部门的名义提出意见。")
+        department = departments[0]
+    if department not in departments:
+        raise PermissionDenied(f"您不能以“{department.name}”的名义提出意见。")
+    invitation = Invitation.objects.get(window=window, department=department)
+    if invitation.finished_at is not None:
+        raise ValidationError(f"{department.name}已确认反馈完毕，不能再提出意见。")
+    return department, department.name
+
+
+def check_position(comment: Comment, leads: list[Department], item: SubmittedItem | None) -> None:
+    """The rules of each position; messages name the field that is wrong."""
+    errors = {}
+    proposes = any(
+        [
+            comment.proposed_name,
+            comment.proposed_content,
+            comment.proposed_part,
+            leads,
+            comment.proposed_receiving_department_id,
+        ]
+    )
+    if comment.position == Position.AGREE and proposes:
+        errors["position"] = "“同意”不带修改建议；要提出修改请选择“建议修改”。"
+    if comment.position == Position.MODIFY and not (proposes or comment.text.strip()):
+        errors["text"] = "“建议修改”须写明建议的表述、清单类型或主责部门，或在意见内容中说明。"
+    if comment.position == Position.DISAGREE:
+        if not comment.reason:
+            errors["reason"] = "“不同意”须选择理由。"
+        elif comment.reason == Comment.Reason.OTHER and not comment.text.strip():
+            errors["text"] = "理由为“其他”时须写明具体理由。"
+    if comment.position != Position.DISAGREE and comment.reason:
+        errors["reason"] = "只有“不同意”需要选择理由。"
+    if comment.position == Position.ADD:
+        if item is not None:
+            errors["position"] = "建议增加事项时不针对已有事项。"
+        if not comment.proposed_name.strip():
+            errors["proposed_name"] = "建议增加事项须填写事项名称。"
+        if not comment.proposed_part:
+            errors["proposed_part"] = "建议增加事项须选择清单类型。"
+        if comment.proposed_category_id is None:
+            errors["proposed_category"] = "建议增加事项须选择类别。"
+    elif comment.proposed_category_id is not None:
+        errors["proposed_category"] = "只有建议增加事项需要选择类别。"
+    if item is None and comment.position in (Position.AGREE, Position.MODIFY, Position.DISAGREE):
+        if comment.position != Position.AGREE and not comment.text.strip():
+            errors["text"] = "对清单的整体意见须写明意见内容。"
+        if proposes and comment.position != Position.ADD:
+            errors["position"] = "修改建议须针对具体事项提出。"
+    if item is not None and comment.proposed_part and comment.proposed_part == item.part:
+        errors["proposed_part"] = f"该事项已是{comment.get_proposed_part_display()}。"
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def add_comment(
+    window: CommentWindow,
+    *,
+    user,
+    position: str,
+    item_key=None,
+    department: Department | None = None,
+    reason: str = "",
+    text: str = "",
+    proposed_name: str = "",
+    proposed_content: str = "",
+    proposed_part: str = "",
+    proposed_lead_departments: Iterable[Department] = (),
+    proposed_receiving_department: Department | None = None,
+    proposed_category: Category | None = None,
+) -> Comment:
+    """Record a position on one item of the window's submission, on the list, or a missing item."""
+    window = CommentWindow.objects.select_for_update().select_related("duty_list__township").get(pk=window.pk)
+    check_window_takes_comments(window)
+    department, signature = signer(user, window, department)
+    item = None
+    if item_key is not None:
+        item = window.submission.items.filter(key=item_key).first()
+        if item is None:
+            raise ValidationError("所评事项不在本次提交的清单中。")
+    county_id = window.duty_list.township.county_id
+    leads = list(proposed_lead_departments)
+    for proposed in [*leads, proposed_receiving_department, proposed_category]:
+        if proposed is not None and proposed.county_id != county_id:
+            raise ValidationError(f"“{proposed.name}”不属于本县。")
+    comment = Comment(
+        duty_list=window.duty_list,
+        window=window,
+        item_key=item_key,
+        item_name=item.name if item else "",
+        department=department,
+        signature=signature,
+        author=user,
+        position=position,
+        reason=reason,
+        text=text.strip(),
+        proposed_name=proposed_name.strip(),
+        proposed_content=proposed_content.strip(),
+        proposed_part=proposed_part,
+        proposed_receiving_department=proposed_receiving_department,
+        proposed_category=proposed_category,
+        state=State.SETTLED if position == Position.AGREE else State.OPEN,
+    )
+    if position not in Position.values:
+        raise ValidationError({"position": "请选择意见：同意、建议修改、不同意或建议增加事项。"})
+    check_position(comment, leads, item)
+    comment._history_user = user
+    comment.save()
+    if leads:
+        comment.proposed_lead_departments.set(leads)
+    return comment
+
+
+@transaction.atomic
+def withdraw_comment(comment: Comment, *, user) -> None:
+    """A comment may be taken back by its author while its window still takes comments."""
+    if comment.author_id != user.pk:
+        raise PermissionDenied("只能撤回自己提出的意见。")
+    check_window_takes_comments(comment.window)
+    comment.proposed_lead_departments.clear()
+    comment.delete()
+
+
+@transaction.atomic
+def finish_feedback(window: CommentWindow, *, user, department: Department | None = None) -> Invitation:
+    """A department declares 反馈完毕: it has nothing more to say in this window."""
+    check_window_takes_comments(window)
+    department, _ = signer(user, window, department)
+    invitation = Invitation.objects.select_for_update().get(window=window, department=department)
+    invitation.finished_at = timezone.now()
+    invitation.finished_by = user
+    invitation.save(update_fields=["finished_at", "finished_by"])
+    if not window.invitations.filter(finished_at__isnull=True).exists():
+        notifications.notify(
+            notifications.county_editors(window.duty_list.township.county_id),
+            f"“{window.duty_list.title}”的意见征求各部门已反馈完毕，可以结束。",
+            reverse("review:list_review", args=[window.duty_list_id]),
+        )
+    return invitation
+
+
+def answering_is_open(comment: Comment) -> bool:
+    """Whether the list is at the point where this comment is answered."""
+    stage = comment.duty_list.stage
+    if comment.window.kind == CommentWindow.Kind.CONSULTEES:
+        return stage in CONSULTEE_STAGES
+    return stage in ANSWERING_STAGES and open_window(comment.duty_list) is None
+
+
+def check_can_answer(comment: Comment, user) -> None:
+    if not permissions.can_answer(user, comment):
+        raise PermissionDenied("只有该乡镇（街道）或县委编办可以答复意见。")
+    where = comment.item_name or "整体意见"
+    if comment.position == Position.AGREE:
+        raise ValidationError(f"“{where}”的意见是“同意”，无需答复。")
+    if comment.state == State.DISPUTED:
+        raise ValidationError(f"“{where}”的意见已列为争议事项，由县领导协调拍板。")
+    if comment.acknowledged_at is not None:
+        raise ValidationError(f"{comment.signature}已认可对“{where}”的答复。")
+    if comment.applied_at is not None:
+        raise ValidationError(f"“{where}”已按该意见修改，答复不能再更改。")
+    if not answering_is_open(comment):
+        raise ValidationError(
+            f"清单处于“{comment.duty_list.get_stage_display()}”阶段，现在不能答复“{where}”的意见。"
+        )
+
+
+@transaction.atomic
+def answer_comment(comment: Comment, *, user, answer: str, reason: str = "", apply: bool = False) -> Comment:
+    """The township's answer: 采纳, 部分采纳 or 不采纳 (the last two with a reason).
+
+    With `apply`, an accepted proposal is applied to the draft in the same step,
+    recorded in the item's history as caused by this comment.
+    """
+    comment = (
+        Comment.objects.select_for_update(of=("self",))
+        .select_related("duty_list__township", "window", "proposed_receiving_department", "proposed_category")
+        .get(pk=comment.pk)
+    )
+    check_can_answer(comment, user)
+    where = comment.item_name or comment.proposed_name or "整体意见"
+    if answer not in Answer.values:
+        raise ValidationError({"answer": f"请选择对“{where}”意见的采纳情况。"})
+    reason = reason.strip()
+    if answer != Answer.ACCEPTED and not reason:
+        raise ValidationError({"answer_reason": f"“{where}”：部分采纳或不采纳须写明理由。"})
+    if apply:
+        if answer != Answer.ACCEPTED:
+            raise ValidationError({"apply": f"“{where}”：只有采纳的意见可以一键修改清单。"})
+        if not comment.has_proposal:
+            raise ValidationError({"apply": f"“{where}”的意见没有可直接修改的建议，请在清单中修改。"})
+        apply_proposal(comment, user=user)
+        comment.applied_at = timezone.now()
+    comment.answer = answer
+    comment.answer_reason = reason
+    comment.answered_by = user
+    comment.answered_at = timezone.now()
+    comment.state = State.SETTLED if answer == Answer.ACCEPTED else State.ANSWERED
+    comment._history_user = user
+    comment._change_reason = f"答复：{comment.get_answer_display()}"
+    comment.save()
+    return comment
+
+
+def apply_proposal(comment: Comment, *, user) -> DutyItem:
+    """Write the comment's proposal into the draft, as a change caused by the comment."""
+    reason = f"采纳{comment.signature}意见（意见编号 {comment.pk}）"
+    duty_list = comment.duty_list
+    if comment.position == Position.ADD:
+        item = DutyItem(
+            duty_list=duty_list,
+            name=comment.proposed_name,
+            part=comment.proposed_part,
+            category=comment.proposed_category,
+            content=comment.proposed_content if comment.proposed_part == Part.BASIC else "",
+            receiving_department=comment.proposed_receiving_department,
+        )
+        return catalog_services.create_item(
+            item, lead_departments=comment.proposed_lead_departments.all(), user=user, reason=reason
+        )
+    item = DutyItem.objects.active().filter(duty_list=duty_list, key=comment.item_key).first()
+    if item is None:
+        raise ValidationError(f"“{comment.item_name}”已不在草稿中，请在清单中手工处理。")
+    leads = list(comment.proposed_lead_departments.all()) or None
+    if comment.proposed_part:
+        leads = catalog_services.set_part(
+            item,
+            comment.proposed_part,
+            lead_departments=leads or item.lead_departments.all(),
+            receiving_department=comment.proposed_receiving_department,
+        )
+    elif comment.proposed_receiving_department_id:
+        item.receiving_department = comment.proposed_receiving_department
+    if comment.proposed_name:
+        item.name = comment.proposed_name
+    if comment.proposed_content:
+        item.content = comment.proposed_content
+    try:
+        return catalog_services.save_item(item, lead_departments=leads, user=user, reason=reason)
+    except ValidationError as error:
+        messages = "；".join(error.messages)
+        raise ValidationError(
+            f"按意见修改“{comment.item_name}”后不符合清单要求：{messages}。请在清单中修改。"
+        ) from error
+
+
+@transaction.atomic
+def answer_comments(comments: Iterable[Comment], *, user, answer: str, reason: str = "") -> int:
+    """One answer for many comments: all of them, or none if any is refused."""
+    comments = list(comments)
+    if not comments:
+        raise ValidationError("请至少选择一条意见。")
+    for comment in comments:
+        answer_comment(comment, user=user, answer=answer, reason=reason)
+    return len(comments)
+
+
+@transaction.atomic
+def respond_to_answer(comment: Comment, *, user, accept: bool, note: str = "") -> Comment:
+    """In a later window the department accepts the township's answer (认可), or keeps its position."""
+    comment = (
+        Comment.objects.select_for_update(of=("self",))
+        .select_related("duty_list__township")
+        .get(pk=comment.pk)
+    )
+    if not permissions.can_respond_to_answer(user, comment):
+        raise PermissionDenied(f"只有{comment.signature}可以回应这条意见的答复。")
+    if comment.state != State.ANSWERED:
+        raise ValidationError("这条意见没有待回应的答复。")
+    window = open_window(comment.duty_list)
+    if window is None or window.kind != CommentWindow.Kind.DEPARTMENTS or window.pk == comment.window_id:
+        raise ValidationError("只能在下一轮意见征求期间回应乡镇的答复。")
+    check_window_takes_comments(window)
+    if not accept and not note.strip():
+        raise ValidationError({"note": "坚持原意见须说明理由。"})
+    comment._history_user = user
+    if accept:
+        comment.state = State.SETTLED
+        comment.acknowledged_at = timezone.now()
+        comment._change_reason = "部门认可答复"
+    else:
+        comment.state = State.OPEN
+        comment.text = f"{comment.text}\n【{timezone.localdate():%Y-%m-%d} 坚持原意见】{note.strip()}".strip()
+        comment._change_reason = "部门坚持原意见"
+    comment.save()
+    return comment
+
+
+@transaction.atomic
+def escalate_comment(comment: Comment, *, user) -> Dispute:
+    """The county editor takes a contested comment to the leader before the last round ends."""
+    comment = (
+        Comment.objects.select_for_update(of=("self",))
+        .select_related(
+            "duty_list__township", "department", "proposed_receiving_department", "proposed_category"
+        )
+        .get(pk=comment.pk)
+    )
+    if not permissions.can_escalate(user, comment.duty_list):
+        raise PermissionDenied("只有县委编办可以提请协调。")
+    if comment.duty_list.stage not in BEFORE_COORDINATION:
+        raise ValidationError("清单已进入协调或之后的阶段，不能再提前提请协调。")
+    if comment.position == Position.AGREE or comment.state not in (State.OPEN, State.ANSWERED):
+        raise ValidationError("只有尚未解决的意见可以提请协调。")
+    dispute = dispute_for(comment, raised_by=user, escalated=True)
+    dispute.save()
+    comment.state = State.DISPUTED
+    comment._history_user = user
+    comment._change_reason = "提请协调"
+    comment.save(update_fields=["state"])
+    notifications.notify(
+        notifications.county_leaders(comment.duty_list.township.county_id),
+        f"“{comment.duty_list.title}”的“{dispute.item_name}”提请协调拍板。",
+        reverse("review:decide", args=[dispute.pk]),
+    )
+    return dispute
+
+
+@transaction.atomic
+def decide_dispute(
+    dispute: Dispute,
+    *,
+    user,
+    outcome: str,
+    meeting: str,
+    decided_on: date,
+    document_number: str = "",
+    part: str = "",
+    lead_departments: Iterable[Department] = (),
+    receiving_department: Department | None = None,
+    name: str = "",
+    content: str = "",
+) -> Decision:
+    """The leader's binding decision: recorded, applied to the draft, and the item locked for the cycle."""
+    dispute = (
+        Dispute.objects.select_for_update(of=("self",))
+        .select_related("duty_list__township", "comment__proposed_category", "department")
+        .get(pk=dispute.pk)
+    )
+    if not permissions.can_decide(user, dispute):
+        raise PermissionDenied("只有县领导可以协调拍板。")
+    if Decision.objects.filter(dispute=dispute).exists():
+        raise ValidationError(f"“{dispute.item_name}”已经协调拍板，决定不能更改。")
+    duty_list = dispute.duty_list
+    if duty_list.stage not in DECIDING_STAGES:
+        raise ValidationError(f"清单处于“{duty_list.get_stage_display()}”阶段，不能再协调拍板。")
+    errors = {}
+    if not outcome.strip():
+        errors["outcome"] = "请写明决定内容。"
+    if not meeting.strip():
+        errors["meeting"] = "请填写会议名称。"
+    if decided_on is None:
+        errors["decided_on"] = "请填写决定日期。"
+    elif decided_on > timezone.localdate():
+        errors["decided_on"] = "决定日期不能晚于今天。"
+    if errors:
+        raise ValidationError(errors)
+    leads = list(lead_departments)
+    decision = Decision(
+        dispute=dispute,
+        part=part,
+        receiving_department=receiving_department,
+        name=name.strip(),
+        content=content.strip(),
+        outcome=outcome.strip(),
+        meeting=meeting.strip(),
+        decided_on=decided_on,
+        document_number=document_number.strip(),
+        decided_by=user,
+    )
+    apply_decision(dispute, decision, leads, user=user)
+    decision.save()
+    if leads:
+        decision.lead_departments.set(leads)
+    recipients = notifications.township_officials(duty_list.township)
+    if dispute.department_id:
+        recipients += notifications.department_reviewers([dispute.department])
+    notifications.notify(
+        recipients,
+        f"“{duty_list.title}”的争议事项“{dispute.item_name}”已协调拍板：{decision.outcome}",
+        reverse("review:list_disputes", args=[duty_list.pk]),
+    )
+    return decision
+
+
+def apply_decision(dispute: Dispute, decision: Decision, leads: list[Department], *, user) -> DutyItem | None:
+    """Write what the leader decided into the draft; an item that was decided stays so for the cycle."""
+    reason = f"协调拍板：{decision.meeting}（{decision.decided_on:%Y-%m-%d}）{decision.outcome}"
+    if dispute.item_key is None:
+        if not decision.name:
+            return None  # the proposed item is not added
+        category = dispute.comment.proposed_category
+        if category is None:
+            raise ValidationError({"name": "该争议没有建议的类别，不能据此新增事项。"})
+        item = DutyItem(
+            duty_list=dispute.duty_list,
+            name=decision.name,
+            part=decision.part or dispute.comment.proposed_part or Part.BASIC,
+            category=category,
+            content=decision.content,
+            receiving_department=decision.receiving_department,
+        )
+        item.order = catalog_services.next_order(item.duty_list, item.part, item.category_id)
+        return catalog_services.save_item(
+            item, lead_departments=leads, user=user, reason=reason, decided=True
+        )
+    item = DutyItem.objects.active().filter(duty_list=dispute.duty_list, key=dispute.item_key).first()
+    if item is None:
+        raise ValidationError(f"“{dispute.item_name}”已不在草稿中，无法按决定修改。")
+    if decision.part and decision.part != item.part:
+        leads = catalog_services.set_part(
+            item,
+            decision.part,
+            lead_departments=leads or item.lead_departments.all(),
+            receiving_department=decision.receiving_department,
+        )
+    elif decision.receiving_department:
+        item.receiving_department = decision.receiving_department
+    if decision.name:
+        item.name = decision.name
+    if decision.content:
+        item.content = decision.content
+    try:
+        return catalog_services.save_item(
+            item, lead_departments=leads or None, user=user, reason=reason, decided=True
+        )
+    except ValidationError as error:
+        raise ValidationError(
+            f"按决定修改“{item.name}”后不符合清单要求：{'；'.join(error.messages)}"
+        ) from error

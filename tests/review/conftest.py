@@ -1,0 +1,45 @@
+"""Factories of the review: windows, submissions and comments in the state a test needs."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from catalog.models import DutyList
+from review import workflow
+from review.models import Comment, CommentWindow, Invitation
+
+
+def make_window(duty_list: DutyList, *departments, deadline=None, kind=CommentWindow.Kind.DEPARTMENTS):
+    """An open window on the list's latest submission (frozen now if there is none)."""
+    submission = workflow.latest_submission(duty_list) or workflow.freeze(
+        duty_list, duty_list.stage, user=None, note=""
+    )
+    window = CommentWindow.objects.create(
+        duty_list=duty_list,
+        submission=submission,
+        kind=kind,
+        deadline=deadline if deadline is not None else timezone.localdate() + timedelta(days=7),
+    )
+    Invitation.objects.bulk_create(Invitation(window=window, department=d) for d in departments)
+    return window
+
+
+def make_comment(window: CommentWindow, item=None, *, department=None, author, **fields) -> Comment:
+    """A comment as the service would write it, without the service's checks."""
+    department = department or (
+        window.invitations.first().department if window.invitations.exists() else None
+    )
+    fields.setdefault("position", Comment.Position.DISAGREE)
+    if fields["position"] == Comment.Position.DISAGREE:
+        fields.setdefault("reason", Comment.Reason.NO_LEGAL_BASIS)
+    fields.setdefault("state", Comment.State.OPEN)
+    return Comment.objects.create(
+        duty_list=window.duty_list,
+        window=window,
+        item_key=item.key if item is not None else None,
+        item_name=item.name if item is not None else "",
+        department=department,
+        signature=department.name if department else "征求意见对象",
+        author=author,
+        **fields,
+    )
