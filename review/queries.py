@@ -33,7 +33,12 @@ UNRESOLVED = [State.OPEN, State.ANSWERED]
 def comments_with_names() -> QuerySet[Comment]:
     """Comments with everything their one-line summary prints."""
     return Comment.objects.select_related(
-        "department", "author", "answered_by", "proposed_receiving_department", "proposed_category", "window"
+        "department",
+        "author",
+        "answered_by",
+        "proposed_receiving_department",
+        "proposed_category",
+        "window__submission",
     ).prefetch_related("proposed_lead_departments")
 
 

@@ -470,8 +470,9 @@ def apply_decision(dispute: Dispute, decision: Decision, leads: list[Department]
     item = DutyItem.objects.active().filter(duty_list=dispute.duty_list, key=dispute.item_key).first()
     if item is None:
         raise ValidationError(f"“{dispute.item_name}”已不在草稿中，无法按决定修改。")
+    new_leads = leads or None  # None leaves the lead departments as they are
     if decision.part and decision.part != item.part:
-        leads = catalog_services.set_part(
+        new_leads = catalog_services.set_part(
             item,
             decision.part,
             lead_departments=leads or item.lead_departments.all(),
@@ -485,7 +486,7 @@ def apply_decision(dispute: Dispute, decision: Decision, leads: list[Department]
         item.content = decision.content
     try:
         return catalog_services.save_item(
-            item, lead_departments=leads or None, user=user, reason=reason, decided=True
+            item, lead_departments=new_leads, user=user, reason=reason, decided=True
         )
     except ValidationError as error:
         raise ValidationError(

@@ -1,0 +1,240 @@
+"""Disputes, the leader's decision, the consultees' step and the approval."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from catalog import services as catalog_services
+from catalog.models import DutyItem, DutyList, Part
+from review import services, workflow
+from review.models import Approval, Comment, CommentWindow, Decision, Dispute, Notification, ReviewPolicy
+from tests.conftest import make_department, make_item
+
+pytestmark = pytest.mark.django_db
+Stage = DutyList.Stage
+TODAY = timezone.localdate
+
+
+@pytest.fixture
+def department(cast):
+    return cast["department_reviewer"].memberships.get().department
+
+
+def run_round(duty_list, cast, department, comment_on=(), **comment_fields):
+    """One window with the department's comments on the named items, then closed."""
+    workflow.perform(
+        duty_list,
+        "open_comments",
+        user=cast["county_editor"],
+        departments=[department],
+        deadline=TODAY() + timedelta(days=3),
+    )
+    window = workflow.open_window(duty_list)
+    comments = [
+        services.add_comment(
+            window,
+            user=cast["department_reviewer"],
+            item_key=DutyItem.objects.get(duty_list=duty_list, name=name).key,
+            **(comment_fields or {"position": "disagree", "reason": "not_our_duty", "text": "不是本局职责"}),
+        )
+        for name in comment_on
+    ]
+    services.finish_feedback(window, user=cast["department_reviewer"])
+    workflow.perform(duty_list, "close_comments", user=cast["county_editor"])
+    return comments
+
+
+@pytest.fixture
+def at_third(cast, duty_list, department):
+    """三上 reached with one comment the township rejected twice and the department kept."""
+    make_item(duty_list, Part.COORDINATED, name="秸秆禁烧", leads=[department], township_duties="巡查劝阻")
+    make_item(duty_list, name="农村低保审核")
+    official = cast["township_official"]
+    workflow.perform(duty_list, "submit", user=official)
+    [comment] = run_round(duty_list, cast, department, ["秸秆禁烧"])
+    services.answer_comment(comment, user=official, answer="rejected", reason="乡镇仅配合，执法在部门")
+    workflow.perform(duty_list, "submit", user=official)
+    workflow.perform(
+        duty_list, "open_comments", user=cast["county_editor"], departments=[department], deadline=TODAY()
+    )
+    services.respond_to_answer(comment, user=cast["department_reviewer"], accept=False, note="应由乡镇负责")
+    services.finish_feedback(workflow.open_window(duty_list), user=cast["department_reviewer"])
+    workflow.perform(duty_list, "close_comments", user=cast["county_editor"])
+    services.answer_comment(comment, user=official, answer="rejected", reason="仍认为应由部门负责")
+    workflow.perform(duty_list, "submit", user=official)
+    return duty_list
+
+
+def test_what_is_still_contested_after_the_last_round_becomes_a_dispute_with_both_positions(
+    cast, at_third, department, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.perform(at_third, "start_coordination", user=cast["county_editor"])
+    dispute = Dispute.objects.get()
+    assert (dispute.item_name, dispute.department, dispute.is_escalated) == ("秸秆禁烧", department, False)
+    assert "不属于本部门职责" in dispute.department_position and "应由乡镇负责" in dispute.department_position
+    assert dispute.township_position == "不采纳：仍认为应由部门负责"
+    assert dispute.comment.state == Comment.State.DISPUTED
+    assert Notification.objects.filter(user=cast["county_leader"], text__contains="1 个争议事项").exists()
+
+
+def test_coordination_waits_for_an_open_window_to_close(cast, at_third, department):
+    workflow.perform(
+        at_third, "open_comments", user=cast["county_editor"], departments=[department], deadline=TODAY()
+    )
+    with pytest.raises(ValidationError, match="意见征求尚未结束"):
+        workflow.perform(at_third, "start_coordination", user=cast["county_editor"])
+    assert not Dispute.objects.exists()
+
+
+@pytest.fixture
+def disputed(cast, at_third):
+    workflow.perform(at_third, "start_coordination", user=cast["county_editor"])
+    return Dispute.objects.get()
+
+
+def decide(dispute, user, **fields):
+    values = {
+        "outcome": "列为配合事项，由县农业农村局牵头",
+        "meeting": "县委常委会协调会",
+        "decided_on": TODAY(),
+    }
+    return services.decide_dispute(dispute, user=user, **(values | fields))
+
+
+def test_the_leader_decides_and_the_decision_is_applied_and_locks_the_item(
+    cast, disputed, department, django_capture_on_commit_callbacks
+):
+    other = make_department(disputed.duty_list.township.county, "县生态环境分局")
+    with django_capture_on_commit_callbacks(execute=True):
+        decision = decide(
+            disputed, cast["county_leader"], lead_departments=[other], document_number="示委办〔2025〕3号"
+        )
+    item = DutyItem.objects.get(key=disputed.item_key)
+    assert item.is_decided and list(item.lead_departments.all()) == [other]
+    assert "协调拍板：县委常委会协调会" in item.history.first().history_change_reason
+    assert decision.decided_by == cast["county_leader"] and decision.document_number == "示委办〔2025〕3号"
+    for user in (cast["township_official"], cast["department_reviewer"]):
+        assert Notification.objects.filter(user=user, text__contains="已协调拍板").exists()
+
+    item.name = "编办想再改"
+    with pytest.raises(PermissionDenied, match="已经协调拍板"):
+        catalog_services.save_item(item, user=cast["county_editor"])
+    assert DutyItem.objects.get(pk=item.pk).name == "秸秆禁烧"
+    with pytest.raises(ValidationError, match="决定不能更改"):
+        decide(disputed, cast["county_leader"], outcome="改主意")
+    with pytest.raises(ValueError):
+        decision.save()
+
+
+def test_a_decision_moving_the_item_to_another_part_applies_the_part_rules(cast, disputed):
+    decide(disputed, cast["county_leader"], part=Part.BASIC, outcome="由乡镇负责")
+    item = DutyItem.objects.get(key=disputed.item_key)
+    assert item.part == Part.BASIC and item.content == "巡查劝阻" and not item.lead_departments.exists()
+
+
+def test_a_decision_breaking_the_part_rules_is_refused_and_changes_nothing(cast, disputed):
+    with pytest.raises(ValidationError, match="收回（承接）部门"):
+        decide(disputed, cast["county_leader"], part=Part.RECLAIMED)
+    assert not Decision.objects.exists()
+    assert DutyItem.objects.get(key=disputed.item_key).part == Part.COORDINATED
+
+
+@pytest.mark.parametrize(
+    "role", ["county_editor", "township_official", "department_reviewer", "other_county_leader"]
+)
+def test_only_the_county_leader_decides(cast, disputed, role):
+    with pytest.raises(PermissionDenied):
+        decide(disputed, cast[role])
+    assert not Decision.objects.exists() and not DutyItem.objects.get(key=disputed.item_key).is_decided
+
+
+def test_a_decision_needs_its_meeting_and_a_date_not_in_the_future(cast, disputed):
+    with pytest.raises(ValidationError) as refused:
+        decide(disputed, cast["county_leader"], meeting="", decided_on=TODAY() + timedelta(days=1))
+    assert set(refused.value.message_dict) == {"meeting", "decided_on"}
+    assert not Decision.objects.exists()
+
+
+def test_the_closing_steps_wait_for_every_dispute_to_be_decided(cast, disputed):
+    with pytest.raises(ValidationError, match="还有 1 个争议事项等待县领导协调拍板"):
+        workflow.perform(disputed.duty_list, "start_consultation", user=cast["county_editor"])
+    decide(disputed, cast["county_leader"])
+    workflow.perform(disputed.duty_list, "start_consultation", user=cast["county_editor"])
+    assert DutyList.objects.get(pk=disputed.duty_list_id).stage == Stage.CONSULTATION
+
+
+def test_the_editor_can_escalate_a_comment_before_the_last_round(cast, duty_list, department):
+    make_item(duty_list, name="宅基地审批")
+    workflow.perform(duty_list, "submit", user=cast["township_official"])
+    [comment] = run_round(duty_list, cast, department, ["宅基地审批"])
+    with pytest.raises(PermissionDenied):
+        services.escalate_comment(comment, user=cast["township_official"])
+    dispute = services.escalate_comment(comment, user=cast["county_editor"])
+    assert dispute.is_escalated and dispute.township_position == "（乡镇尚未答复）"
+    comment.refresh_from_db()
+    assert comment.state == Comment.State.DISPUTED
+    # A disputed comment no longer waits for the township's answer.
+    workflow.perform(duty_list, "submit", user=cast["township_official"])
+    with pytest.raises(ValidationError, match="只有尚未解决的意见"):
+        services.escalate_comment(comment, user=cast["county_editor"])
+
+
+def test_consultees_comment_in_consultation_and_the_editor_answers(cast, disputed):
+    duty_list = disputed.duty_list
+    decide(disputed, cast["county_leader"])
+    workflow.perform(duty_list, "start_consultation", user=cast["county_editor"])
+    window = workflow.open_window(duty_list)
+    assert window.kind == CommentWindow.Kind.CONSULTEES and window.submission.stage == Stage.CONSULTATION
+    consultee = cast["consultee"]
+    consultee.memberships.update(title="县人大代表")
+    consultee.__dict__.pop("_memberships_cache", None)
+    item = DutyItem.objects.get(duty_list=duty_list, name="农村低保审核")
+    comment = services.add_comment(
+        window, user=consultee, item_key=item.key, position="modify", text="写明时限"
+    )
+    assert (comment.signature, comment.department) == ("县人大代表", None)
+    with pytest.raises(PermissionDenied):
+        services.add_comment(
+            window, user=cast["department_reviewer"], position="modify", text="部门不在此阶段提"
+        )
+    with pytest.raises(ValidationError, match="还有 1 条意见没有答复"):
+        workflow.perform(duty_list, "start_deliberation", user=cast["county_editor"])
+    services.answer_comment(comment, user=cast["county_editor"], answer="partly", reason="时限另行规定")
+    workflow.perform(duty_list, "start_deliberation", user=cast["county_editor"])
+    assert CommentWindow.objects.get(pk=window.pk).closed_at is not None
+    assert workflow.open_window(duty_list).submission.stage == Stage.DELIBERATION
+
+
+def test_approval_records_the_meeting_date_and_number_and_freezes_the_list(cast, disputed):
+    duty_list = disputed.duty_list
+    decide(disputed, cast["county_leader"])
+    ReviewPolicy.objects.create(
+        county=duty_list.township.county, has_consultation=False, has_deliberation=False
+    )
+    editor = cast["county_editor"]
+    with pytest.raises(ValidationError, match="审定须填写审定会议、文号"):
+        workflow.perform(duty_list, "approve", user=editor, approved_on=date(2025, 6, 30))
+    workflow.perform(
+        duty_list,
+        "approve",
+        user=editor,
+        meeting="县委常委会第12次会议",
+        approved_on=date(2025, 6, 30),
+        document_number="示委发〔2025〕12号",
+    )
+    approval = Approval.objects.get()
+    assert (approval.meeting, approval.document_number, approval.recorded_by) == (
+        "县委常委会第12次会议",
+        "示委发〔2025〕12号",
+        editor,
+    )
+    assert approval.submission.stage == Stage.APPROVED and approval.submission.items.count() == 2
+    item = DutyItem.objects.get(duty_list=duty_list, name="农村低保审核")
+    item.name = "审定后修改"
+    with pytest.raises(PermissionDenied):
+        catalog_services.save_item(item, user=editor)
+    with pytest.raises(ValueError):
+        approval.save()
