@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from review import permissions as review_permissions
+
 from . import permissions, queries, services
 from .forms import (
     DutyItemForm,
@@ -25,7 +27,7 @@ from .forms import (
     StartListForm,
     VersionedActionForm,
 )
-from .models import County, Department, DutyItem, DutyList, Part
+from .models import County, Department, DutyItem, DutyList, Membership, Part
 
 
 def editor_url(duty_list: DutyList, item: DutyItem | None = None) -> str:
@@ -73,6 +75,12 @@ def home(request):
                 if permissions.can_export_county(request.user, county)
             ],
             "memberships": permissions.memberships_of(request.user),
+            "is_reviewer": bool(review_permissions.reviewer_departments(request.user)),
+            "board_counties": [
+                m.county
+                for m in permissions.memberships_of(request.user)
+                if m.role in (Membership.Role.COUNTY_EDITOR, Membership.Role.COUNTY_LEADER)
+            ],
         },
     )
 

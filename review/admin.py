@@ -1,10 +1,22 @@
-"""Back office for the review: a county's optional steps; the stage log and submissions, read-only."""
+"""Back office for the review: a county's optional steps and reply templates are edited here;
+everything the review records (stage log, submissions, windows, comments, disputes, decisions,
+approvals) is read-only, since only the workflow and the review services write it."""
 
 from django.contrib import admin
 
 from catalog.admin import CountyScopedAdmin
 
-from .models import ReviewPolicy, StageChange, Submission
+from .models import (
+    Approval,
+    Comment,
+    CommentWindow,
+    Decision,
+    Dispute,
+    ReplyTemplate,
+    ReviewPolicy,
+    StageChange,
+    Submission,
+)
 
 
 @admin.register(ReviewPolicy)
@@ -39,3 +51,48 @@ class SubmissionAdmin(ReadOnlyAdmin):
     county_path = "duty_list__township__county"
     list_display = ["duty_list", "round", "submitted_by", "submitted_at", "list_version"]
     list_select_related = ["duty_list", "submitted_by"]
+
+
+@admin.register(ReplyTemplate)
+class ReplyTemplateAdmin(CountyScopedAdmin):
+    list_display = ["text", "answer", "county", "order"]
+    list_filter = ["answer"]
+    list_select_related = ["county"]
+
+
+@admin.register(CommentWindow)
+class CommentWindowAdmin(ReadOnlyAdmin):
+    county_path = "duty_list__township__county"
+    list_display = ["duty_list", "submission", "kind", "deadline", "opened_at", "closed_at"]
+    list_filter = ["kind"]
+    list_select_related = ["duty_list", "submission__duty_list"]
+
+
+@admin.register(Comment)
+class CommentAdmin(ReadOnlyAdmin):
+    county_path = "duty_list__township__county"
+    list_display = ["item_name", "signature", "position", "state", "answer", "duty_list", "created_at"]
+    list_filter = ["position", "state", "answer"]
+    search_fields = ["item_name", "text", "answer_reason", "signature"]
+    list_select_related = ["duty_list"]
+
+
+@admin.register(Dispute)
+class DisputeAdmin(ReadOnlyAdmin):
+    county_path = "duty_list__township__county"
+    list_display = ["item_name", "signature", "duty_list", "is_escalated", "raised_at"]
+    list_select_related = ["duty_list"]
+
+
+@admin.register(Decision)
+class DecisionAdmin(ReadOnlyAdmin):
+    county_path = "dispute__duty_list__township__county"
+    list_display = ["dispute", "outcome", "meeting", "decided_on", "document_number", "decided_by"]
+    list_select_related = ["dispute__duty_list", "decided_by"]
+
+
+@admin.register(Approval)
+class ApprovalAdmin(ReadOnlyAdmin):
+    county_path = "duty_list__township__county"
+    list_display = ["duty_list", "meeting", "approved_on", "document_number", "recorded_by"]
+    list_select_related = ["duty_list", "recorded_by"]

@@ -28,6 +28,7 @@ from tests.conftest import (
     make_office,
     make_township,
 )
+from tests.review.conftest import make_review_records
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +58,7 @@ def world(duty_list, superuser):
     ReviewPolicy.objects.create(county=county)
     Membership.objects.create(user=superuser, role=Membership.Role.COUNTY_EDITOR, county=county)
     workflow.perform(duty_list, "submit", user=superuser)
+    make_review_records(duty_list, superuser)
     duty_list.stage = DutyList.Stage.DRAFTING  # back to editable for the tests that edit items
     duty_list.save(update_fields=["stage"])
     return {"county": county, "office": office, "category": category, "items": items, "user": superuser}
@@ -357,6 +359,7 @@ def populate(count: int) -> None:
         Group.objects.create(name=f"组{county.code}")
         ReviewPolicy.objects.create(county=county)
         workflow.perform(duty_list, "submit", user=user)
+        make_review_records(duty_list, user)
 
 
 @pytest.mark.parametrize("model", registered_models(), ids=lambda m: m._meta.label)

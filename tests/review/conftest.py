@@ -4,9 +4,10 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from catalog.models import DutyList
+from catalog.models import DutyItem, DutyList
 from review import workflow
-from review.models import Comment, CommentWindow, Invitation
+from review.models import Approval, Comment, CommentWindow, Decision, Invitation, ReplyTemplate
+from tests.conftest import make_department
 
 
 def make_window(duty_list: DutyList, *departments, deadline=None, kind=CommentWindow.Kind.DEPARTMENTS):
@@ -43,3 +44,23 @@ def make_comment(window: CommentWindow, item=None, *, department=None, author, *
         author=author,
         **fields,
     )
+
+
+def make_review_records(duty_list: DutyList, user) -> None:
+    """One row of every kind the review writes, on a submitted list (for back-office pages)."""
+    window = make_window(duty_list, make_department(duty_list.township.county))
+    comment = make_comment(window, DutyItem.objects.filter(duty_list=duty_list).first(), author=user)
+    dispute = workflow.dispute_for(comment, raised_by=user)
+    dispute.save()
+    Decision.objects.create(
+        dispute=dispute, outcome="维持", meeting="协调会", decided_on="2025-06-01", decided_by=user
+    )
+    Approval.objects.create(
+        duty_list=duty_list,
+        submission=window.submission,
+        meeting="县委常委会",
+        approved_on="2025-06-30",
+        document_number="示委发〔2025〕12号",
+        recorded_by=user,
+    )
+    ReplyTemplate.objects.create(county=duty_list.township.county, answer="rejected", text="与省级目录一致")
