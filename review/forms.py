@@ -10,6 +10,9 @@ from catalog.models import Category, Department, Part
 
 from .models import Comment
 
+# A browser date picker only shows a value written as YYYY-MM-DD, whatever the locale prints.
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
 
 def county_departments(county_id: int):
     return Department.objects.filter(county_id=county_id).order_by("order", "name")
@@ -32,7 +35,7 @@ class WindowForm(forms.Form):
     )
     deadline = forms.DateField(
         label="反馈截止日期",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DATE_INPUT,
         error_messages={"required": "请填写反馈截止日期。", "invalid": "截止日期格式应为 年-月-日。"},
     )
 
@@ -50,7 +53,7 @@ class ConsulteeStepForm(forms.Form):
     deadline = forms.DateField(
         label="意见截止日期（选填）",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DATE_INPUT,
         error_messages={"invalid": "截止日期格式应为 年-月-日。"},
     )
 
@@ -65,7 +68,7 @@ class ApprovalForm(forms.Form):
     )
     approved_on = forms.DateField(
         label="审定日期",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DATE_INPUT,
         error_messages={"required": "请填写审定日期。", "invalid": "审定日期格式应为 年-月-日。"},
     )
     document_number = forms.CharField(
@@ -177,7 +180,7 @@ class DecisionForm(forms.Form):
     meeting = forms.CharField(label="会议", max_length=200, error_messages={"required": "请填写会议名称。"})
     decided_on = forms.DateField(
         label="决定日期",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DATE_INPUT,
         error_messages={"required": "请填写决定日期。", "invalid": "决定日期格式应为 年-月-日。"},
     )
     document_number = forms.CharField(label="文号（选填）", max_length=100, required=False)

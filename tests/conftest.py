@@ -1,8 +1,11 @@
 """The named cast and small factories every test draws on."""
 
 import itertools
+import os
+import shutil
 
 import pytest
+from django.urls import reverse
 
 from catalog.models import (
     Category,
@@ -189,3 +192,40 @@ def item_form_data(item, **changes) -> dict:
     if item.is_safeguard:
         data["is_safeguard"] = "on"
     return data | changes
+
+
+# Browser tests: Debian's Chromium driven by Playwright against live_server.
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+needs_chromium = pytest.mark.skipif(
+    not shutil.which(CHROMIUM),
+    reason=f"Chromium 未安装（{CHROMIUM}）：apt-get install chromium fonts-noto-cjk",
+)
+
+
+@pytest.fixture
+def browser_page():
+    if os.environ.get("CI"):
+        import playwright.sync_api as playwright_api  # in CI a missing package fails, it does not skip
+    else:
+        playwright_api = pytest.importorskip("playwright.sync_api")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the
+    # test makes between browser steps are still plain synchronous ones.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(locale="zh-CN")
+        page.set_default_timeout(15_000)
+        yield page
+        browser.close()
+    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+def log_in(page, live_server, username: str, password: str = "pw") -> None:
+    page.goto(f"{live_server.url}{reverse('login')}")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_role("heading", name="我的工作").wait_for()

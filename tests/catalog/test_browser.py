@@ -1,50 +1,12 @@
 """The editor in a real browser: Debian's Chromium driven by Playwright against live_server."""
 
-import os
-import shutil
-
 import pytest
 from django.urls import reverse
 
 from catalog.models import DutyItem, Part
-from tests.conftest import make_category, make_office
+from tests.conftest import log_in, make_category, make_office, needs_chromium
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not shutil.which(CHROMIUM),
-        reason=f"Chromium 未安装（{CHROMIUM}）：apt-get install chromium fonts-noto-cjk",
-    ),
-]
-
-
-@pytest.fixture
-def browser_page():
-    if os.environ.get("CI"):
-        import playwright.sync_api as playwright_api  # in CI a missing package fails, it does not skip
-    else:
-        playwright_api = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the
-    # test makes between browser steps are still plain synchronous ones.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        page = browser.new_page(locale="zh-CN")
-        page.set_default_timeout(15_000)
-        yield page
-        browser.close()
-    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-
-
-def log_in(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}{reverse('login')}")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill("pw")
-    page.get_by_role("button", name="登录").click()
-    page.get_by_role("heading", name="我的工作").wait_for()
+pytestmark = [pytest.mark.django_db(transaction=True), needs_chromium]
 
 
 def test_official_adds_edits_moves_and_compares_an_item_and_a_reviewer_cannot_edit(
