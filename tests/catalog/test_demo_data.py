@@ -124,3 +124,10 @@ def test_demo_has_an_account_for_every_role_with_the_right_reach():
         assert not permissions.can_edit_list(user(name), pilot)
     assert Membership.objects.filter(role=Membership.Role.TOWNSHIP_OFFICIAL).count() == 2
     assert Membership.objects.filter(role=Membership.Role.DEPARTMENT_REVIEWER).count() == 2
+
+
+def test_demo_county_offers_reply_templates_for_each_answer(demo):
+    from review.models import ReplyTemplate
+
+    answers = set(ReplyTemplate.objects.filter(county=demo).values_list("answer", flat=True))
+    assert answers == {"accepted", "partly", "rejected"}

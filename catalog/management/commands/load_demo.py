@@ -26,7 +26,7 @@ from catalog.models import (
 )
 
 DEMO_COUNTY_CODE = "999001"
-DEMO_FIXTURES = ["demo_county.json", "demo_catalogues.json", "demo_lists.json"]
+DEMO_FIXTURES = ["demo_county.json", "demo_catalogues.json", "demo_lists.json", "demo_review.json"]
 Role = Membership.Role
 # (username, password, name, role or None for the superuser, organisation name)
 DEMO_ACCOUNTS = [
