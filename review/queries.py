@@ -9,7 +9,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sub
 from django.utils import timezone
 
 from catalog import permissions as catalog_permissions
-from catalog.models import Department, DutyItem, DutyList, Membership
+from catalog.models import Department, DutyItem, DutyList, Membership, Township
 from catalog.queries import FieldChange
 
 from . import permissions
@@ -353,6 +353,7 @@ class Board:
     open_by_department: list[tuple[str, int]]
     late: list[tuple[str, str, date]]  # township, department, deadline
     stage_counts: list[tuple[str, int]]
+    not_started: list  # townships with no list being worked on
 
 
 def board_for(county_id: int, today: date | None = None) -> Board:
@@ -413,9 +414,12 @@ def board_for(county_id: int, today: date | None = None) -> Board:
         .annotate(n=Count("pk"))
         .order_by("-n", "signature")
     )
+    not_started = list(
+        Township.objects.filter(county_id=county_id).exclude(duty_lists__in=lists).order_by("order", "code")
+    )
     stages = Counter(row.duty_list.stage for row in rows)
     stage_counts = [(label, stages[value]) for value, label in Stage.choices if stages[value]]
-    return Board(rows, open_by_department, late, stage_counts)
+    return Board(rows, open_by_department, late, stage_counts, not_started)
 
 
 # The inbox: what waits for the user.
@@ -429,6 +433,7 @@ class Inbox:
     to_decide: list = field(default_factory=list)  # Dispute
     to_close: list = field(default_factory=list)  # CommentWindow ready to close
     to_open: list = field(default_factory=list)  # DutyList submitted without a window
+    to_consult: list = field(default_factory=list)  # consultees' windows open in the user's counties
     notifications: list = field(default_factory=list)
 
     @property
@@ -440,6 +445,7 @@ class Inbox:
             + len(self.to_decide)
             + len(self.to_close)
             + len(self.to_open)
+            + len(self.to_consult)
         )
 
 
@@ -537,6 +543,15 @@ def inbox_for(user, *, with_notifications: bool = False) -> Inbox:
             )
             .exclude(has_window)
             .select_related("township")
+        )
+    consulting = [m.county_id for m in memberships if m.role == Role.CONSULTEE]
+    if consulting:
+        inbox.to_consult = list(
+            CommentWindow.objects.filter(
+                duty_list__township__county__in=consulting,
+                kind=CommentWindow.Kind.CONSULTEES,
+                closed_at__isnull=True,
+            ).select_related("duty_list__township", "submission")
         )
     if with_notifications:
         inbox.notifications = list(Notification.objects.filter(user=user).order_by("-created_at")[:50])

@@ -252,8 +252,10 @@ def answer_comment(comment: Comment, *, user, answer: str, reason: str = "", app
             raise ValidationError({"apply": f"“{where}”：只有采纳的意见可以一键修改清单。"})
         if not comment.has_proposal:
             raise ValidationError({"apply": f"“{where}”的意见没有可直接修改的建议，请在清单中修改。"})
-        apply_proposal(comment, user=user)
+        item = apply_proposal(comment, user=user)
         comment.applied_at = timezone.now()
+        if comment.item_key is None:  # a proposed item now exists: the comment is about it
+            comment.item_key, comment.item_name = item.key, item.name
     comment.answer = answer
     comment.answer_reason = reason
     comment.answered_by = user

@@ -440,3 +440,29 @@ def test_closing_the_window_tells_the_township(
         workflow.perform(submitted, "close_comments", user=cast["county_editor"])
     notice = Notification.objects.get(user=cast["township_official"])
     assert "1 条意见待答复" in notice.text
+
+
+def test_accepting_a_proposed_item_adds_it_and_the_comment_then_refers_to_it(cast, submitted, department):
+    window = open_round(submitted, cast["county_editor"], department)
+    category = DutyItem.objects.filter(duty_list=submitted).first().category
+    proposal = services.add_comment(
+        window,
+        user=cast["department_reviewer"],
+        position=Position.ADD,
+        proposed_name="高标准农田建设配合",
+        proposed_part=Part.COORDINATED,
+        proposed_category=category,
+        proposed_lead_departments=[department],
+        text="乡镇负责协调用地",
+    )
+    services.finish_feedback(window, user=cast["department_reviewer"])
+    workflow.perform(submitted, "close_comments", user=cast["county_editor"])
+    with pytest.raises(ValidationError, match="配合职责"):  # the new item must meet its part's rules
+        services.answer_comment(proposal, user=cast["township_official"], answer="accepted", apply=True)
+    Comment.objects.filter(pk=proposal.pk).update(proposed_part=Part.BASIC)
+    Comment.proposed_lead_departments.through.objects.all().delete()
+    answered = services.answer_comment(
+        proposal, user=cast["township_official"], answer="accepted", apply=True
+    )
+    item = item_named(submitted, "高标准农田建设配合")
+    assert (item.part, item.category, answered.item_key) == (Part.BASIC, category, item.key)

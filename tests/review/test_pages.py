@@ -480,3 +480,23 @@ def test_report_and_docket_queries_do_not_grow(client, cast, duty_list, departme
         services.escalate_comment(comment, user=cast["county_editor"])
     assert [queries_of(client, url) for url in urls] == before
     assert Dispute.objects.count() == 3
+
+
+def test_consultees_find_the_open_consultation_in_their_inbox(cast, dispute):
+    duty_list = dispute.duty_list
+    services.decide_dispute(
+        dispute, user=cast["county_leader"], outcome="维持", meeting="协调会", decided_on=timezone.localdate()
+    )
+    Comment.objects.filter(state="open").update(state="disputed")
+    DutyList.objects.filter(pk=duty_list.pk).update(stage=Stage.COORDINATION)  # test setup
+    duty_list.refresh_from_db()
+    workflow.perform(duty_list, "start_consultation", user=cast["county_editor"])
+    inbox = queries.inbox_for(cast["consultee"])
+    assert [w.duty_list for w in inbox.to_consult] == [duty_list] and inbox.count == 1
+
+
+def test_the_board_lists_townships_that_have_not_started(client, cast, duty_list):
+    make_township(duty_list.township.county, "河西乡")
+    client.force_login(cast["county_editor"])
+    board = client.get(reverse("review:board")).context["board"]
+    assert [t.name for t in board.not_started] == ["青山镇", "河西乡"]
