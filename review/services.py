@@ -8,6 +8,7 @@ the comment or decision that caused them.
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -267,46 +268,71 @@ def answer_comment(comment: Comment, *, user, answer: str, reason: str = "", app
     return comment
 
 
-def apply_proposal(comment: Comment, *, user) -> DutyItem:
-    """Write the comment's proposal into the draft, as a change caused by the comment."""
-    reason = f"采纳{comment.signature}意见（意见编号 {comment.pk}）"
-    duty_list = comment.duty_list
-    if comment.position == Position.ADD:
+@dataclass
+class Change:
+    """What a proposal or a decision does to one item of the draft (empty fields change nothing)."""
+
+    name: str = ""
+    content: str = ""
+    part: str = ""
+    lead_departments: list[Department] = field(default_factory=list)
+    receiving_department: Department | None = None
+    category: Category | None = None  # for a new item
+
+
+def write_change(duty_list: DutyList, key, change: Change, *, what: str, user, reason: str, decided=False):
+    """Write a change into the draft, to the item with `key` or, without one, as a new item.
+
+    Refused with a message naming `what` if the item left the draft or would break its part's rules.
+    """
+    if key is None:
         item = DutyItem(
             duty_list=duty_list,
-            name=comment.proposed_name,
-            part=comment.proposed_part,
-            category=comment.proposed_category,
-            content=comment.proposed_content if comment.proposed_part == Part.BASIC else "",
-            receiving_department=comment.proposed_receiving_department,
+            name=change.name,
+            part=change.part or Part.BASIC,
+            category=change.category,
+            receiving_department=change.receiving_department,
         )
-        return catalog_services.create_item(
-            item, lead_departments=comment.proposed_lead_departments.all(), user=user, reason=reason
-        )
-    item = DutyItem.objects.active().filter(duty_list=duty_list, key=comment.item_key).first()
-    if item is None:
-        raise ValidationError(f"“{comment.item_name}”已不在草稿中，请在清单中手工处理。")
-    leads = list(comment.proposed_lead_departments.all()) or None
-    if comment.proposed_part:
-        leads = catalog_services.set_part(
-            item,
-            comment.proposed_part,
-            lead_departments=leads or item.lead_departments.all(),
-            receiving_department=comment.proposed_receiving_department,
-        )
-    elif comment.proposed_receiving_department_id:
-        item.receiving_department = comment.proposed_receiving_department
-    if comment.proposed_name:
-        item.name = comment.proposed_name
-    if comment.proposed_content:
-        item.content = comment.proposed_content
+        item.content = change.content if item.part == Part.BASIC else ""
+        item.order = catalog_services.next_order(duty_list, item.part, item.category_id)
+        leads = change.lead_departments
+    else:
+        item = DutyItem.objects.active().filter(duty_list=duty_list, key=key).first()
+        if item is None:
+            raise ValidationError(f"“{what}”已不在草稿中，请在清单中手工处理。")
+        leads = change.lead_departments or None  # None leaves the lead departments as they are
+        if change.part and change.part != item.part:
+            leads = catalog_services.set_part(
+                item,
+                change.part,
+                lead_departments=change.lead_departments or item.lead_departments.all(),
+                receiving_department=change.receiving_department,
+            )
+        elif change.receiving_department is not None:
+            item.receiving_department = change.receiving_department
+        item.name = change.name or item.name
+        item.content = change.content or item.content
     try:
-        return catalog_services.save_item(item, lead_departments=leads, user=user, reason=reason)
+        return catalog_services.save_item(
+            item, lead_departments=leads, user=user, reason=reason, decided=decided
+        )
     except ValidationError as error:
-        messages = "；".join(error.messages)
-        raise ValidationError(
-            f"按意见修改“{comment.item_name}”后不符合清单要求：{messages}。请在清单中修改。"
-        ) from error
+        raise ValidationError(f"修改“{what}”后不符合清单要求：{'；'.join(error.messages)}") from error
+
+
+def apply_proposal(comment: Comment, *, user) -> DutyItem:
+    """Write the comment's proposal into the draft, as a change caused by the comment."""
+    change = Change(
+        name=comment.proposed_name,
+        content=comment.proposed_content,
+        part=comment.proposed_part,
+        lead_departments=list(comment.proposed_lead_departments.all()),
+        receiving_department=comment.proposed_receiving_department,
+        category=comment.proposed_category,
+    )
+    reason = f"采纳{comment.signature}意见（意见编号 {comment.pk}）"
+    what = comment.item_name or comment.proposed_name
+    return write_change(comment.duty_list, comment.item_key, change, what=what, user=user, reason=reason)
 
 
 @transaction.atomic
@@ -450,47 +476,25 @@ def decide_dispute(
 
 def apply_decision(dispute: Dispute, decision: Decision, leads: list[Department], *, user) -> DutyItem | None:
     """Write what the leader decided into the draft; an item that was decided stays so for the cycle."""
+    if dispute.item_key is None and not decision.name:
+        return None  # the proposed item is not added
+    if dispute.item_key is None and dispute.comment.proposed_category is None:
+        raise ValidationError({"name": "该争议没有建议的类别，不能据此新增事项。"})
+    change = Change(
+        name=decision.name,
+        content=decision.content,
+        part=decision.part or (dispute.comment.proposed_part if dispute.item_key is None else ""),
+        lead_departments=leads,
+        receiving_department=decision.receiving_department,
+        category=dispute.comment.proposed_category,
+    )
     reason = f"协调拍板：{decision.meeting}（{decision.decided_on:%Y-%m-%d}）{decision.outcome}"
-    if dispute.item_key is None:
-        if not decision.name:
-            return None  # the proposed item is not added
-        category = dispute.comment.proposed_category
-        if category is None:
-            raise ValidationError({"name": "该争议没有建议的类别，不能据此新增事项。"})
-        item = DutyItem(
-            duty_list=dispute.duty_list,
-            name=decision.name,
-            part=decision.part or dispute.comment.proposed_part or Part.BASIC,
-            category=category,
-            content=decision.content,
-            receiving_department=decision.receiving_department,
-        )
-        item.order = catalog_services.next_order(item.duty_list, item.part, item.category_id)
-        return catalog_services.save_item(
-            item, lead_departments=leads, user=user, reason=reason, decided=True
-        )
-    item = DutyItem.objects.active().filter(duty_list=dispute.duty_list, key=dispute.item_key).first()
-    if item is None:
-        raise ValidationError(f"“{dispute.item_name}”已不在草稿中，无法按决定修改。")
-    new_leads = leads or None  # None leaves the lead departments as they are
-    if decision.part and decision.part != item.part:
-        new_leads = catalog_services.set_part(
-            item,
-            decision.part,
-            lead_departments=leads or item.lead_departments.all(),
-            receiving_department=decision.receiving_department,
-        )
-    elif decision.receiving_department:
-        item.receiving_department = decision.receiving_department
-    if decision.name:
-        item.name = decision.name
-    if decision.content:
-        item.content = decision.content
-    try:
-        return catalog_services.save_item(
-            item, lead_departments=new_leads, user=user, reason=reason, decided=True
-        )
-    except ValidationError as error:
-        raise ValidationError(
-            f"按决定修改“{item.name}”后不符合清单要求：{'；'.join(error.messages)}"
-        ) from error
+    return write_change(
+        dispute.duty_list,
+        dispute.item_key,
+        change,
+        what=dispute.item_name,
+        user=user,
+        reason=reason,
+        decided=True,
+    )
