@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import DutyItem, DutyList, Township
+from review import workflow
 from review.models import Approval, Comment, Decision, Dispute
 from tests.conftest import log_in, needs_chromium
 
@@ -29,6 +30,39 @@ def press(page, label: str) -> None:
         page.get_by_role("button", name=label, exact=True).click()
 
 
+def finish_feedback(page, department: str) -> None:
+    """The department declares 反馈完毕 and its reviewer logs out."""
+    page.get_by_role("button", name=f"{department}：反馈完毕").click()
+    page.get_by_text(f"{department}已确认反馈完毕").wait_for()
+    log_out(page)
+
+
+def editor_presses(page, live_server, review_url: str, label: str, *departments: str) -> None:
+    """The county editor takes one workflow step; opening a window asks only `departments`."""
+    demo_log_in(page, live_server, "bianban")
+    page.goto(review_url)
+    if departments:
+        boxes = page.locator('input[name="window-departments"]')
+        for n in range(boxes.count()):
+            boxes.nth(n).uncheck()
+        for department in departments:
+            page.get_by_label(department, exact=True).check()
+    press(page, label)
+    log_out(page)
+
+
+def answer(page, item: str, choice: str, reason: str = "", apply: bool = False) -> None:
+    """The township answers the comment on one item from the answers page."""
+    form = page.locator("section", has=page.get_by_role("heading", name=item)).locator("form.answer-form")
+    form.get_by_label(choice, exact=True).check()
+    if reason:
+        form.get_by_label("理由（部分采纳、不采纳时必填）").fill(reason)
+    if apply:
+        form.get_by_label("采纳并按建议修改清单").check()
+    form.get_by_role("button", name=re.compile("答复")).click()
+    page.get_by_text(f"已答复“{item}”的意见").wait_for()
+
+
 def test_the_pilot_list_goes_from_first_submission_to_approval(browser_page, live_server):
     call_command("load_demo", verbosity=0)
     page = browser_page
@@ -46,16 +80,11 @@ def test_the_pilot_list_goes_from_first_submission_to_approval(browser_page, liv
     log_out(page)
 
     # 一下: the editor asks two departments.
-    demo_log_in(page, live_server, "bianban")
-    page.goto(review_url)
-    boxes = page.locator('input[name="window-departments"]')
-    for n in range(boxes.count()):
-        boxes.nth(n).uncheck()
-    page.get_by_label("县农业农村局", exact=True).check()
-    page.get_by_label("县应急管理局", exact=True).check()
-    press(page, "一下：征求部门意见")
-    assert "已完成“一下：征求部门意见”" in page.locator(".messages").inner_text()
-    log_out(page)
+    editor_presses(page, live_server, review_url, "一下：征求部门意见", "县农业农村局", "县应急管理局")
+    assert list(workflow.open_window(duty_list).departments.values_list("name", flat=True)) == [
+        "县农业农村局",
+        "县应急管理局",
+    ]
 
     # One department agrees, the other proposes two changes; both declare 反馈完毕.
     demo_log_in(page, live_server, "nongye")
@@ -64,9 +93,7 @@ def test_the_pilot_list_goes_from_first_submission_to_approval(browser_page, liv
     page.locator("tr", has_text=agreed).first.get_by_role("link", name="提意见").click()
     page.get_by_label("同意", exact=True).check()
     page.get_by_role("button", name="提交意见").click()
-    page.get_by_role("button", name="县农业农村局：反馈完毕").click()
-    page.get_by_text("县农业农村局已确认反馈完毕").wait_for()
-    log_out(page)
+    finish_feedback(page, "县农业农村局")
 
     demo_log_in(page, live_server, "yingji")
     page.goto(f"{live_server.url}{reverse('review:queue')}")
@@ -78,45 +105,22 @@ def test_the_pilot_list_goes_from_first_submission_to_approval(browser_page, liv
         page.get_by_label("意见内容").fill("与部门清单名称保持一致")
         page.get_by_role("button", name="提交意见").click()
         page.get_by_text(f"已提交对“{name}”的意见").wait_for()
-    page.get_by_role("button", name="县应急管理局：反馈完毕").click()
-    page.get_by_text("县应急管理局已确认反馈完毕").wait_for()
-    log_out(page)
-
-    demo_log_in(page, live_server, "bianban")
-    page.goto(review_url)
-    press(page, "一下：结束征求，意见反馈乡镇")
-    log_out(page)
+    finish_feedback(page, "县应急管理局")
+    editor_presses(page, live_server, review_url, "一下：结束征求，意见反馈乡镇")
 
     # 二上: the township accepts one change with one click, rejects one with a reason.
     demo_log_in(page, live_server, "chengguan")
     page.get_by_role("link", name=re.compile("待我处理")).click()
     page.get_by_role("link", name=duty_list.title, exact=True).click()
-    accept = page.locator("section", has=page.get_by_role("heading", name=renamed)).locator(
-        "form.answer-form"
-    )
-    accept.get_by_label("采纳", exact=True).check()
-    accept.get_by_label("采纳并按建议修改清单").check()
-    accept.get_by_role("button", name="答复").click()
-    page.get_by_text("并已按意见修改清单").wait_for()
-    reject = page.locator("section", has=page.get_by_role("heading", name=kept)).locator("form.answer-form")
-    reject.get_by_label("不采纳", exact=True).check()
-    reject.get_by_label("理由（部分采纳、不采纳时必填）").fill("沿用省级目录表述")
-    reject.get_by_role("button", name="答复").click()
-    page.get_by_text(f"已答复“{kept}”的意见").wait_for()
+    answer(page, renamed, "采纳", apply=True)
+    answer(page, kept, "不采纳", "沿用省级目录表述")
     assert DutyItem.objects.filter(duty_list=duty_list, name=f"{renamed}（规范名称）").exists()
     page.goto(review_url)
     press(page, "二上：提交修改稿")
     log_out(page)
 
     # 二下: the department keeps its position on the rejected change.
-    demo_log_in(page, live_server, "bianban")
-    page.goto(review_url)
-    boxes = page.locator('input[name="window-departments"]')
-    for n in range(boxes.count()):
-        boxes.nth(n).uncheck()
-    page.get_by_label("县应急管理局", exact=True).check()
-    press(page, "二下：征求部门意见")
-    log_out(page)
+    editor_presses(page, live_server, review_url, "二下：征求部门意见", "县应急管理局")
 
     demo_log_in(page, live_server, "yingji")
     page.goto(f"{live_server.url}{reverse('review:queue')}")
@@ -126,32 +130,19 @@ def test_the_pilot_list_goes_from_first_submission_to_approval(browser_page, liv
     respond.get_by_label("理由（坚持原意见时必填）").fill("名称须与部门权责清单一致")
     respond.get_by_role("button", name="提交回应").click()
     page.get_by_text("已坚持原意见").wait_for()
-    page.get_by_role("button", name="县应急管理局：反馈完毕").click()
-    page.get_by_text("县应急管理局已确认反馈完毕").wait_for()
-    log_out(page)
-
-    demo_log_in(page, live_server, "bianban")
-    page.goto(review_url)
-    press(page, "二下：结束征求，意见反馈乡镇")
-    log_out(page)
+    finish_feedback(page, "县应急管理局")
+    editor_presses(page, live_server, review_url, "二下：结束征求，意见反馈乡镇")
 
     # 三上: the township still disagrees and submits.
     demo_log_in(page, live_server, "chengguan")
     page.goto(f"{live_server.url}{reverse('review:list_comments', args=[duty_list.pk])}")
-    again = page.locator("section", has=page.get_by_role("heading", name=kept)).locator("form.answer-form")
-    again.get_by_label("不采纳", exact=True).check()
-    again.get_by_label("理由（部分采纳、不采纳时必填）").fill("仍沿用省级目录表述")
-    again.get_by_role("button", name=re.compile("答复")).click()
-    page.get_by_text(f"已答复“{kept}”的意见").wait_for()
+    answer(page, kept, "不采纳", "仍沿用省级目录表述")
     page.goto(review_url)
     press(page, "三上：提交送审稿")
     log_out(page)
 
     # 协调: the editor takes what is still contested to the leader, who decides.
-    demo_log_in(page, live_server, "bianban")
-    page.goto(review_url)
-    press(page, "三下：提请协调拍板")
-    log_out(page)
+    editor_presses(page, live_server, review_url, "三下：提请协调拍板")
     dispute = Dispute.objects.get()
     assert dispute.item_name == kept and "仍沿用省级目录表述" in dispute.township_position
 

@@ -171,12 +171,11 @@ def test_a_position_missing_what_it_needs_is_refused_by_field(
     assert not Comment.objects.exists()
 
 
-def test_a_department_may_propose_a_missing_item_and_comment_on_the_whole_list(cast, submitted, department):
-    window = open_round(submitted, cast["county_editor"], department)
-    category = DutyItem.objects.filter(duty_list=submitted).first().category
-    added = services.add_comment(
+def propose_item(window, user, department) -> Comment:
+    category = DutyItem.objects.filter(duty_list=window.duty_list).first().category
+    return services.add_comment(
         window,
-        user=cast["department_reviewer"],
+        user=user,
         position=Position.ADD,
         proposed_name="高标准农田建设配合",
         proposed_part=Part.COORDINATED,
@@ -184,6 +183,11 @@ def test_a_department_may_propose_a_missing_item_and_comment_on_the_whole_list(c
         proposed_lead_departments=[department],
         text="乡镇负责协调用地",
     )
+
+
+def test_a_department_may_propose_a_missing_item_and_comment_on_the_whole_list(cast, submitted, department):
+    window = open_round(submitted, cast["county_editor"], department)
+    added = propose_item(window, cast["department_reviewer"], department)
     overall = services.add_comment(
         window, user=cast["department_reviewer"], position=Position.MODIFY, text="配合事项的职责边界写得过粗"
     )
@@ -445,16 +449,7 @@ def test_closing_the_window_tells_the_township(
 def test_accepting_a_proposed_item_adds_it_and_the_comment_then_refers_to_it(cast, submitted, department):
     window = open_round(submitted, cast["county_editor"], department)
     category = DutyItem.objects.filter(duty_list=submitted).first().category
-    proposal = services.add_comment(
-        window,
-        user=cast["department_reviewer"],
-        position=Position.ADD,
-        proposed_name="高标准农田建设配合",
-        proposed_part=Part.COORDINATED,
-        proposed_category=category,
-        proposed_lead_departments=[department],
-        text="乡镇负责协调用地",
-    )
+    proposal = propose_item(window, cast["department_reviewer"], department)
     services.finish_feedback(window, user=cast["department_reviewer"])
     workflow.perform(submitted, "close_comments", user=cast["county_editor"])
     with pytest.raises(ValidationError, match="配合职责"):  # the new item must meet its part's rules
