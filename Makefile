@@ -9,9 +9,9 @@ DEMO_PORT ?= 8000
 
 # Development mode for the demo server and the tests (tests run with DEBUG
 # off anyway); production mode needs SECRET_KEY, see .env.example.
-demo test lint check bench bench-excel: export DEBUG ?= 1
+demo test lint check bench bench-excel bench-review: export DEBUG ?= 1
 
-.PHONY: install demo test lint check bench bench-excel
+.PHONY: install demo test lint check bench bench-excel bench-review
 
 install: $(VENV)/.installed
 
@@ -44,3 +44,7 @@ bench: install
 # Excel import, export and county export (see docs/performance.md).
 bench-excel: install
 	$(BIN)/python benchmarks/excel.py
+
+# Server time of a department's queue (13 townships × 340 items) and of a comparison of two submissions.
+bench-review: install
+	$(BIN)/python benchmarks/review.py
