@@ -16,8 +16,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from review import permissions as review_permissions
-
 from . import permissions, queries, services
 from .forms import (
     DutyItemForm,
@@ -75,7 +73,10 @@ def home(request):
                 if permissions.can_export_county(request.user, county)
             ],
             "memberships": permissions.memberships_of(request.user),
-            "is_reviewer": bool(review_permissions.reviewer_departments(request.user)),
+            "is_reviewer": any(
+                m.role == Membership.Role.DEPARTMENT_REVIEWER
+                for m in permissions.memberships_of(request.user)
+            ),
             "board_counties": [
                 m.county
                 for m in permissions.memberships_of(request.user)

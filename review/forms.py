@@ -139,6 +139,8 @@ class AnswerForm(forms.Form):
     )
     answer_reason = forms.CharField(label="理由", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     apply = forms.BooleanField(label="同时按此意见修改清单", required=False)
+    # When the page was drawn: an answer given since by someone else is not overwritten.
+    seen_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
 
 
 class BulkAnswerForm(forms.Form):
@@ -147,6 +149,7 @@ class BulkAnswerForm(forms.Form):
     )
     answer = AnswerForm.base_fields["answer"]
     answer_reason = AnswerForm.base_fields["answer_reason"]
+    seen_at = AnswerForm.base_fields["seen_at"]
 
     def __init__(self, *args, duty_list, **kwargs):
         super().__init__(*args, **kwargs)

@@ -437,7 +437,7 @@ class Comment(models.Model):
         """Whether accepting it can be applied to the draft in one step."""
         if self.position == self.Position.ADD:
             return bool(self.proposed_name and self.proposed_category_id)
-        return self.position == self.Position.MODIFY and self.item_key is not None
+        return self.position == self.Position.MODIFY and self.item_key is not None and bool(self.proposals())
 
 
 class ReplyTemplate(models.Model):

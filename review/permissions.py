@@ -76,9 +76,12 @@ def can_escalate(user, duty_list: DutyList) -> bool:
     return permissions.can_manage_county(user, duty_list.township.county_id)
 
 
-def can_decide(user, dispute: Dispute) -> bool:
-    county_id = dispute.duty_list.township.county_id
+def can_decide_in(user, county_id: int) -> bool:
     return user.is_superuser or has_role(user, Role.COUNTY_LEADER, county_id)
+
+
+def can_decide(user, dispute: Dispute) -> bool:
+    return can_decide_in(user, dispute.duty_list.township.county_id)
 
 
 def can_see_board(user, county_id: int) -> bool:

@@ -5,7 +5,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from catalog import permissions as catalog_permissions
@@ -158,16 +158,12 @@ def window_page(window: CommentWindow, user) -> WindowPage:
         for item in submitted_items(window.submission)
     ]
     rows.sort(key=lambda row: not row.names_us)  # stable: published order within each group
-    if ids:
-        to_respond = list(
-            comments_with_names()
-            .filter(duty_list=window.duty_list_id, department__in=ids, state=State.ANSWERED)
-            .exclude(window=window)
-        )
+    if window.kind != CommentWindow.Kind.DEPARTMENTS:
+        to_respond = []  # consultees' comments are answered, not responded to
     else:
         to_respond = list(
             comments_with_names()
-            .filter(duty_list=window.duty_list_id, author=user, state=State.ANSWERED)
+            .filter(duty_list=window.duty_list_id, department__in=ids, state=State.ANSWERED)
             .exclude(window=window)
         )
     finished = {i.department_id for i in window.invitations.all() if i.finished_at}
@@ -361,6 +357,7 @@ def board_for(county_id: int, today: date | None = None) -> Board:
     today = today or timezone.localdate()
     entered = (
         StageChange.objects.filter(duty_list=OuterRef("pk"), to_stage=OuterRef("stage"))
+        .exclude(from_stage=F("to_stage"))  # opening or closing a window does not restart the count
         .order_by("-changed_at")
         .values("changed_at")[:1]
     )

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from catalog import permissions as catalog_permissions
 from catalog import services as catalog_services
 from catalog.models import Category, Department, DutyItem, DutyList, Part
 
@@ -177,10 +178,19 @@ def add_comment(
 
 @transaction.atomic
 def withdraw_comment(comment: Comment, *, user) -> None:
-    """A comment may be taken back by its author while its window still takes comments."""
+    """A comment may be taken back by its author while its window still takes comments and nobody
+    has acted on it yet (answered, applied or escalated), and before the department's 反馈完毕."""
+    comment = Comment.objects.select_for_update(of=("self",)).select_related("window").get(pk=comment.pk)
     if comment.author_id != user.pk:
         raise PermissionDenied("只能撤回自己提出的意见。")
     check_window_takes_comments(comment.window)
+    if comment.answer or comment.applied_at or comment.state == State.DISPUTED:
+        raise ValidationError("这条意见已经答复或列为争议事项，不能撤回。")
+    if Invitation.objects.filter(
+        window=comment.window_id, department=comment.department_id, finished_at__isnull=False
+    ).exists():
+        raise ValidationError(f"{comment.signature}已确认反馈完毕，不能再撤回意见。")
+    comment._history_user = user
     comment.proposed_lead_departments.clear()
     comment.delete()
 
@@ -188,6 +198,8 @@ def withdraw_comment(comment: Comment, *, user) -> None:
 @transaction.atomic
 def finish_feedback(window: CommentWindow, *, user, department: Department | None = None) -> Invitation:
     """A department declares 反馈完毕: it has nothing more to say in this window."""
+    if window.kind != CommentWindow.Kind.DEPARTMENTS:
+        raise ValidationError("征求意见对象无需确认反馈完毕。")
     check_window_takes_comments(window)
     department, _ = signer(user, window, department)
     invitation = Invitation.objects.select_for_update().get(window=window, department=department)
@@ -230,19 +242,35 @@ def check_can_answer(comment: Comment, user) -> None:
 
 
 @transaction.atomic
-def answer_comment(comment: Comment, *, user, answer: str, reason: str = "", apply: bool = False) -> Comment:
+def answer_comment(
+    comment: Comment, *, user, answer: str, reason: str = "", apply: bool = False, seen_at=None
+) -> Comment:
     """The township's answer: 采纳, 部分采纳 or 不采纳 (the last two with a reason).
 
     With `apply`, an accepted proposal is applied to the draft in the same step,
-    recorded in the item's history as caused by this comment.
+    recorded in the item's history as caused by this comment. `seen_at` is when
+    the user's page was drawn: an answer given since then by someone else is
+    not overwritten.
     """
     comment = (
         Comment.objects.select_for_update(of=("self",))
-        .select_related("duty_list__township", "window", "proposed_receiving_department", "proposed_category")
+        .select_related(
+            "duty_list__township",
+            "window",
+            "proposed_receiving_department",
+            "proposed_category",
+            "answered_by",
+        )
         .get(pk=comment.pk)
     )
     check_can_answer(comment, user)
     where = comment.item_name or comment.proposed_name or "整体意见"
+    if seen_at is not None and comment.answered_at is not None and comment.answered_at > seen_at:
+        who = comment.answered_by.get_full_name() or comment.answered_by.username
+        raise ValidationError(
+            f"“{where}”的意见已由{who}于{timezone.localtime(comment.answered_at):%m-%d %H:%M}"
+            f"答复为“{comment.get_answer_display()}”，请刷新页面后再答复。"
+        )
     if answer not in Answer.values:
         raise ValidationError({"answer": f"请选择对“{where}”意见的采纳情况。"})
     reason = reason.strip()
@@ -253,6 +281,12 @@ def answer_comment(comment: Comment, *, user, answer: str, reason: str = "", app
             raise ValidationError({"apply": f"“{where}”：只有采纳的意见可以一键修改清单。"})
         if not comment.has_proposal:
             raise ValidationError({"apply": f"“{where}”的意见没有可直接修改的建议，请在清单中修改。"})
+        if not catalog_permissions.can_edit_list(user, comment.duty_list):
+            raise ValidationError(
+                {
+                    "apply": f"清单处于“{comment.duty_list.get_stage_display()}”阶段，您现在不能修改清单，只能答复。"
+                }
+            )
         item = apply_proposal(comment, user=user)
         comment.applied_at = timezone.now()
         if comment.item_key is None:  # a proposed item now exists: the comment is about it
@@ -336,13 +370,13 @@ def apply_proposal(comment: Comment, *, user) -> DutyItem:
 
 
 @transaction.atomic
-def answer_comments(comments: Iterable[Comment], *, user, answer: str, reason: str = "") -> int:
+def answer_comments(comments: Iterable[Comment], *, user, answer: str, reason: str = "", seen_at=None) -> int:
     """One answer for many comments: all of them, or none if any is refused."""
     comments = list(comments)
     if not comments:
         raise ValidationError("请至少选择一条意见。")
     for comment in comments:
-        answer_comment(comment, user=user, answer=answer, reason=reason)
+        answer_comment(comment, user=user, answer=answer, reason=reason, seen_at=seen_at)
     return len(comments)
 
 
@@ -362,6 +396,10 @@ def respond_to_answer(comment: Comment, *, user, accept: bool, note: str = "") -
     if window is None or window.kind != CommentWindow.Kind.DEPARTMENTS or window.pk == comment.window_id:
         raise ValidationError("只能在下一轮意见征求期间回应乡镇的答复。")
     check_window_takes_comments(window)
+    if not Invitation.objects.filter(
+        window=window, department=comment.department_id, finished_at__isnull=True
+    ).exists():
+        raise ValidationError(f"本轮意见征求没有请{comment.signature}反馈，或其已确认反馈完毕。")
     if not accept and not note.strip():
         raise ValidationError({"note": "坚持原意见须说明理由。"})
     comment._history_user = user
@@ -444,9 +482,15 @@ def decide_dispute(
         errors["decided_on"] = "请填写决定日期。"
     elif decided_on > timezone.localdate():
         errors["decided_on"] = "决定日期不能晚于今天。"
+    if part and part not in Part.values:
+        errors["part"] = "请选择基本、配合或上级部门收回事项。"
+    leads = list(lead_departments)
+    county_id = duty_list.township.county_id
+    strangers = [d.name for d in [*leads, receiving_department] if d is not None and d.county_id != county_id]
+    if strangers:
+        errors["lead_departments"] = f"{'、'.join(strangers)}不属于本县。"
     if errors:
         raise ValidationError(errors)
-    leads = list(lead_departments)
     decision = Decision(
         dispute=dispute,
         part=part,
@@ -480,6 +524,13 @@ def apply_decision(dispute: Dispute, decision: Decision, leads: list[Department]
         return None  # the proposed item is not added
     if dispute.item_key is None and dispute.comment.proposed_category is None:
         raise ValidationError({"name": "该争议没有建议的类别，不能据此新增事项。"})
+    changes = decision.name or decision.content or decision.part or leads or decision.receiving_department
+    if (
+        dispute.item_key is not None
+        and not changes
+        and not DutyItem.objects.active().filter(duty_list=dispute.duty_list, key=dispute.item_key).exists()
+    ):
+        return None  # the township removed the item and the decision keeps it so
     change = Change(
         name=decision.name,
         content=decision.content,

@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from catalog import permissions as catalog_permissions
@@ -257,7 +258,10 @@ def window_finish(request, window_id: int):
 def comment_respond(request, comment_id: int):
     comment = visible_comment(request, comment_id)
     form = RespondForm(request.POST)
-    back = redirect(request.POST.get("next") or reverse("review:queue"))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("review:queue")
+    back = redirect(target)
     if not form.is_valid():
         messages.error(request, "请选择认可答复或坚持原意见。")
         return back
@@ -293,6 +297,7 @@ def list_comments(request, list_id: int):
             "can_answer": can_answer,
             "can_escalate": permissions.can_escalate(request.user, duty_list),
             "answers": Comment.Answer.choices,
+            "seen_at": timezone.now().isoformat(),
         },
     )
 
@@ -312,6 +317,7 @@ def comment_answer(request, comment_id: int):
                 answer=form.cleaned_data["answer"],
                 reason=form.cleaned_data["answer_reason"],
                 apply=form.cleaned_data["apply"],
+                seen_at=form.cleaned_data["seen_at"],
             )
         except ValidationError as error:
             messages.error(request, refusal(error))
@@ -338,6 +344,7 @@ def comments_answer_bulk(request, list_id: int):
                 user=request.user,
                 answer=form.cleaned_data["answer"],
                 reason=form.cleaned_data["answer_reason"],
+                seen_at=form.cleaned_data["seen_at"],
             )
         except ValidationError as error:
             messages.error(request, "没有答复任何意见：" + refusal(error))
@@ -422,16 +429,22 @@ def docket(request):
     rows = queries.disputes(county.pk, undecided=request.GET.get("show") == "waiting")
     if request.GET.get("format") == "xlsx":
         return xlsx_response(reports.docket_workbook(county, rows), f"{county.name}争议事项协调清单.xlsx")
-    return render(
-        request, "review/docket.html", {"county": county, "disputes": rows, "today": timezone.localdate()}
-    )
+    context = {
+        "county": county,
+        "disputes": rows,
+        "today": timezone.localdate(),
+        "can_decide": permissions.can_decide_in(request.user, county.pk),
+    }
+    return render(request, "review/docket.html", context)
 
 
 @login_required
 def list_disputes(request, list_id: int):
     duty_list = visible_list(request, list_id)
     rows = queries.disputes(duty_list.township.county_id, duty_list=duty_list)
-    return render(request, "review/list_disputes.html", {"duty_list": duty_list, "disputes": rows})
+    can_decide = permissions.can_decide_in(request.user, duty_list.township.county_id)
+    context = {"duty_list": duty_list, "disputes": rows, "can_decide": can_decide}
+    return render(request, "review/list_disputes.html", context)
 
 
 @login_required

@@ -128,7 +128,11 @@ def disputes_decided(duty_list: DutyList, params: dict) -> list[str]:
 
 
 def can_close_step(duty_list: DutyList, params: dict) -> list[str]:
-    return disputes_decided(duty_list, params) + comments_answered(duty_list, params)
+    problems = disputes_decided(duty_list, params) + comments_answered(duty_list, params)
+    deadline = params.get("deadline")
+    if deadline is not None and deadline < timezone.localdate():
+        problems.append(f"截止日期 {deadline:%Y-%m-%d} 已经过去，请选择今天或以后的日期。")
+    return problems
 
 
 def approval_recorded(duty_list: DutyList, params: dict) -> list[str]:
@@ -156,7 +160,7 @@ def window_running(duty_list: DutyList) -> bool:
 
 def submit(duty_list: DutyList, transition: "Transition", user, note: str, params: dict) -> None:
     submission = freeze(duty_list, transition.target, user=user, note=note)
-    mark_outdated(duty_list, submission)
+    mark_outdated(duty_list, submission, user=user)
 
 
 def start_window(duty_list: DutyList, transition: "Transition", user, note: str, params: dict) -> None:
@@ -180,7 +184,11 @@ def end_window(duty_list: DutyList, transition: "Transition", user, note: str, p
     window.closed_by = user
     window.closed_at = timezone.now()
     window.save(update_fields=["closed_by", "closed_at"])
-    count = window.comments.exclude(state=Comment.State.SETTLED).count()
+    count = (
+        Comment.objects.filter(duty_list=duty_list, state=Comment.State.OPEN)
+        .exclude(position=Comment.Position.AGREE)
+        .count()
+    )
     notifications.notify(
         notifications.township_officials(duty_list.township),
         f"“{duty_list.title}”的部门意见已反馈，{count} 条意见待答复。",
@@ -193,12 +201,12 @@ def raise_disputes(duty_list: DutyList, transition: "Transition", user, note: st
     contested = (
         Comment.objects.filter(duty_list=duty_list, state__in=[Comment.State.OPEN, Comment.State.ANSWERED])
         .exclude(position=Comment.Position.AGREE)
-        .select_related("department", "proposed_receiving_department")
+        .select_related("department", "proposed_receiving_department", "proposed_category")
         .prefetch_related("proposed_lead_departments")
     )
     disputes = [dispute_for(comment, raised_by=user) for comment in contested]
     Dispute.objects.bulk_create(disputes)
-    mark_disputed([d.comment for d in disputes])
+    mark_disputed([d.comment for d in disputes], user=user)
     if disputes:
         notifications.notify(
             notifications.county_leaders(duty_list.township.county_id),
@@ -373,12 +381,16 @@ def policy_for(county) -> ReviewPolicy:
     return ReviewPolicy.objects.filter(county=county).first() or ReviewPolicy(county=county)
 
 
-def transitions(policy: ReviewPolicy) -> list[Transition]:
-    """The county's whole table: the rounds, then the closing steps it has switched on."""
+def transitions(policy: ReviewPolicy, current: str | None = None) -> list[Transition]:
+    """The county's whole table: the rounds, then the closing steps it has switched on.
+
+    The `current` stage of a list stays in its chain even if the county switched
+    that step off meanwhile, so a list already in it can still move on.
+    """
     table = list(ROUNDS)
     previous = Stage.COORDINATION
     for stage, action, label, switch, effect in CLOSING:
-        if switch is None or getattr(policy, switch):
+        if switch is None or getattr(policy, switch) or stage == current:
             preconditions = approval_recorded if action == "approve" else can_close_step
             params = APPROVAL_PARAMS if action == "approve" else ()
             table.append(
@@ -390,7 +402,7 @@ def transitions(policy: ReviewPolicy) -> list[Transition]:
 
 def available(duty_list: DutyList, user) -> list[Transition]:
     """The actions the user may take on the list now (for buttons; `perform` checks again)."""
-    table = transitions(policy_for(duty_list.township.county))
+    table = transitions(policy_for(duty_list.township.county), duty_list.stage)
     return [
         t
         for t in table
@@ -404,7 +416,7 @@ def available(duty_list: DutyList, user) -> list[Transition]:
 def perform(duty_list: DutyList, action: str, *, user, note: str = "", **params) -> StageChange:
     """Apply one action to the list, or refuse it with a Chinese message and change nothing."""
     locked = DutyList.objects.select_for_update().select_related("township__county").get(pk=duty_list.pk)
-    table = transitions(policy_for(locked.township.county))
+    table = transitions(policy_for(locked.township.county), locked.stage)
     transition = next((t for t in table if t.action == action and t.source == locked.stage), None)
     if transition is None:
         known = any(t.action == action for t in table)
@@ -472,7 +484,7 @@ def freeze(duty_list: DutyList, stage: str, *, user, note: str) -> Submission:
     return submission
 
 
-def mark_outdated(duty_list: DutyList, submission: Submission) -> None:
+def mark_outdated(duty_list: DutyList, submission: Submission, *, user) -> None:
     """Open comments whose field has changed since the text they were made on: kept, marked 已过时."""
     comments = list(
         Comment.objects.filter(
@@ -481,7 +493,7 @@ def mark_outdated(duty_list: DutyList, submission: Submission) -> None:
             item_key__isnull=False,
             outdated_at__isnull=True,
         )
-        .select_related("window")
+        .select_related("window", "proposed_receiving_department")
         .prefetch_related("proposed_lead_departments")
     )
     if not comments:
@@ -504,7 +516,9 @@ def mark_outdated(duty_list: DutyList, submission: Submission) -> None:
             comment.outdated_at = now_at
             outdated.append(comment)
     if outdated:
-        bulk_update_with_history(outdated, Comment, ["outdated_at"], default_change_reason="已过时")
+        bulk_update_with_history(
+            outdated, Comment, ["outdated_at"], default_change_reason="已过时", default_user=user
+        )
 
 
 def dispute_for(comment: Comment, *, raised_by, escalated: bool = False) -> Dispute:
@@ -526,9 +540,11 @@ def dispute_for(comment: Comment, *, raised_by, escalated: bool = False) -> Disp
     )
 
 
-def mark_disputed(comments: Iterable[Comment]) -> None:
+def mark_disputed(comments: Iterable[Comment], *, user) -> None:
     comments = list(comments)
     for comment in comments:
         comment.state = Comment.State.DISPUTED
     if comments:
-        bulk_update_with_history(comments, Comment, ["state"], default_change_reason="列为争议事项")
+        bulk_update_with_history(
+            comments, Comment, ["state"], default_change_reason="列为争议事项", default_user=user
+        )

@@ -461,3 +461,127 @@ def test_accepting_a_proposed_item_adds_it_and_the_comment_then_refers_to_it(cas
     )
     item = item_named(submitted, "高标准农田建设配合")
     assert (item.part, item.category, answered.item_key) == (Part.BASIC, category, item.key)
+
+
+def test_a_comment_acted_on_or_after_finishing_cannot_be_withdrawn(cast, submitted, department):
+    window = open_round(submitted, cast["county_editor"], department)
+    reviewer = cast["department_reviewer"]
+    escalated = services.add_comment(window, user=reviewer, position="modify", text="整体意见一")
+    services.escalate_comment(escalated, user=cast["county_editor"])
+    with pytest.raises(ValidationError, match="不能撤回"):
+        services.withdraw_comment(escalated, user=reviewer)
+    kept = services.add_comment(window, user=reviewer, position="modify", text="整体意见二")
+    services.finish_feedback(window, user=reviewer)
+    with pytest.raises(ValidationError, match="已确认反馈完毕"):
+        services.withdraw_comment(kept, user=reviewer)
+    assert Comment.objects.count() == 2
+
+
+def test_an_unanswered_comment_is_withdrawn_by_its_author(cast, submitted, department):
+    window = open_round(submitted, cast["county_editor"], department)
+    comment = services.add_comment(window, user=cast["department_reviewer"], position="modify", text="说错了")
+    services.withdraw_comment(comment, user=cast["department_reviewer"])
+    assert not Comment.objects.exists()
+
+
+def test_consultees_have_no_feedback_to_finish(cast, submitted, department):
+    window = make_consultee_window(submitted)
+    with pytest.raises(ValidationError, match="无需确认反馈完毕"):
+        services.finish_feedback(window, user=cast["consultee"])
+
+
+def make_consultee_window(duty_list):
+    from tests.review.conftest import make_window
+
+    workflow.close_window(duty_list, None)
+    return make_window(duty_list, kind=CommentWindow.Kind.CONSULTEES)
+
+
+def test_a_department_not_asked_this_round_cannot_respond_to_an_answer(cast, submitted, commented):
+    official = cast["township_official"]
+    services.answer_comment(commented["reject"], user=official, answer="rejected", reason="依法由乡镇承担")
+    services.answer_comments(
+        [commented["rename"], commented["move"]], user=official, answer="rejected", reason="不改"
+    )
+    workflow.perform(submitted, "submit", user=official)
+    open_round(submitted, cast["county_editor"], make_department(submitted.township.county, "县水利局"))
+    with pytest.raises(ValidationError, match="本轮意见征求没有请县农业农村局反馈"):
+        services.respond_to_answer(
+            commented["reject"], user=cast["department_reviewer"], accept=False, note="坚持"
+        )
+    assert Comment.objects.get(pk=commented["reject"].pk).state == Comment.State.ANSWERED
+
+
+def test_an_answer_given_since_the_page_was_drawn_is_not_overwritten(cast, submitted, commented):
+    drawn = timezone.now()
+    services.answer_comment(
+        commented["reject"], user=cast["county_editor"], answer="partly", reason="部分采纳"
+    )
+    with pytest.raises(ValidationError, match="已由editor于.*答复为“部分采纳”，请刷新页面"):
+        services.answer_comment(
+            commented["reject"],
+            user=cast["township_official"],
+            answer="rejected",
+            reason="不采纳",
+            seen_at=drawn,
+        )
+    comment = Comment.objects.get(pk=commented["reject"].pk)
+    assert (comment.answer, comment.answered_by) == ("partly", cast["county_editor"])
+
+
+def test_a_text_only_suggestion_cannot_be_applied_in_one_click(cast, submitted, department):
+    window = open_round(submitted, cast["county_editor"], department)
+    item = item_named(submitted, "殡葬管理")
+    comment = services.add_comment(
+        window, user=cast["department_reviewer"], item_key=item.key, position="modify", text="表述再斟酌"
+    )
+    assert not comment.has_proposal
+    services.finish_feedback(window, user=cast["department_reviewer"])
+    workflow.perform(submitted, "close_comments", user=cast["county_editor"])
+    with pytest.raises(ValidationError, match="没有可直接修改的建议"):
+        services.answer_comment(comment, user=cast["township_official"], answer="accepted", apply=True)
+    assert item_named(submitted, "殡葬管理").version == item.version
+
+
+def test_in_the_third_round_the_township_answers_but_cannot_change_the_list(
+    cast, submitted, commented, department
+):
+    official = cast["township_official"]
+    services.answer_comments(commented.values(), user=official, answer="rejected", reason="不改")
+    workflow.perform(submitted, "submit", user=official)
+    open_round(submitted, cast["county_editor"], department)
+    services.finish_feedback(workflow.open_window(submitted), user=cast["department_reviewer"])
+    workflow.perform(submitted, "close_comments", user=cast["county_editor"])
+    services.answer_comments(commented.values(), user=official, answer="rejected", reason="不改")
+    workflow.perform(submitted, "submit", user=official)
+    window = open_round(submitted, cast["county_editor"], department)
+    item = window.submission.items.get(name="殡葬管理")
+    late = services.add_comment(
+        window,
+        user=cast["department_reviewer"],
+        item_key=item.key,
+        position="modify",
+        proposed_name="殡葬服务管理",
+    )
+    services.finish_feedback(window, user=cast["department_reviewer"])
+    workflow.perform(submitted, "close_comments", user=cast["county_editor"])
+    with pytest.raises(ValidationError, match="您现在不能修改清单，只能答复"):
+        services.answer_comment(late, user=official, answer="accepted", apply=True)
+    assert item_named(submitted, "殡葬管理")
+
+
+def test_closing_a_later_round_counts_every_comment_waiting_for_an_answer(
+    cast, submitted, commented, department, django_capture_on_commit_callbacks
+):
+    official = cast["township_official"]
+    services.answer_comments(commented.values(), user=official, answer="rejected", reason="不改")
+    workflow.perform(submitted, "submit", user=official)
+    window = open_round(submitted, cast["county_editor"], department)
+    services.respond_to_answer(
+        commented["reject"], user=cast["department_reviewer"], accept=False, note="坚持"
+    )
+    services.add_comment(window, user=cast["department_reviewer"], position="modify", text="新的整体意见")
+    services.finish_feedback(window, user=cast["department_reviewer"])
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.perform(submitted, "close_comments", user=cast["county_editor"])
+    assert "2 条意见待答复" in Notification.objects.filter(user=official).latest("pk").text

@@ -238,3 +238,37 @@ def test_approval_records_the_meeting_date_and_number_and_freezes_the_list(cast,
         catalog_services.save_item(item, user=editor)
     with pytest.raises(ValueError):
         approval.save()
+
+
+def test_a_decision_naming_another_countys_department_is_refused(cast, disputed):
+    stranger = make_department(cast["other_county_editor"].memberships.get().county, "别县农业局")
+    with pytest.raises(ValidationError, match="别县农业局不属于本县"):
+        decide(disputed, cast["county_leader"], lead_departments=[stranger])
+    with pytest.raises(ValidationError, match="请选择基本、配合"):
+        decide(disputed, cast["county_leader"], part="nonsense")
+    assert not Decision.objects.exists()
+
+
+def test_a_dispute_about_an_item_the_township_removed_can_still_be_decided(cast, duty_list, department):
+    item = make_item(duty_list, name="宅基地审批")
+    make_item(duty_list, name="其他事项")
+    workflow.perform(duty_list, "submit", user=cast["township_official"])
+    [comment] = run_round(duty_list, cast, department, ["宅基地审批"])
+    catalog_services.delete_item(DutyItem.objects.get(pk=item.pk), user=cast["township_official"])
+    dispute = services.escalate_comment(comment, user=cast["county_editor"])
+    with pytest.raises(ValidationError, match="已不在草稿中"):
+        decide(dispute, cast["county_leader"], name="恢复并改名")
+    decision = decide(dispute, cast["county_leader"], outcome="同意删除")
+    assert decision.pk and not DutyItem.objects.active().filter(pk=item.pk).exists()
+
+
+def test_a_consultation_deadline_cannot_lie_in_the_past(cast, disputed):
+    decide(disputed, cast["county_leader"])
+    with pytest.raises(ValidationError, match="已经过去"):
+        workflow.perform(
+            disputed.duty_list,
+            "start_consultation",
+            user=cast["county_editor"],
+            deadline=TODAY() - timedelta(days=1),
+        )
+    assert DutyList.objects.get(pk=disputed.duty_list_id).stage == Stage.COORDINATION

@@ -500,3 +500,34 @@ def test_the_board_lists_townships_that_have_not_started(client, cast, duty_list
     client.force_login(cast["county_editor"])
     board = client.get(reverse("review:board")).context["board"]
     assert [t.name for t in board.not_started] == ["青山镇", "河西乡"]
+
+
+def test_responding_never_redirects_to_another_site(client, cast, duty_list, answered_round):
+    client.force_login(cast["department_reviewer"])
+    comment = Comment.objects.first()
+    response = client.post(
+        reverse("review:comment_respond", args=[comment.pk]),
+        {"accept": "1", "next": "https://evil.example/"},
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("review:queue")
+
+
+def test_only_leaders_are_offered_the_decision_link(client, cast, dispute):
+    url = reverse("review:list_disputes", args=[dispute.duty_list_id])
+    decide_url = reverse("review:decide", args=[dispute.pk])
+    client.force_login(cast["township_official"])
+    assert decide_url not in client.get(url).content.decode()
+    client.force_login(cast["county_leader"])
+    assert decide_url in client.get(url).content.decode()
+
+
+def test_days_in_stage_do_not_restart_when_a_window_opens(client, cast, duty_list, department):
+    from review.models import StageChange
+
+    add_items(duty_list, department, 2)
+    workflow.perform(duty_list, "submit", user=cast["township_official"])
+    StageChange.objects.update(changed_at=timezone.now() - timedelta(days=30))
+    open_window(duty_list, cast, department)
+    client.force_login(cast["county_editor"])
+    [row] = client.get(reverse("review:board")).context["board"].rows
+    assert row.days_in_stage == 30

@@ -33,6 +33,8 @@ EXPECTED = {
     (Stage.COORDINATION, "start_consultation"): Stage.CONSULTATION,
     (Stage.CONSULTATION, "start_deliberation"): Stage.DELIBERATION,
     (Stage.DELIBERATION, "approve"): Stage.APPROVED,
+    # A list already in a step the county has since switched off can still leave it.
+    (Stage.CONGRESS_REVIEW, "approve"): Stage.APPROVED,
 }
 ACTIONS = sorted({action for _, action in EXPECTED} | {"start_congress_review", "publish", "nonsense"})
 TOWNSHIP_ACTIONS = {"submit"}
@@ -209,3 +211,12 @@ def test_two_people_pressing_submit_at_once_make_one_change(cast, duty_list):
     assert sorted(outcomes) == ["moved", "refused"]
     assert StageChange.objects.count() == 1 and Submission.objects.count() == 1
     assert DutyList.objects.get(pk=duty_list.pk).stage == Stage.FIRST_SUBMITTED
+
+
+def test_switching_a_step_off_does_not_strand_a_list_already_in_it(cast, duty_list):
+    make_item(duty_list)
+    at_stage(duty_list, Stage.DELIBERATION)
+    ReviewPolicy.objects.create(county=duty_list.township.county, has_deliberation=False)
+    assert [t.action for t in workflow.available(duty_list, cast["county_editor"])] == ["approve"]
+    workflow.perform(duty_list, "approve", user=cast["county_editor"], **APPROVAL)
+    assert DutyList.objects.get(pk=duty_list.pk).stage == Stage.APPROVED
