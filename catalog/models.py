@@ -549,6 +549,98 @@ class DutyItem(PartFields):
         return errors
 
 
+class FrozenItem(models.Model):
+    """An item as it stood at one moment, with the names it had then (departments may be renamed
+    later): the rows of a submission and of a published edition. Never changed once written."""
+
+    # The fields two versions of an item are compared on, with their column names.
+    COMPARED_FIELDS = {
+        "part": "清单类型",
+        "category": "类别",
+        "name": "事项名称",
+        "content": "具体内容",
+        "basis": "依据",
+        "remarks": "备注",
+        "office": "责任科室",
+        "lead_departments": "县级主责部门",
+        "department_duties": "县级部门职责",
+        "township_duties": "乡镇（街道）配合职责",
+        "support": "履职保障",
+        "receiving_department": "收回（承接）部门",
+        "reclaim_reason": "收回理由及工作方式",
+        "is_safeguard": "兜底事项",
+    }
+
+    key = models.UUIDField("事项标识")
+    part = models.CharField("清单类型", max_length=20, choices=Part.choices)
+    category = models.CharField("类别", max_length=50)
+    category_order = models.PositiveIntegerField("类别排序")
+    order = models.PositiveIntegerField("序号")
+    name = models.CharField("事项名称", max_length=200)
+    content = models.TextField("具体内容", blank=True)
+    basis = models.TextField("依据", blank=True)
+    remarks = models.TextField("备注", blank=True)
+    office = models.CharField("责任科室", max_length=50, blank=True)
+    lead_department_ids = models.JSONField("县级主责部门（编号）", default=list)
+    lead_departments = models.CharField("县级主责部门", max_length=500, blank=True)
+    department_duties = models.TextField("县级部门职责", blank=True)
+    township_duties = models.TextField("乡镇（街道）配合职责", blank=True)
+    support = models.TextField("履职保障", blank=True)
+    receiving_department_id = models.PositiveBigIntegerField("收回（承接）部门（编号）", null=True)
+    receiving_department = models.CharField("收回（承接）部门", max_length=50, blank=True)
+    reclaim_reason = models.TextField("收回理由及工作方式", blank=True)
+    is_safeguard = models.BooleanField("兜底事项", default=False)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("已冻结的事项（提交版本、公布版本）不能修改。")
+        super().save(*args, **kwargs)
+
+    def value(self, field: str):
+        """A compared field's value, as it reads on the printed list."""
+        if field == "part":
+            return self.get_part_display()
+        if field == "is_safeguard":
+            return "是" if self.is_safeguard else "否"
+        return getattr(self, field)
+
+    @staticmethod
+    def values_of(item: "DutyItem") -> dict:
+        """The frozen fields of a live item (its lead departments, category, office read once)."""
+        leads = list(item.lead_departments.all())
+        return {
+            "key": item.key,
+            "part": item.part,
+            "category": item.category.name,
+            "category_order": item.category.order,
+            "order": item.order,
+            "name": item.name,
+            "content": item.content,
+            "basis": item.basis,
+            "remarks": item.remarks,
+            "office": item.responsible_office.name if item.responsible_office else "",
+            "lead_department_ids": [d.pk for d in leads],
+            "lead_departments": "、".join(d.name for d in leads),
+            "department_duties": item.department_duties,
+            "township_duties": item.township_duties,
+            "support": item.support,
+            "receiving_department_id": item.receiving_department_id,
+            "receiving_department": item.receiving_department.name if item.receiving_department else "",
+            "reclaim_reason": item.reclaim_reason,
+            "is_safeguard": item.is_safeguard,
+        }
+
+    def frozen_values(self) -> dict:
+        """This row's frozen fields, to copy into another frozen row."""
+        return {f.attname: getattr(self, f.attname) for f in FrozenItem._meta.fields}
+
+
 class Membership(models.Model):
     """A user's role in one organisation: a county, one of its townships or departments.
 

@@ -14,7 +14,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from catalog.models import Category, County, Department, DutyItem, DutyList, Part
+from catalog.models import Category, County, Department, DutyItem, DutyList, FrozenItem, Part
 
 
 class ReviewPolicy(models.Model):
@@ -97,49 +97,12 @@ class Submission(models.Model):
         return f"{self.get_stage_display()}稿"
 
 
-class SubmittedItem(models.Model):
+class SubmittedItem(FrozenItem):
     """One item of a submission, copied with the names it had then (departments may be renamed later)."""
-
-    # The fields two versions of an item are compared on, with their column names.
-    COMPARED_FIELDS = {
-        "part": "清单类型",
-        "category": "类别",
-        "name": "事项名称",
-        "content": "具体内容",
-        "basis": "依据",
-        "remarks": "备注",
-        "office": "责任科室",
-        "lead_departments": "县级主责部门",
-        "department_duties": "县级部门职责",
-        "township_duties": "乡镇（街道）配合职责",
-        "support": "履职保障",
-        "receiving_department": "收回（承接）部门",
-        "reclaim_reason": "收回理由及工作方式",
-        "is_safeguard": "兜底事项",
-    }
 
     submission = models.ForeignKey(
         Submission, on_delete=models.PROTECT, related_name="items", verbose_name="提交版本"
     )
-    key = models.UUIDField("事项标识")
-    part = models.CharField("清单类型", max_length=20, choices=Part.choices)
-    category = models.CharField("类别", max_length=50)
-    category_order = models.PositiveIntegerField("类别排序")
-    order = models.PositiveIntegerField("序号")
-    name = models.CharField("事项名称", max_length=200)
-    content = models.TextField("具体内容", blank=True)
-    basis = models.TextField("依据", blank=True)
-    remarks = models.TextField("备注", blank=True)
-    office = models.CharField("责任科室", max_length=50, blank=True)
-    lead_department_ids = models.JSONField("县级主责部门（编号）", default=list)
-    lead_departments = models.CharField("县级主责部门", max_length=500, blank=True)
-    department_duties = models.TextField("县级部门职责", blank=True)
-    township_duties = models.TextField("乡镇（街道）配合职责", blank=True)
-    support = models.TextField("履职保障", blank=True)
-    receiving_department_id = models.PositiveBigIntegerField("收回（承接）部门（编号）", null=True)
-    receiving_department = models.CharField("收回（承接）部门", max_length=50, blank=True)
-    reclaim_reason = models.TextField("收回理由及工作方式", blank=True)
-    is_safeguard = models.BooleanField("兜底事项", default=False)
 
     class Meta:
         verbose_name = "提交版本事项"
@@ -149,47 +112,9 @@ class SubmittedItem(models.Model):
             models.UniqueConstraint(fields=["submission", "key"], name="submitted_item_key_unique"),
         ]
 
-    def __str__(self) -> str:
-        return self.name
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("提交版本不能修改。")
-        super().save(*args, **kwargs)
-
-    def value(self, field: str):
-        """A compared field's value, as it reads on the printed list."""
-        if field == "part":
-            return self.get_part_display()
-        if field == "is_safeguard":
-            return "是" if self.is_safeguard else "否"
-        return getattr(self, field)
-
     @classmethod
-    def copy_of(cls, submission: Submission, item: DutyItem) -> "SubmittedItem":
-        leads = list(item.lead_departments.all())
-        return cls(
-            submission=submission,
-            key=item.key,
-            part=item.part,
-            category=item.category.name,
-            category_order=item.category.order,
-            order=item.order,
-            name=item.name,
-            content=item.content,
-            basis=item.basis,
-            remarks=item.remarks,
-            office=item.responsible_office.name if item.responsible_office else "",
-            lead_department_ids=[d.pk for d in leads],
-            lead_departments="、".join(d.name for d in leads),
-            department_duties=item.department_duties,
-            township_duties=item.township_duties,
-            support=item.support,
-            receiving_department_id=item.receiving_department_id,
-            receiving_department=item.receiving_department.name if item.receiving_department else "",
-            reclaim_reason=item.reclaim_reason,
-            is_safeguard=item.is_safeguard,
-        )
+    def copy_of(cls, submission: Submission | None, item: DutyItem) -> "SubmittedItem":
+        return cls(submission=submission, **cls.values_of(item))
 
 
 class CommentWindow(models.Model):
@@ -417,14 +342,14 @@ class Comment(models.Model):
             fields = [f for f, _ in self.proposals()]
             if fields:
                 return fields
-        return list(SubmittedItem.COMPARED_FIELDS)
+        return list(FrozenItem.COMPARED_FIELDS)
 
     def position_text(self) -> str:
         """The position in one sentence, as the docket and the report print it."""
         head = self.get_position_display()
         if self.reason:
             head += f"（{self.get_reason_display()}）"
-        labels = SubmittedItem.COMPARED_FIELDS
+        labels = FrozenItem.COMPARED_FIELDS
         parts = [f"建议{labels[f]}为“{value}”" for f, value in self.proposals()]
         if self.position == self.Position.ADD and self.proposed_category_id:
             parts.append(f"类别“{self.proposed_category.name}”")
