@@ -17,7 +17,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .models import PUBLISHED_ORDER, DutyItem, DutyList, Part, Township
+from .models import PUBLISHED_ORDER, DutyItem, DutyList, FrozenItem, Part, Township
 
 SHEET_NAMES = {
     Part.BASIC: "基本履职事项清单",
@@ -127,6 +127,26 @@ def export_rows(duty_list: DutyList) -> Iterable[ExportRow]:
             reclaim_reason=item.reclaim_reason,
             basis=item.basis,
             remarks=item.remarks,
+        )
+
+
+def frozen_export_rows(rows: Iterable[FrozenItem]) -> Iterable[ExportRow]:
+    """A submission's or a published edition's rows, already in published order."""
+    for row in rows:
+        departments = row.lead_departments if row.part == Part.COORDINATED else row.receiving_department
+        yield ExportRow(
+            part=row.part,
+            category=row.category,
+            name=row.name,
+            content=row.content,
+            office=row.office,
+            departments=departments,
+            department_duties=row.department_duties,
+            township_duties=row.township_duties,
+            support=row.support,
+            reclaim_reason=row.reclaim_reason,
+            basis=row.basis,
+            remarks=row.remarks,
         )
 
 

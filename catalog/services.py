@@ -498,6 +498,9 @@ def start_list(
                 responsible_office=office,
                 **{field: getattr(original, field) for field in COPIED_PART_FIELDS},
             )
+            if source.township_id == township.pk:
+                # The township's next draft: its items stay the same items (permalinks, change logs).
+                item.key = original.key
             entries.append((item, list(original.lead_departments.all())))
         if unmatched and not copy_without_offices:
             raise ValidationError(

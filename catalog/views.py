@@ -443,7 +443,3 @@ def list_start(request):
             messages.success(request, f"已创建“{duty_list.title}”，共 {duty_list.items.count()} 个事项。")
             return redirect("catalog:list_editor", duty_list.pk)
     return render(request, "catalog/list_start.html", {"form": form})
-
-
-def root(request):
-    return redirect("catalog:home")

@@ -1,14 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from catalog import views as catalog_views
-
 admin.site.site_header = "乡镇（街道）履行职责事项清单管理系统"
 admin.site.site_title = "履职事项清单后台"
 admin.site.index_title = "后台管理"
 
 urlpatterns = [
-    path("", catalog_views.root),
+    path("", include("publication.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("work/", include("catalog.urls")),
     path("work/", include("review.urls")),

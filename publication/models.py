@@ -1,4 +1,169 @@
-"""Immutable published editions, read by the public site, exports and open data.
+"""Published editions: immutable copies of approved lists, the only rows the public site reads.
 
-The models arrive with the publication work.
+An edition is written once, by `publication.services`, and never changed or
+deleted: `save()` refuses a second write, the query sets refuse `update()` and
+`delete()`, rows are protected from cascades, and the back office shows them
+read-only. A later edition (after an adjustment) is a new set of rows with its
+change log; earlier editions stay as they were.
 """
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from catalog.models import DutyList, FrozenItem, Part, Township
+from review.models import Submission
+
+
+class ImmutableQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ValueError("公布版本不能修改。")
+
+    def delete(self):
+        raise ValueError("公布版本不能删除。")
+
+
+class Immutable(models.Model):
+    """Written once; a second save or a delete is refused."""
+
+    objects = ImmutableQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("公布版本不能修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("公布版本不能删除。")
+
+
+class Edition(Immutable):
+    """One published version of a township's list (第 n 版), with its effective date and 文号."""
+
+    township = models.ForeignKey(
+        Township, on_delete=models.PROTECT, related_name="editions", verbose_name="乡镇（街道）"
+    )
+    duty_list = models.ForeignKey(
+        DutyList, on_delete=models.PROTECT, related_name="editions", verbose_name="来源清单"
+    )
+    # The approved text it was published from (none for an edition made by an adjustment).
+    submission = models.OneToOneField(
+        Submission,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="edition",
+        verbose_name="审定稿",
+    )
+    number = models.PositiveIntegerField("版次")
+    effective_on = models.DateField("施行日期")
+    document_number = models.CharField("文号", max_length=100)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="公布人"
+    )
+    published_at = models.DateTimeField("公布时间", default=timezone.now)
+    note = models.TextField("说明", blank=True)
+    basic_count = models.PositiveIntegerField("基本履职事项数", default=0)
+    coordinated_count = models.PositiveIntegerField("配合履职事项数", default=0)
+    reclaimed_count = models.PositiveIntegerField("上级部门收回事项数", default=0)
+
+    class Meta:
+        verbose_name = "公布版本"
+        verbose_name_plural = "公布版本"
+        ordering = ["township", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["township", "number"], name="one_edition_number_per_township"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.township.name}履行职责事项清单（第 {self.number} 版）"
+
+    @property
+    def item_count(self) -> int:
+        return self.basic_count + self.coordinated_count + self.reclaimed_count
+
+    def count_of(self, part: str) -> int:
+        return getattr(self, f"{part}_count")
+
+
+class EditionItem(FrozenItem, Immutable):
+    """One item of an edition, as published."""
+
+    edition = models.ForeignKey(
+        Edition, on_delete=models.PROTECT, related_name="items", verbose_name="公布版本"
+    )
+    # Every two-character run of the item's words, space-separated: lets PostgreSQL's
+    # full-text index find two-character terms such as 低保 in Chinese text, which
+    # has no spaces between words (see docs/decisions/0005-publication.md).
+    search_grams = models.TextField("检索词", blank=True, editable=False)
+
+    objects = ImmutableQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "公布事项"
+        verbose_name_plural = "公布事项"
+        ordering = ["edition", "part", "category_order", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "key"], name="edition_item_key_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["edition", "part", "category_order", "order"], name="edition_item_order"),
+            models.Index(fields=["key"], name="edition_item_key"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    save = Immutable.save
+    delete = Immutable.delete
+
+
+class EditionChange(Immutable):
+    """One line of an edition's change log against the edition before it."""
+
+    class Kind(models.TextChoices):
+        ADDED = "added", "新增"
+        REMOVED = "removed", "删除"
+        CHANGED = "changed", "修改"
+        MOVED = "moved", "调整清单类型"
+
+    edition = models.ForeignKey(
+        Edition, on_delete=models.PROTECT, related_name="changes", verbose_name="公布版本"
+    )
+    key = models.UUIDField("事项标识")
+    name = models.CharField("事项名称", max_length=200)
+    kind = models.CharField("变化", max_length=20, choices=Kind.choices)
+    before_part = models.CharField("原清单类型", max_length=20, choices=Part.choices, blank=True)
+    after_part = models.CharField("新清单类型", max_length=20, choices=Part.choices, blank=True)
+    # [[column, before, after], …] for a changed or moved item.
+    fields = models.JSONField("变化的字段", default=list)
+    reason = models.TextField("理由", blank=True)
+
+    class Meta:
+        verbose_name = "公布版本变更"
+        verbose_name_plural = "公布版本变更"
+        ordering = ["edition", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.name}"
+
+
+class CurrentEdition(models.Model):
+    """Which edition of a township is in force: the one pointer that moves when a new edition is published."""
+
+    township = models.OneToOneField(
+        Township, on_delete=models.PROTECT, related_name="current_edition", verbose_name="乡镇（街道）"
+    )
+    edition = models.OneToOneField(
+        Edition, on_delete=models.PROTECT, related_name="current_of", verbose_name="现行版本"
+    )
+
+    class Meta:
+        verbose_name = "现行版本"
+        verbose_name_plural = "现行版本"
+
+    def __str__(self) -> str:
+        return str(self.edition)

@@ -2,6 +2,7 @@
 whatever the number of items or comments."""
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -9,7 +10,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, 
 from django.utils import timezone
 
 from catalog import permissions as catalog_permissions
-from catalog.models import Department, DutyItem, DutyList, Membership, Township
+from catalog.models import Department, DutyItem, DutyList, FrozenItem, Membership, Part, Township
 from catalog.queries import FieldChange
 
 from . import permissions
@@ -220,17 +221,49 @@ class ItemDiff:
     key: object
     name: str
     kind: str  # added, removed, changed, moved
-    before_part: str
-    after_part: str
+    before_part_value: str
+    after_part_value: str
     fields: list[FieldChange]
-    comments: list[Comment]
-    decided: bool = False
+    comments: list[Comment] = field(default_factory=list)
 
     KIND_LABELS = {"added": "新增", "removed": "删除", "changed": "修改", "moved": "调整清单类型"}
 
     @property
     def kind_label(self) -> str:
         return self.KIND_LABELS[self.kind]
+
+    @property
+    def before_part(self) -> str:
+        return Part(self.before_part_value).label if self.before_part_value else ""
+
+    @property
+    def after_part(self) -> str:
+        return Part(self.after_part_value).label if self.after_part_value else ""
+
+
+def compare_rows(old_rows: Iterable[FrozenItem], new_rows: Iterable[FrozenItem]) -> list[ItemDiff]:
+    """Items added, changed (field by field), moved between parts and removed from one version of
+    a list to another, matched on the items' keys; in the order of the newer version."""
+    old = {row.key: row for row in old_rows}
+    new = {row.key: row for row in new_rows}
+    diffs = []
+    for key, row in new.items():
+        previous = old.get(key)
+        if previous is None:
+            diffs.append(ItemDiff(key, row.name, "added", "", row.part, []))
+            continue
+        changes = [
+            FieldChange(name, label, str(previous.value(name) or ""), str(row.value(name) or ""))
+            for name, label in FrozenItem.COMPARED_FIELDS.items()
+        ]
+        changes = [c for c in changes if c.changed]
+        if changes:
+            kind = "moved" if previous.part != row.part else "changed"
+            diffs.append(ItemDiff(key, row.name, kind, previous.part, row.part, changes))
+    diffs += [
+        ItemDiff(key, row.name, "removed", row.part, "", []) for key, row in old.items() if key not in new
+    ]
+    return diffs
 
 
 @dataclass
@@ -262,9 +295,7 @@ def draft_as_submitted(duty_list: DutyList) -> list[SubmittedItem]:
 def compare_versions(duty_list: DutyList, before: Submission, after: Submission | None) -> Comparison:
     """Items added, removed, changed (field by field) and moved between parts from `before` to
     `after` (the current draft when None), each with the comments that caused it."""
-    old = {row.key: row for row in submitted_items(before)}
     new_rows = submitted_items(after) if after is not None else draft_as_submitted(duty_list)
-    new = {row.key: row for row in new_rows}
     later = Q(window__submission__round__gte=before.round)
     if after is not None:
         later &= Q(window__submission__round__lt=after.round)
@@ -274,37 +305,9 @@ def compare_versions(duty_list: DutyList, before: Submission, after: Submission 
         comments_with_names().filter(later, answered, duty_list=duty_list).select_related("dispute__decision")
     ):
         causes[comment.item_key].append(comment)
-    items = []
-    for key, row in new.items():
-        previous = old.get(key)
-        if previous is None:
-            items.append(
-                ItemDiff(key, row.name, "added", "", row.get_part_display(), [], causes.get(key, []))
-            )
-            continue
-        changes = [
-            FieldChange(name, label, str(previous.value(name) or ""), str(row.value(name) or ""))
-            for name, label in SubmittedItem.COMPARED_FIELDS.items()
-        ]
-        changes = [c for c in changes if c.changed]
-        if changes:
-            kind = "moved" if previous.part != row.part else "changed"
-            items.append(
-                ItemDiff(
-                    key,
-                    row.name,
-                    kind,
-                    previous.get_part_display(),
-                    row.get_part_display(),
-                    changes,
-                    causes.get(key, []),
-                )
-            )
-    for key, row in old.items():
-        if key not in new:
-            items.append(
-                ItemDiff(key, row.name, "removed", row.get_part_display(), "", [], causes.get(key, []))
-            )
+    items = compare_rows(submitted_items(before), new_rows)
+    for diff in items:
+        diff.comments = causes.get(diff.key, [])
     after_label = after.label if after is not None else "当前草稿"
     return Comparison(before.label, after_label, items)
 

@@ -377,6 +377,26 @@ CLOSING = [
 APPROVAL_PARAMS = ("meeting", "approved_on", "document_number")
 
 
+# 印发公布: the approved list becomes an immutable edition. Editions belong to the
+# publication app, which builds on this one; its functions are imported when used.
+def publication_ready(duty_list: DutyList, params: dict) -> list[str]:
+    from publication.services import check_publication
+
+    return check_publication(duty_list, params)
+
+
+def publish(duty_list: DutyList, transition: "Transition", user, note: str, params: dict) -> None:
+    from publication.services import publish_approved
+
+    publish_approved(
+        duty_list,
+        user=user,
+        effective_on=params["effective_on"],
+        document_number=params["document_number"],
+        note=note,
+    )
+
+
 def policy_for(county) -> ReviewPolicy:
     return ReviewPolicy.objects.filter(county=county).first() or ReviewPolicy(county=county)
 
@@ -397,6 +417,18 @@ def transitions(policy: ReviewPolicy, current: str | None = None) -> list[Transi
                 Transition(action, label, previous, stage, county_editor, preconditions, effect, params)
             )
             previous = stage
+    table.append(
+        Transition(
+            "publish",
+            "印发公布",
+            Stage.APPROVED,
+            Stage.PUBLISHED,
+            county_editor,
+            publication_ready,
+            publish,
+            ("effective_on", "document_number"),
+        )
+    )
     return table
 
 

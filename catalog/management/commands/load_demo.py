@@ -55,6 +55,10 @@ class Command(BaseCommand):
             with transaction.atomic():
                 load_fixtures()
                 record_initial_history()
+                create_demo_accounts()
+                # Two townships reviewed and published, so the public site has content; the
+                # publication app owns that step, so it is called by name.
+                call_command("publish_demo_lists")
             self.stdout.write(self.style.SUCCESS("已载入示范县演示数据。"))
         create_demo_accounts()
         self.stdout.write(f"\n后台地址：{url.rstrip('/')}/admin/\n演示账号：")

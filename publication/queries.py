@@ -1,0 +1,230 @@
+"""Reads for the public site. They read only edition rows, never drafts, comments or unpublished
+lists; each page is a fixed number of queries whatever the number of items."""
+
+import re
+from dataclasses import dataclass, field
+from itertools import groupby
+
+from django.db.models import BooleanField, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.shortcuts import get_object_or_404
+
+from catalog.models import County, Part, Township
+
+from .models import CurrentEdition, Edition, EditionItem
+from .services import grams
+
+SEARCH_LIMIT = 300
+
+
+def current_editions() -> QuerySet[Edition]:
+    return Edition.objects.filter(current_of__isnull=False).select_related("township__county")
+
+
+def counties_with_editions() -> list[tuple[County, list[Township]]]:
+    """Every county with a published list, and its townships each with their edition in force (or None)."""
+    townships = list(
+        Township.objects.filter(county__townships__current_edition__isnull=False)
+        .distinct()
+        .select_related("county", "current_edition__edition")
+        .order_by("county__code", "order", "code")
+    )
+    for township in townships:
+        pointer = getattr(township, "current_edition", None)  # None when it has published nothing
+        township.edition = pointer.edition if pointer else None
+    return [(county, list(rows)) for county, rows in groupby(townships, key=lambda t: t.county)]
+
+
+def published_township(code: str) -> Township:
+    """A township that has published at least one edition (else 404: drafts are not public)."""
+    return get_object_or_404(
+        Township.objects.select_related("county").filter(editions__isnull=False).distinct(), code=code
+    )
+
+
+def edition_of(township: Township, number: int | None = None) -> Edition:
+    """The edition in force, or edition `number`."""
+    if number is None:
+        pointer = get_object_or_404(CurrentEdition.objects.select_related("edition"), township=township)
+        edition = pointer.edition
+    else:
+        edition = get_object_or_404(Edition, township=township, number=number)
+    edition.township = township
+    return edition
+
+
+@dataclass
+class CategoryRows:
+    name: str
+    items: list[EditionItem]
+
+
+@dataclass
+class PartRows:
+    part: Part
+    count: int
+    categories: list[CategoryRows] = field(default_factory=list)
+
+
+def edition_parts(edition: Edition) -> list[PartRows]:
+    """The edition's three parts, each grouped by category, in published order (one query)."""
+    rows = list(edition.items.order_by("part", "category_order", "order", "pk"))
+    parts = []
+    for part in Part:
+        mine = [r for r in rows if r.part == part]
+        groups = [CategoryRows(name, list(items)) for name, items in groupby(mine, key=lambda r: r.category)]
+        parts.append(PartRows(part, len(mine), groups))
+    return parts
+
+
+@dataclass
+class ItemPage:
+    item: EditionItem  # the item as last published
+    edition: Edition  # the edition it comes from
+    removed_in: Edition | None  # the edition that dropped it, if it is no longer in force
+    editions: list[int]  # every edition number it appears in
+
+
+def item_page(township: Township, key) -> ItemPage:
+    """An item's permanent page: its text in force, or its last published text and when it was removed."""
+    rows = list(
+        EditionItem.objects.filter(edition__township=township, key=key)
+        .select_related("edition")
+        .order_by("-edition__number")
+    )
+    if not rows:
+        raise EditionItem.DoesNotExist
+    latest = rows[0]
+    current = CurrentEdition.objects.select_related("edition").get(township=township).edition
+    removed_in = None
+    if latest.edition_id != current.pk:
+        removed_in = (
+            Edition.objects.filter(township=township, number__gt=latest.edition.number)
+            .order_by("number")
+            .first()
+        )
+    return ItemPage(latest, latest.edition, removed_in, sorted(r.edition.number for r in rows))
+
+
+# Search.
+
+VALID_GRAM = re.compile(r"^[\w]+$")
+
+
+@dataclass
+class SearchFilters:
+    q: str = ""
+    county: int | None = None
+    township: int | None = None
+    part: str = ""
+    category: str = ""
+    department: str = ""
+
+
+@dataclass
+class TownshipHits:
+    township: Township
+    edition: Edition
+    items: list[EditionItem]
+
+
+# Everyday words residents search with, and the terms the lists use for the same thing.
+SYNONYMS = {
+    "低保": ["最低生活保障"],
+    "五保": ["特困人员"],
+    "医保": ["医疗保障", "医疗保险"],
+    "社保": ["社会保险", "社会保障"],
+    "户口": ["户籍"],
+    "盖房": ["建房", "宅基地"],
+    "建房": ["宅基地"],
+    "丧葬": ["殡葬"],
+    "计生": ["计划生育"],
+    "环保": ["生态环境"],
+    "残疾证": ["残疾人"],
+}
+SEARCHED_COLUMNS = [
+    "name",
+    "content",
+    "township_duties",
+    "department_duties",
+    "reclaim_reason",
+    "lead_departments",
+    "receiving_department",
+    "category",
+]
+
+
+def variants(term: str) -> list[str]:
+    return [term, *SYNONYMS.get(term, [])]
+
+
+def tsquery(terms: list[str]) -> str:
+    """Every term, each as its grams or those of one of its synonyms: 低保 → (低保 | (最低 & 低生 & …))."""
+    groups = []
+    for term in terms:
+        options = []
+        for variant in variants(term):
+            units = [g for g in dict.fromkeys(grams(variant)) if VALID_GRAM.match(g)]
+            if units:
+                options.append("(" + " & ".join(units) + ")")
+        if options:
+            groups.append("(" + " | ".join(options) + ")")
+    return " & ".join(groups)
+
+
+def matching(items: QuerySet[EditionItem], q: str, vendor: str) -> QuerySet[EditionItem]:
+    """Items whose words contain every term of `q` (or a synonym of it).
+
+    On PostgreSQL the terms' two-character grams are first looked up in the
+    full-text index over `search_grams` (docs/decisions/0005-publication.md);
+    then, on every database, each term must be a substring of a searched column.
+    """
+    terms = q.split()
+    if vendor == "postgresql" and (query := tsquery(terms)):
+        match = RawSQL(
+            "to_tsvector('simple', publication_editionitem.search_grams) @@ to_tsquery('simple', %s)",
+            (query,),
+            output_field=BooleanField(),
+        )
+        items = items.filter(match)
+    for term in terms:
+        columns = Q()
+        for variant in variants(term):
+            for column in SEARCHED_COLUMNS:
+                columns |= Q(**{f"{column}__icontains": variant})
+        items = items.filter(columns)
+    return items
+
+
+def search(filters: SearchFilters, vendor: str) -> tuple[list[TownshipHits], int, bool]:
+    """Published items in force matching the words and filters, grouped by township.
+
+    Returns the groups, the number of items shown and whether more matched than shown.
+    """
+    items = EditionItem.objects.filter(edition__current_of__isnull=False)
+    if filters.county:
+        items = items.filter(edition__township__county_id=filters.county)
+    if filters.township:
+        items = items.filter(edition__township_id=filters.township)
+    if filters.part:
+        items = items.filter(part=filters.part)
+    if filters.category:
+        items = items.filter(category=filters.category)
+    if filters.department:
+        items = items.filter(
+            Q(lead_departments__contains=filters.department) | Q(receiving_department=filters.department)
+        )
+    if filters.q.strip():
+        items = matching(items, filters.q.strip(), vendor)
+    rows = list(
+        items.select_related("edition__township__county").order_by(
+            "edition__township__county__code", "edition__township__order", "part", "category_order", "order"
+        )[: SEARCH_LIMIT + 1]
+    )
+    more = len(rows) > SEARCH_LIMIT
+    rows = rows[:SEARCH_LIMIT]
+    groups = [
+        TownshipHits(items[0].edition.township, items[0].edition, items)
+        for _, items in ((k, list(g)) for k, g in groupby(rows, key=lambda r: r.edition_id))
+    ]
+    return groups, len(rows), more

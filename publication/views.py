@@ -1,0 +1,150 @@
+"""The public site: no login, and only published editions.
+
+Every page and download here reads edition rows (`publication.queries`);
+drafts, comments and unpublished lists have no public address.
+"""
+
+import csv
+import io
+import json
+
+from django.db import connection
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from catalog import exports
+from catalog.models import Part
+from catalog.transfer_views import xlsx_response
+
+from . import queries
+from .forms import SearchForm
+from .models import Edition, EditionItem
+
+DOWNLOAD_FORMATS = ("xlsx", "csv", "json")
+# The open-data columns, in order: (field, column name).
+DATA_COLUMNS = [
+    ("key", "事项标识"),
+    ("part", "清单类型"),
+    ("category", "类别"),
+    ("order", "序号"),
+    ("name", "事项名称"),
+    ("content", "具体内容"),
+    ("office", "责任科室"),
+    ("lead_departments", "县级主责部门"),
+    ("department_duties", "县级部门职责"),
+    ("township_duties", "乡镇（街道）配合职责"),
+    ("support", "履职保障"),
+    ("receiving_department", "收回（承接）部门"),
+    ("reclaim_reason", "收回理由及工作方式"),
+    ("basis", "依据"),
+    ("remarks", "备注"),
+    ("is_safeguard", "兜底事项"),
+]
+
+
+def index(request):
+    return render(request, "publication/index.html", {"counties": queries.counties_with_editions()})
+
+
+def township_page(request, code: str, number: int | None = None):
+    township = queries.published_township(code)
+    edition = queries.edition_of(township, number)
+    context = {
+        "township": township,
+        "edition": edition,
+        "parts": queries.edition_parts(edition),
+        "editions": Edition.objects.filter(township=township).order_by("-number"),
+        "is_current": number is None or edition.pk == queries.edition_of(township).pk,
+    }
+    return render(request, "publication/township.html", context)
+
+
+def item_page(request, code: str, key):
+    township = queries.published_township(code)
+    try:
+        page = queries.item_page(township, key)
+    except EditionItem.DoesNotExist:
+        raise Http404("该事项不在已公布的清单中。") from None
+    return render(request, "publication/item.html", {"township": township, "page": page})
+
+
+def changes(request, code: str, number: int):
+    township = queries.published_township(code)
+    edition = queries.edition_of(township, number)
+    rows = edition.changes.all()
+    return render(
+        request, "publication/changes.html", {"township": township, "edition": edition, "rows": rows}
+    )
+
+
+def download(request, code: str, number: int, fmt: str):
+    if fmt not in DOWNLOAD_FORMATS:
+        raise Http404("没有这种下载格式。")
+    township = queries.published_township(code)
+    edition = queries.edition_of(township, number)
+    rows = list(edition.items.order_by("part", "category_order", "order", "pk"))
+    name = f"{township.name}履行职责事项清单（第{edition.number}版）"
+    if fmt == "xlsx":
+        stream = io.BytesIO()
+        exports.write_workbook(township.name, exports.frozen_export_rows(rows), stream)
+        return xlsx_response(stream.getvalue(), f"{name}.xlsx")
+    records = [{label: data_value(row, field) for field, label in DATA_COLUMNS} for row in rows]
+    if fmt == "csv":
+        text = io.StringIO()
+        text.write("\ufeff")  # so spreadsheet programs read the file as UTF-8
+        writer = csv.DictWriter(text, fieldnames=[label for _, label in DATA_COLUMNS])
+        writer.writeheader()
+        writer.writerows(records)
+        response = HttpResponse(text.getvalue(), content_type="text/csv; charset=utf-8")
+    else:
+        document = {
+            "乡镇（街道）": township.name,
+            "行政区划代码": township.code,
+            "县（市、区）": township.county.name,
+            "版次": edition.number,
+            "施行日期": edition.effective_on.isoformat(),
+            "文号": edition.document_number,
+            "事项": records,
+        }
+        body = json.dumps(document, ensure_ascii=False, indent=1)
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote_name(name)}.{fmt}"
+    return response
+
+
+def quote_name(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)
+
+
+def data_value(row: EditionItem, field: str):
+    if field == "part":
+        return Part(row.part).label
+    if field == "key":
+        return str(row.key)
+    if field == "is_safeguard":
+        return "是" if row.is_safeguard else "否"
+    return getattr(row, field)
+
+
+def open_data(request):
+    context = {
+        "columns": DATA_COLUMNS,
+        "example": queries.current_editions().order_by("township__code").first(),
+    }
+    return render(request, "publication/open_data.html", context)
+
+
+def search(request):
+    form = SearchForm(request.GET or None)
+    groups, shown, more = [], 0, False
+    if form.is_valid() and form.has_query():
+        groups, shown, more = queries.search(form.filters(), connection.vendor)
+    context = {"form": form, "groups": groups, "shown": shown, "more": more, "searched": form.is_bound}
+    return render(request, "publication/search.html", context)
+
+
+def township_url(township) -> str:
+    return reverse("publication:township", args=[township.code])
