@@ -440,7 +440,7 @@ def test_blank_template_has_the_three_sheets_and_instructions(client, cast):
 @pytest.mark.parametrize("township_name", ["城关镇", "青山镇", "白云乡", "东湖街道"])
 def test_export_then_import_into_an_empty_list_reproduces_every_item(township_name):
     call_command("load_demo", stdout=io.StringIO())
-    source = DutyList.objects.get(township__name=township_name)
+    source = DutyList.objects.filter(township__name=township_name).latest("pk")
     county = source.township.county
     empty = Township.objects.create(
         county=county, name="新建镇", code="999001099", kind=Township.Kind.ZHEN, order=99
@@ -452,16 +452,28 @@ def test_export_then_import_into_an_empty_list_reproduces_every_item(township_na
     copy = apply_import(plan)
 
     def fields(duty_list):
-        items = (
+        items = list(
             duty_list.items.active()
             .select_related("category", "responsible_office", "receiving_department", "catalogue_entry")
             .prefetch_related("lead_departments")
+            .order_by("part", "category__order", "order", "pk")
         )
+        # 序号 travels as the item's place within its category (gaps left by deletions close up).
+        rank = {}
+        for item in items:
+            rank[item.pk] = (
+                sum(
+                    1
+                    for other in items[: items.index(item)]
+                    if (other.part, other.category_id) == (item.part, item.category_id)
+                )
+                + 1
+            )
         return {
             item.name: (
                 item.part,
                 item.category.name,
-                item.order,
+                rank[item.pk],
                 item.content,
                 item.basis,
                 item.remarks,

@@ -11,8 +11,8 @@ from django.utils import timezone
 from catalog import services
 from catalog.models import DutyItem, DutyList, Part
 from review import workflow
-from review.models import ReviewPolicy, StageChange, Submission
-from tests.conftest import make_department, make_item
+from review.models import Approval, ReviewPolicy, StageChange, Submission
+from tests.conftest import make_department, make_item, make_user
 from tests.review.conftest import make_window
 
 pytestmark = pytest.mark.django_db
@@ -35,8 +35,9 @@ EXPECTED = {
     (Stage.DELIBERATION, "approve"): Stage.APPROVED,
     # A list already in a step the county has since switched off can still leave it.
     (Stage.CONGRESS_REVIEW, "approve"): Stage.APPROVED,
+    (Stage.APPROVED, "publish"): Stage.PUBLISHED,
 }
-ACTIONS = sorted({action for _, action in EXPECTED} | {"start_congress_review", "publish", "nonsense"})
+ACTIONS = sorted({action for _, action in EXPECTED} | {"start_congress_review", "nonsense"})
 TOWNSHIP_ACTIONS = {"submit"}
 SUBMITTED_STAGES = {Stage.FIRST_SUBMITTED, Stage.SECOND_SUBMITTED, Stage.THIRD_SUBMITTED}
 NOTE = "请审核"
@@ -60,13 +61,19 @@ def params_for(duty_list: DutyList, action: str) -> dict:
         return {"departments": [department], "deadline": timezone.localdate()}
     if action == "approve":
         return dict(APPROVAL)
+    if action == "publish":
+        return {"effective_on": date(2025, 7, 1), "document_number": "示办发〔2025〕21号"}
     return {}
 
 
 def prepare(duty_list: DutyList, stage: str, action: str) -> None:
     """The state the stage implies: a frozen submission once submitted, an open window to close."""
     if stage != Stage.DRAFTING:
-        workflow.freeze(duty_list, stage, user=None, note="")
+        submission = workflow.freeze(duty_list, stage, user=None, note="")
+        if stage == Stage.APPROVED:
+            Approval.objects.create(
+                duty_list=duty_list, submission=submission, recorded_by=make_user("recorder"), **APPROVAL
+            )
     if action == "close_comments" and stage in SUBMITTED_STAGES:
         make_window(duty_list, deadline=timezone.localdate() - timedelta(days=1))
 

@@ -1,0 +1,31 @@
+"""Factories of published editions."""
+
+from datetime import date
+
+from catalog.models import DutyList
+from review import workflow
+from review.models import Approval
+
+
+def approve(duty_list: DutyList, editor) -> None:
+    """Test setup: the list approved as it stands (its review is tested in tests/review)."""
+    DutyList.objects.filter(pk=duty_list.pk).update(stage=DutyList.Stage.APPROVED)
+    duty_list.refresh_from_db()
+    submission = workflow.freeze(duty_list, DutyList.Stage.APPROVED, user=editor, note="")
+    Approval.objects.create(
+        duty_list=duty_list,
+        submission=submission,
+        meeting="县委常委会会议",
+        approved_on=date(2025, 6, 20),
+        document_number="示委发〔2025〕12号",
+        recorded_by=editor,
+    )
+
+
+def approve_and_publish(
+    duty_list: DutyList, editor, *, effective_on=date(2025, 7, 1), number="示办发〔2025〕21号"
+):
+    """The list approved, then published through the workflow; returns its edition."""
+    approve(duty_list, editor)
+    workflow.perform(duty_list, "publish", user=editor, effective_on=effective_on, document_number=number)
+    return duty_list.editions.get()

@@ -1,0 +1,181 @@
+"""The public site: what a resident finds, with no login, and what is never shown."""
+
+import csv
+import io
+import json
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from catalog import services as catalog_services
+from catalog.models import DutyList, Part
+from review import workflow
+from tests.conftest import make_department, make_duty_list, make_item, make_township
+from tests.publication.conftest import approve_and_publish
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def department(duty_list):
+    return make_department(duty_list.township.county, "县民政局")
+
+
+@pytest.fixture
+def edition(cast, duty_list, department):
+    make_item(duty_list, name="最低生活保障申请受理", content="受理辖区居民申请并入户调查")
+    make_item(
+        duty_list, Part.COORDINATED, name="殡葬管理", leads=[department], township_duties="劝导文明治丧"
+    )
+    make_item(duty_list, Part.RECLAIMED, name="宅基地审批", receiving_department=department)
+    return approve_and_publish(duty_list, cast["county_editor"])
+
+
+def page(client, url, status=200) -> str:
+    response = client.get(url)
+    assert response.status_code == status, url
+    return response.content.decode()
+
+
+def test_the_index_lists_counties_townships_and_their_editions(client, duty_list, edition):
+    text = page(client, "/")
+    assert duty_list.township.name in text and "示办发〔2025〕21号" in text and "2025年7月1日" in text
+    assert "青山镇" not in text or "清单尚未公布" in text
+
+
+def test_the_township_page_shows_the_three_parts_by_category(client, duty_list, edition):
+    text = page(client, reverse("publication:township", args=[duty_list.township.code]))
+    for heading in ("基本履职事项清单（1 项）", "配合履职事项清单（1 项）", "上级部门收回事项清单（1 项）"):
+        assert heading in text
+    assert "劝导文明治丧" in text and "第 1 版" in text
+
+
+def test_an_items_address_keeps_working_and_says_when_it_was_removed(client, cast, duty_list, edition):
+    key = edition.items.get(name="宅基地审批").key
+    url = reverse("publication:item", args=[duty_list.township.code, key])
+    assert "已由县民政局收回" in page(client, url)
+    draft = catalog_services.start_list(
+        duty_list.township, title="新一版", year=2026, user=cast["county_editor"], source=duty_list
+    )
+    catalog_services.delete_item(draft.items.get(name="宅基地审批"), user=cast["county_editor"])
+    approve_and_publish(
+        draft, cast["county_editor"], effective_on=date(2026, 3, 1), number="示办发〔2026〕5号"
+    )
+    text = page(client, url)
+    assert "该事项已于第 2 版" in text and "示办发〔2026〕5号" in text
+    kept = edition.items.get(name="殡葬管理").key
+    assert "该事项已于" not in page(client, reverse("publication:item", args=[duty_list.township.code, kept]))
+
+
+def test_the_change_log_between_consecutive_editions(client, cast, duty_list, edition):
+    draft = catalog_services.start_list(
+        duty_list.township, title="新一版", year=2026, user=cast["county_editor"], source=duty_list
+    )
+    catalog_services.move_items_to_part(
+        [draft.items.get(name="殡葬管理")], part=Part.BASIC, reason="乡镇负责", user=cast["county_editor"]
+    )
+    approve_and_publish(
+        draft, cast["county_editor"], effective_on=date(2026, 3, 1), number="示办发〔2026〕5号"
+    )
+    text = page(client, reverse("publication:changes", args=[duty_list.township.code, 2]))
+    assert "调整清单类型" in text and "配合履职事项 → 基本履职事项" in text
+    assert "劝导文明治丧" in page(client, reverse("publication:edition", args=[duty_list.township.code, 1]))
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("低保", "最低生活保障申请受理"),
+        ("殡葬", "殡葬管理"),
+        ("宅基地", "宅基地审批"),
+        ("入户调查", "最低生活保障申请受理"),
+    ],
+)
+def test_search_finds_everyday_words_and_says_whom_to_go_to(client, duty_list, edition, q, expected):
+    text = page(client, reverse("publication:search") + f"?q={q}")
+    assert expected in text and "找到 1 个事项" in text
+    if q == "殡葬":
+        assert "县民政局牵头" in text
+    if q == "宅基地":
+        assert "已收回" in text and "由县民政局负责" in text
+
+
+def test_search_filters_by_part_and_department(client, duty_list, edition):
+    url = reverse("publication:search")
+    assert "找到 1 个事项" in page(client, url + "?part=coordinated")
+    assert "找到 2 个事项" in page(client, url + "?department=县民政局")
+    assert "没有找到" in page(client, url + "?q=低保&part=reclaimed")
+
+
+def test_downloads_are_the_printed_layout_csv_and_json(client, duty_list, edition):
+    code = duty_list.township.code
+    workbook = load_workbook(
+        io.BytesIO(client.get(reverse("publication:download", args=[code, 1, "xlsx"])).content)
+    )
+    assert workbook.sheetnames[:3] == ["基本履职事项清单", "配合履职事项清单", "上级部门收回事项清单"]
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                client.get(reverse("publication:download", args=[code, 1, "csv"])).content.decode("utf-8-sig")
+            )
+        )
+    )
+    assert [r["事项名称"] for r in rows] == ["最低生活保障申请受理", "殡葬管理", "宅基地审批"]
+    document = json.loads(client.get(reverse("publication:download", args=[code, 1, "json"])).content)
+    assert (document["版次"], document["文号"], len(document["事项"])) == (1, "示办发〔2025〕21号", 3)
+
+
+def test_drafts_comments_and_unpublished_lists_are_never_public(client, cast, duty_list, edition, department):
+    neighbour = make_township(duty_list.township.county, "河西乡")
+    draft = make_duty_list(neighbour)
+    secret = make_item(draft, name="草稿里的低保事项")
+    workflow.perform(draft, "submit", user=cast["county_editor"])
+    workflow.perform(
+        draft, "open_comments", user=cast["county_editor"], departments=[department], deadline=date.today()
+    )
+    assert page(client, reverse("publication:township", args=[neighbour.code]), 404)
+    assert page(client, reverse("publication:item", args=[neighbour.code, secret.key]), 404)
+    assert page(client, reverse("publication:download", args=[neighbour.code, 1, "json"]), 404)
+    assert "草稿里的低保事项" not in page(client, reverse("publication:search") + "?q=低保")
+    # Another edit of the published township's new draft is not public either.
+    next_draft = catalog_services.start_list(
+        duty_list.township, title="新一版", year=2026, user=cast["county_editor"], source=duty_list
+    )
+    make_item(next_draft, name="尚未公布的新事项")
+    assert "尚未公布的新事项" not in page(
+        client, reverse("publication:township", args=[duty_list.township.code])
+    )
+    assert "尚未公布的新事项" not in page(client, reverse("publication:search") + "?q=尚未公布")
+    for path in ("/work/", reverse("review:list_comments", args=[draft.pk])):
+        assert client.get(path).status_code == 302  # to the login page
+
+
+def queries_of(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_public_page_queries_do_not_grow_with_items(client, cast, duty_list, department):
+    for n in range(3):
+        make_item(duty_list, name=f"事项{n}")
+    edition = approve_and_publish(duty_list, cast["county_editor"])
+    code = duty_list.township.code
+    item = edition.items.first()
+    urls = [
+        reverse("publication:township", args=[code]),
+        reverse("publication:item", args=[code, item.key]),
+        reverse("publication:search") + "?q=事项",
+        "/",
+    ]
+    before = [queries_of(client, url) for url in urls]
+    other = make_duty_list(make_township(duty_list.township.county, "河西乡"))
+    for n in range(8):
+        make_item(other, Part.COORDINATED, name=f"事项{n}", leads=[department], township_duties="配合")
+    approve_and_publish(other, cast["county_editor"])
+    assert [queries_of(client, url) for url in urls] == before
+    assert DutyList.objects.count() == 2
