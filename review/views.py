@@ -30,12 +30,12 @@ from .forms import (
     CommentForm,
     ConsulteeStepForm,
     DecisionForm,
+    PublishForm,
     RespondForm,
     WindowForm,
 )
 from .models import Approval, Comment, CommentWindow, Dispute, Notification, ReplyTemplate, Submission
 
-ACTION_FORMS = {"open_comments": WindowForm, "approve": ApprovalForm}
 CONSULTEE_STEPS = {"start_consultation", "start_deliberation"}
 
 
@@ -87,6 +87,8 @@ def action_form(transition, duty_list: DutyList, data=None):
         return WindowForm(data, county_id=county_id, named=named_departments(duty_list), prefix="window")
     if transition.action == "approve":
         return ApprovalForm(data, prefix="approval")
+    if transition.action == "publish":
+        return PublishForm(data, prefix="publish")
     if transition.action in CONSULTEE_STEPS:
         return ConsulteeStepForm(data, prefix=transition.action)
     return None

@@ -28,6 +28,7 @@ from tests.conftest import (
     make_office,
     make_township,
 )
+from tests.publication.conftest import approve_and_publish
 from tests.review.conftest import make_review_records
 
 pytestmark = pytest.mark.django_db
@@ -59,6 +60,9 @@ def world(duty_list, superuser):
     Membership.objects.create(user=superuser, role=Membership.Role.COUNTY_EDITOR, county=county)
     workflow.perform(duty_list, "submit", user=superuser)
     make_review_records(duty_list, superuser)
+    published = make_duty_list(make_township(county, "已公布镇"))
+    make_item(published)
+    approve_and_publish(published, superuser)
     duty_list.stage = DutyList.Stage.DRAFTING  # back to editable for the tests that edit items
     duty_list.save(update_fields=["stage"])
     return {"county": county, "office": office, "category": category, "items": items, "user": superuser}
@@ -360,6 +364,9 @@ def populate(count: int) -> None:
         ReviewPolicy.objects.create(county=county)
         workflow.perform(duty_list, "submit", user=user)
         make_review_records(duty_list, user)
+        published = make_duty_list(make_township(county))
+        make_item(published, category=category)
+        approve_and_publish(published, user)
 
 
 @pytest.mark.parametrize("model", registered_models(), ids=lambda m: m._meta.label)

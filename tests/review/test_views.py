@@ -42,3 +42,25 @@ def test_an_action_the_stage_does_not_allow_is_refused_with_a_message(client, ca
     )
     assert "处于“起草”阶段，当前阶段不能进行此操作" in response.content.decode()
     assert not StageChange.objects.exists()
+
+
+def test_the_editor_publishes_an_approved_list_from_the_review_page(client, cast, duty_list):
+    from tests.publication.conftest import approve
+
+    make_item(duty_list, name="农村低保")
+    approve(duty_list, cast["county_editor"])
+    client.force_login(cast["county_editor"])
+    url = reverse("review:list_action", args=[duty_list.pk])
+    refused = client.post(url, {"action": "publish", "publish-effective_on": "2025-07-01"})
+    assert refused.status_code == 400 and "请填写印发文号" in refused.content.decode()
+    client.post(
+        url,
+        {
+            "action": "publish",
+            "publish-effective_on": "2025-07-01",
+            "publish-document_number": "示办发〔2025〕21号",
+        },
+    )
+    edition = duty_list.editions.get()
+    assert (edition.number, edition.document_number) == (1, "示办发〔2025〕21号")
+    assert DutyList.objects.get(pk=duty_list.pk).stage == DutyList.Stage.PUBLISHED
