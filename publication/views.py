@@ -5,13 +5,17 @@ drafts, comments and unpublished lists have no public address.
 """
 
 import csv
+import hashlib
 import io
 import json
+from urllib.parse import quote
 
+from django.core.cache import cache
 from django.db import connection
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
 
 from catalog import exports
 from catalog.models import Part
@@ -43,39 +47,86 @@ DATA_COLUMNS = [
 ]
 
 
+# Pages of a given edition never change, so they are rendered once and kept in the cache,
+# keyed by the edition (and by the edition in force, which some pages mention).
+CURRENT_MAX_AGE = 300  # the township's page changes when a new edition is published
+EDITION_MAX_AGE = 86400
+
+
+def edition_response(request, key: str, edition: Edition, produce, *, max_age: int) -> HttpResponse:
+    """Answer from the cache, or with 304 when the client's copy is this one; else produce and keep."""
+    etag = f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
+    last_modified = edition.published_at.timestamp()
+    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if not_modified is not None:
+        return not_modified
+    stored = cache.get(key)
+    if stored is None:
+        produced = produce()
+        stored = (
+            produced.status_code,
+            produced["Content-Type"],
+            produced.get("Content-Disposition"),
+            produced.content,
+        )
+        if produced.status_code == 200:
+            cache.set(key, stored, timeout=None)
+    status, content_type, disposition, body = stored
+    response = HttpResponse(body, content_type=content_type, status=status)
+    if disposition:
+        response["Content-Disposition"] = disposition
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    patch_cache_control(response, public=True, max_age=max_age)
+    return response
+
+
 def index(request):
     return render(request, "publication/index.html", {"counties": queries.counties_with_editions()})
 
 
 def township_page(request, code: str, number: int | None = None):
     township = queries.published_township(code)
-    edition = queries.edition_of(township, number)
-    context = {
-        "township": township,
-        "edition": edition,
-        "parts": queries.edition_parts(edition),
-        "editions": Edition.objects.filter(township=township).order_by("-number"),
-        "is_current": number is None or edition.pk == queries.edition_of(township).pk,
-    }
-    return render(request, "publication/township.html", context)
+    current = queries.edition_of(township)
+    edition = current if number is None or number == current.number else queries.edition_of(township, number)
+
+    def produce():
+        context = {
+            "township": township,
+            "edition": edition,
+            "parts": queries.edition_parts(edition),
+            "editions": Edition.objects.filter(township=township).order_by("-number"),
+            "is_current": edition.pk == current.pk,
+        }
+        return render(request, "publication/township.html", context)
+
+    max_age = CURRENT_MAX_AGE if number is None else EDITION_MAX_AGE
+    return edition_response(request, f"township:{edition.pk}:{current.pk}", current, produce, max_age=max_age)
 
 
 def item_page(request, code: str, key):
     township = queries.published_township(code)
-    try:
-        page = queries.item_page(township, key)
-    except EditionItem.DoesNotExist:
-        raise Http404("该事项不在已公布的清单中。") from None
-    return render(request, "publication/item.html", {"township": township, "page": page})
+    current = queries.edition_of(township)
+
+    def produce():
+        try:
+            page = queries.item_page(township, key)
+        except EditionItem.DoesNotExist:
+            raise Http404("该事项不在已公布的清单中。") from None
+        return render(request, "publication/item.html", {"township": township, "page": page})
+
+    return edition_response(request, f"item:{current.pk}:{key}", current, produce, max_age=CURRENT_MAX_AGE)
 
 
 def changes(request, code: str, number: int):
     township = queries.published_township(code)
     edition = queries.edition_of(township, number)
-    rows = edition.changes.all()
-    return render(
-        request, "publication/changes.html", {"township": township, "edition": edition, "rows": rows}
-    )
+
+    def produce():
+        context = {"township": township, "edition": edition, "rows": edition.changes.all()}
+        return render(request, "publication/changes.html", context)
+
+    return edition_response(request, f"changes:{edition.pk}", edition, produce, max_age=EDITION_MAX_AGE)
 
 
 def download(request, code: str, number: int, fmt: str):
@@ -83,6 +134,17 @@ def download(request, code: str, number: int, fmt: str):
         raise Http404("没有这种下载格式。")
     township = queries.published_township(code)
     edition = queries.edition_of(township, number)
+
+    def produce():
+        return edition_file(township, edition, fmt)
+
+    return edition_response(
+        request, f"download:{edition.pk}:{fmt}", edition, produce, max_age=EDITION_MAX_AGE
+    )
+
+
+def edition_file(township, edition: Edition, fmt: str) -> HttpResponse:
+    """An edition as a file: the printed workbook, CSV or JSON."""
     rows = list(edition.items.order_by("part", "category_order", "order", "pk"))
     name = f"{township.name}履行职责事项清单（第{edition.number}版）"
     if fmt == "xlsx":
@@ -109,14 +171,8 @@ def download(request, code: str, number: int, fmt: str):
         }
         body = json.dumps(document, ensure_ascii=False, indent=1)
         response = HttpResponse(body, content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote_name(name)}.{fmt}"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}.{fmt}"
     return response
-
-
-def quote_name(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)
 
 
 def data_value(row: EditionItem, field: str):
@@ -144,7 +200,3 @@ def search(request):
         groups, shown, more = queries.search(form.filters(), connection.vendor)
     context = {"form": form, "groups": groups, "shown": shown, "more": more, "searched": form.is_bound}
     return render(request, "publication/search.html", context)
-
-
-def township_url(township) -> str:
-    return reverse("publication:township", args=[township.code])

@@ -44,6 +44,14 @@ def _fast_password_hasher(settings):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Cached public pages are keyed by edition ids, which tests reuse: each test starts empty."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _uploads_in_a_temporary_folder(settings, tmp_path):
     settings.IMPORT_UPLOAD_DIR = tmp_path / "imports"
 

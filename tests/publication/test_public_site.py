@@ -6,6 +6,7 @@ import json
 from datetime import date
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -155,6 +156,8 @@ def test_drafts_comments_and_unpublished_lists_are_never_public(client, cast, du
 
 
 def queries_of(client, url) -> int:
+    """Queries of a page rendered afresh (not from the cache of rendered pages)."""
+    cache.clear()
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     return len(captured)
@@ -179,3 +182,36 @@ def test_public_page_queries_do_not_grow_with_items(client, cast, duty_list, dep
     approve_and_publish(other, cast["county_editor"])
     assert [queries_of(client, url) for url in urls] == before
     assert DutyList.objects.count() == 2
+
+
+def test_edition_pages_carry_validators_and_are_served_from_the_cache(client, cast, duty_list, edition):
+    url = reverse("publication:township", args=[duty_list.township.code])
+    first = client.get(url)
+    assert first["ETag"] and first["Last-Modified"] and "max-age=300" in first["Cache-Control"]
+    assert "public" in first["Cache-Control"]
+    with CaptureQueriesContext(connection) as captured:
+        again = client.get(url)
+    assert again.content == first.content and len(captured) == 2  # the township and its edition in force
+    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    download = client.get(reverse("publication:download", args=[duty_list.township.code, 1, "csv"]))
+    assert "max-age=86400" in download["Cache-Control"] and download["Content-Disposition"].startswith(
+        "attachment"
+    )
+    assert (
+        client.get(
+            reverse("publication:download", args=[duty_list.township.code, 1, "csv"]),
+            HTTP_IF_NONE_MATCH=download["ETag"],
+        ).status_code
+        == 304
+    )
+
+    draft = catalog_services.start_list(
+        duty_list.township, title="新一版", year=2026, user=cast["county_editor"], source=duty_list
+    )
+    make_item(draft, name="第二版新增事项")
+    approve_and_publish(
+        draft, cast["county_editor"], effective_on=date(2026, 3, 1), number="示办发〔2026〕5号"
+    )
+    fresh = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert fresh.status_code == 200 and fresh["ETag"] != first["ETag"]
+    assert "第二版新增事项" in fresh.content.decode()
