@@ -228,3 +228,67 @@ def search(filters: SearchFilters, vendor: str) -> tuple[list[TownshipHits], int
         for _, items in ((k, list(g)) for k, g in groupby(rows, key=lambda r: r.edition_id))
     ]
     return groups, len(rows), more
+
+
+# Statistics.
+
+NATIONAL_SHARE = 65.6  # % of items coordinated or reclaimed, nationally (the figure the issue cites)
+
+
+@dataclass
+class Bar:
+    label: str
+    value: int
+    share: float  # of the largest value, 0..100, for drawing
+
+
+def bars(counts: dict[str, int]) -> list[Bar]:
+    top = max(counts.values(), default=0) or 1
+    return [
+        Bar(label, n, round(100 * n / top, 1))
+        for label, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+
+
+@dataclass
+class CountyStats:
+    county: County
+    townships: list  # (township, edition) in force
+    total: int
+    shared: int  # coordinated + reclaimed
+    leads: list[Bar]
+    receivers: list[Bar]
+    offices: list[Bar]
+
+    @property
+    def share(self) -> float:
+        return round(100 * self.shared / self.total, 1) if self.total else 0.0
+
+    @property
+    def national(self) -> float:
+        return NATIONAL_SHARE
+
+
+def county_stats(county: County) -> CountyStats:
+    """Items per part per township, the share coordinated or reclaimed, items per department as lead
+    and as receiver, and items per township office — over the editions in force (three queries)."""
+    editions = list(
+        Edition.objects.filter(township__county=county, current_of__isnull=False)
+        .select_related("township")
+        .order_by("township__order", "township__code")
+    )
+    leads, receivers, offices = {}, {}, {}
+    for part, lead, receiver, office, township in EditionItem.objects.filter(
+        edition__in=editions
+    ).values_list("part", "lead_departments", "receiving_department", "office", "edition__township__name"):
+        if part == Part.COORDINATED:
+            for name in filter(None, lead.split("、")):
+                leads[name] = leads.get(name, 0) + 1
+        elif part == Part.RECLAIMED and receiver:
+            receivers[receiver] = receivers.get(receiver, 0) + 1
+        elif office:
+            label = f"{township} {office}"
+            offices[label] = offices.get(label, 0) + 1
+    total = sum(e.item_count for e in editions)
+    shared = sum(e.coordinated_count + e.reclaimed_count for e in editions)
+    return CountyStats(county, editions, total, shared, bars(leads), bars(receivers), bars(offices))

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("search/", views.search, name="search"),
     path("data/", views.open_data, name="open_data"),
+    path("counties/<str:code>/statistics/", views.statistics, name="statistics"),
     path("lists/<str:code>/", views.township_page, name="township"),
     path("lists/<str:code>/items/<uuid:key>/", views.item_page, name="item"),
     path("lists/<str:code>/editions/<int:number>/", views.township_page, name="edition"),

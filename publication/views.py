@@ -13,12 +13,12 @@ from urllib.parse import quote
 from django.core.cache import cache
 from django.db import connection
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
 from catalog import exports
-from catalog.models import Part
+from catalog.models import County, Part
 from catalog.transfer_views import xlsx_response
 
 from . import queries
@@ -183,6 +183,18 @@ def data_value(row: EditionItem, field: str):
     if field == "is_safeguard":
         return "是" if row.is_safeguard else "否"
     return getattr(row, field)
+
+
+def statistics(request, code: str):
+    county = get_object_or_404(County.objects.filter(townships__editions__isnull=False).distinct(), code=code)
+    stats = queries.county_stats(county)
+    most = max((e.item_count for e in stats.townships), default=0) or 1
+    for edition in stats.townships:
+        edition.widths = {
+            part: round(100 * edition.count_of(part) / most, 1)
+            for part in ("basic", "coordinated", "reclaimed")
+        }
+    return render(request, "publication/statistics.html", {"stats": stats})
 
 
 def open_data(request):

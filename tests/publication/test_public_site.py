@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from catalog import services as catalog_services
 from catalog.models import DutyList, Part
 from review import workflow
-from tests.conftest import make_department, make_duty_list, make_item, make_township
+from tests.conftest import make_department, make_duty_list, make_item, make_office, make_township
 from tests.publication.conftest import approve_and_publish
 
 pytestmark = pytest.mark.django_db
@@ -215,3 +215,31 @@ def test_edition_pages_carry_validators_and_are_served_from_the_cache(client, ca
     fresh = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
     assert fresh.status_code == 200 and fresh["ETag"] != first["ETag"]
     assert "第二版新增事项" in fresh.content.decode()
+
+
+def test_the_county_statistics_count_parts_departments_and_offices(client, cast, duty_list, department):
+    office = make_office(duty_list.township, "社会事务办公室")
+    make_item(duty_list, name="最低生活保障申请受理", responsible_office=office)
+    make_item(duty_list, Part.COORDINATED, name="殡葬管理", leads=[department], township_duties="劝导")
+    make_item(duty_list, Part.RECLAIMED, name="宅基地审批", receiving_department=department)
+    make_item(duty_list, Part.RECLAIMED, name="林木采伐", receiving_department=department)
+    approve_and_publish(duty_list, cast["county_editor"])
+    response = client.get(reverse("publication:statistics", args=[duty_list.township.county.code]))
+    stats = response.context["stats"]
+    assert (stats.total, stats.shared, stats.share) == (4, 3, 75.0)
+    assert [(b.label, b.value) for b in stats.leads] == [("县民政局", 1)]
+    assert [(b.label, b.value) for b in stats.receivers] == [("县民政局", 2)]
+    assert [(b.label, b.value) for b in stats.offices] == [(f"{duty_list.township.name} 社会事务办公室", 1)]
+    assert "75.0%" in response.content.decode() and "65.6%" in response.content.decode()
+
+
+def test_statistics_queries_do_not_grow(client, cast, duty_list, department):
+    make_item(duty_list, name="事项")
+    approve_and_publish(duty_list, cast["county_editor"])
+    url = reverse("publication:statistics", args=[duty_list.township.county.code])
+    before = queries_of(client, url)
+    other = make_duty_list(make_township(duty_list.township.county, "河西乡"))
+    for n in range(6):
+        make_item(other, Part.COORDINATED, name=f"事项{n}", leads=[department], township_duties="配合")
+    approve_and_publish(other, cast["county_editor"])
+    assert queries_of(client, url) == before
