@@ -174,6 +174,9 @@ else:
         }
     }
 
+# Reports on published items (群众监督) accepted from one address per hour.
+FEEDBACK_PER_HOUR = env_int("FEEDBACK_PER_HOUR", 5)
+
 # Mail: the console by default (development prints digests); SMTP when EMAIL_HOST is set.
 if os.environ.get("EMAIL_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

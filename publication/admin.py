@@ -1,10 +1,12 @@
 """Back office for published editions: read-only, since an edition never changes."""
 
 from django.contrib import admin
+from django.utils import timezone
 
+from catalog.admin import CountyScopedAdmin
 from review.admin import ReadOnlyAdmin
 
-from .models import Edition, EditionChange
+from .models import Edition, EditionChange, Feedback
 
 
 class EditionChangeInline(admin.TabularInline):
@@ -32,3 +34,24 @@ class EditionAdmin(ReadOnlyAdmin):
     @admin.display(description="事项数")
     def item_count(self, obj):
         return obj.item_count
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(CountyScopedAdmin):
+    """Visitors' reports: the county editor reads them and records how each was handled."""
+
+    county_path = "township__county"
+    list_display = ["item_name", "township", "kind", "created_at", "handled_at"]
+    list_filter = ["kind", ("handled_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["township"]
+    search_fields = ["item_name", "text"]
+    fields = ["township", "item_name", "kind", "text", "contact", "created_at", "handling_note", "handled_at"]
+    readonly_fields = ["township", "item_name", "kind", "text", "contact", "created_at", "handled_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if obj.handling_note and obj.handled_at is None:
+            obj.handled_at, obj.handled_by = timezone.now(), request.user
+        super().save_model(request, obj, form, change)

@@ -4,6 +4,7 @@ from django import forms
 
 from catalog.models import Category, County, Department, Part, Township
 
+from .models import Feedback
 from .queries import SearchFilters
 
 
@@ -49,3 +50,19 @@ class SearchForm(forms.Form):
             category=data["category"],
             department=data["department"],
         )
+
+
+class FeedbackForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="反映的问题",
+        choices=Feedback.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择反映的问题。"},
+    )
+    text = forms.CharField(
+        label="具体情况",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "请写明具体情况。", "max_length": "具体情况请控制在 2000 字以内。"},
+    )
+    contact = forms.CharField(label="联系方式（选填，仅工作人员可见）", max_length=100, required=False)

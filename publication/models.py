@@ -167,3 +167,47 @@ class CurrentEdition(models.Model):
 
     def __str__(self) -> str:
         return str(self.edition)
+
+
+class Feedback(models.Model):
+    """群众监督: a visitor reports that a published item is wrong or not carried out. Never shown publicly."""
+
+    class Kind(models.TextChoices):
+        WRONG = "wrong", "事项内容有误"
+        NOT_CARRIED_OUT = "not_carried_out", "没有落实"
+        OTHER = "other", "其他"
+
+    township = models.ForeignKey(
+        Township, on_delete=models.PROTECT, related_name="feedback", verbose_name="乡镇（街道）"
+    )
+    edition = models.ForeignKey(
+        Edition, on_delete=models.PROTECT, related_name="feedback", verbose_name="所看的版本"
+    )
+    key = models.UUIDField("事项标识")
+    item_name = models.CharField("事项名称", max_length=200)
+    kind = models.CharField("反映的问题", max_length=20, choices=Kind.choices)
+    text = models.TextField("具体情况")
+    contact = models.CharField("联系方式（选填）", max_length=100, blank=True)
+    # A keyed hash of the visitor's address: enough to limit how often one address reports, without
+    # keeping the address itself.
+    address_hash = models.CharField("来源标识", max_length=64, editable=False)
+    created_at = models.DateTimeField("提交时间", default=timezone.now)
+    handled_at = models.DateTimeField("处理时间", null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="处理人",
+    )
+    handling_note = models.TextField("处理情况", blank=True)
+
+    class Meta:
+        verbose_name = "群众反映"
+        verbose_name_plural = "群众反映"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["address_hash", "created_at"], name="feedback_rate")]
+
+    def __str__(self) -> str:
+        return f"{self.township.name}：{self.item_name}（{self.get_kind_display()}）"

@@ -5,18 +5,24 @@
 writes editions.
 """
 
+import hashlib
+import hmac
 import re
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
 
 from catalog.models import DutyList, FrozenItem, Part
+from review import notifications
 from review.models import Approval
 from review.queries import compare_rows
 
-from .models import CurrentEdition, Edition, EditionChange, EditionItem
+from .models import CurrentEdition, Edition, EditionChange, EditionItem, Feedback
 
 # The fields whose words a resident may search for.
 SEARCHED_FIELDS = [
@@ -142,3 +148,57 @@ def publish_approved(
         note=note or "审定后公布",
         submission=approval.submission,
     )
+
+
+def address_hash(address: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()
+
+
+@transaction.atomic
+def report_item(township, key, *, kind: str, text: str, contact: str, address: str) -> Feedback:
+    """Record a visitor's report on a published item and tell the county's editors; at most
+    `FEEDBACK_PER_HOUR` reports an hour from one address."""
+    item = (
+        EditionItem.objects.filter(edition__township=township, key=key)
+        .select_related("edition")
+        .order_by("-edition__number")
+        .first()
+    )
+    if item is None:
+        raise ValidationError("该事项不在已公布的清单中。")
+    errors = {}
+    if kind not in Feedback.Kind.values:
+        errors["kind"] = "请选择反映的问题。"
+    if not text.strip():
+        errors["text"] = "请写明具体情况。"
+    elif len(text) > 2000:
+        errors["text"] = "具体情况请控制在 2000 字以内。"
+    if errors:
+        raise ValidationError(errors)
+    hashed = address_hash(address)
+    since = timezone.now() - timedelta(hours=1)
+    if (
+        Feedback.objects.filter(address_hash=hashed, created_at__gte=since).count()
+        >= settings.FEEDBACK_PER_HOUR
+    ):
+        raise RateLimited("您提交得太频繁了，请一小时后再试。")
+    feedback = Feedback.objects.create(
+        township=township,
+        edition=item.edition,
+        key=key,
+        item_name=item.name,
+        kind=kind,
+        text=text.strip(),
+        contact=contact.strip(),
+        address_hash=hashed,
+    )
+    notifications.notify(
+        notifications.county_editors(township.county_id),
+        f"群众反映：{township.name}“{item.name}”{feedback.get_kind_display()}。",
+        reverse("admin:publication_feedback_change", args=[feedback.pk]),
+    )
+    return feedback
+
+
+class RateLimited(ValidationError):
+    """Too many reports from one address."""

@@ -11,18 +11,20 @@ import json
 from urllib.parse import quote
 
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
+from django.views.decorators.csrf import csrf_protect
 
 from catalog import exports
 from catalog.models import County, Part
 from catalog.transfer_views import xlsx_response
 
-from . import queries
-from .forms import SearchForm
+from . import queries, services
+from .forms import FeedbackForm, SearchForm
 from .models import Edition, EditionItem
 
 DOWNLOAD_FORMATS = ("xlsx", "csv", "json")
@@ -116,6 +118,38 @@ def item_page(request, code: str, key):
         return render(request, "publication/item.html", {"township": township, "page": page})
 
     return edition_response(request, f"item:{current.pk}:{key}", current, produce, max_age=CURRENT_MAX_AGE)
+
+
+@csrf_protect
+def feedback(request, code: str, key):
+    """A visitor reports that an item is wrong or not carried out; the report is never shown publicly."""
+    township = queries.published_township(code)
+    try:
+        page = queries.item_page(township, key)
+    except EditionItem.DoesNotExist:
+        raise Http404("该事项不在已公布的清单中。") from None
+    form = FeedbackForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.report_item(
+                    township, key, **form.cleaned_data, address=request.META.get("REMOTE_ADDR", "")
+                )
+            except services.RateLimited as error:
+                form.add_error(None, error.messages)
+                status = 429
+            except ValidationError as error:
+                form.add_error(None, error.messages)
+            else:
+                return render(
+                    request, "publication/feedback_thanks.html", {"township": township, "page": page}
+                )
+    context = {"township": township, "page": page, "form": form}
+    response = render(request, "publication/feedback.html", context, status=status)
+    patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 def changes(request, code: str, number: int):
