@@ -1,11 +1,14 @@
 """The public search form: words and filters, each optional."""
 
+import uuid
+
 from django import forms
 
 from catalog.models import Category, County, Department, Part, Township
 
-from .models import Feedback
+from .models import AdjustmentItem, Feedback
 from .queries import SearchFilters
+from .services import RequestedChange
 
 
 class SearchForm(forms.Form):
@@ -66,3 +69,83 @@ class FeedbackForm(forms.Form):
         error_messages={"required": "请写明具体情况。", "max_length": "具体情况请控制在 2000 字以内。"},
     )
     contact = forms.CharField(label="联系方式（选填，仅工作人员可见）", max_length=100, required=False)
+
+
+class AdjustmentForm(forms.Form):
+    summary = forms.CharField(
+        label="申请说明",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "请填写申请说明，如依据哪部法规的修订。"},
+    )
+
+
+class AdjustmentItemForm(forms.Form):
+    """One requested change; a row left without 调整方式 is ignored."""
+
+    action = forms.ChoiceField(
+        label="调整方式", choices=[("", "（不填）"), *AdjustmentItem.Action.choices], required=False
+    )
+    key = forms.ChoiceField(label="现行事项（修改、删除、调整类型时选择）", required=False)
+    name = forms.CharField(label="事项名称（新增或改名时填写）", max_length=200, required=False)
+    part = forms.ChoiceField(
+        label="清单类型（新增或调整类型时选择）", choices=[("", "—"), *Part.choices], required=False
+    )
+    category = forms.ModelChoiceField(Category.objects.none(), label="类别（新增时选择）", required=False)
+    content = forms.CharField(
+        label="具体内容或配合职责", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    lead_departments = forms.ModelMultipleChoiceField(
+        Department.objects.none(), label="县级主责部门（配合事项）", required=False
+    )
+    receiving_department = forms.ModelChoiceField(
+        Department.objects.none(), label="收回部门（收回事项）", required=False
+    )
+    basis = forms.CharField(label="依据", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label="理由", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, edition, **kwargs):
+        super().__init__(*args, **kwargs)
+        county = edition.township.county_id
+        self.fields["key"].choices = [("", "—"), *((str(r.key), r.name) for r in edition.listed_items)]
+        self.fields["category"].queryset = Category.objects.filter(county_id=county).order_by("order")
+        departments = Department.objects.filter(county_id=county).order_by("order", "name")
+        self.fields["lead_departments"].queryset = departments
+        self.fields["receiving_department"].queryset = departments
+        for name in ("category", "lead_departments", "receiving_department"):
+            self.fields[name].label_from_instance = lambda obj: obj.name
+
+    def change(self) -> RequestedChange | None:
+        data = self.cleaned_data
+        if not data.get("action"):
+            return None
+        return RequestedChange(
+            action=data["action"],
+            key=uuid.UUID(data["key"]) if data.get("key") else None,
+            name=data.get("name", ""),
+            part=data.get("part", ""),
+            category=data.get("category"),
+            content=data.get("content", ""),
+            lead_departments=list(data.get("lead_departments") or []),
+            receiving_department=data.get("receiving_department"),
+            basis=data.get("basis", ""),
+            reason=data.get("reason", ""),
+        )
+
+
+AdjustmentItemFormSet = forms.formset_factory(AdjustmentItemForm, extra=4, max_num=50)
+
+
+class DecideAdjustmentForm(forms.Form):
+    approve = forms.TypedChoiceField(
+        label="审核结果",
+        choices=[("1", "批准并公布新版本"), ("0", "不予批准")],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    document_number = forms.CharField(label="批准文号", max_length=100, required=False)
+    effective_on = forms.DateField(
+        label="新版本施行日期",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    note = forms.CharField(label="审核意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -10,6 +10,7 @@ change log; earlier editions stay as they were.
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from catalog.models import DutyList, FrozenItem, Part, Township
 from review.models import Submission
@@ -211,3 +212,136 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.township.name}：{self.item_name}（{self.get_kind_display()}）"
+
+
+class Adjustment(models.Model):
+    """动态调整: a request to add, change, remove or move items of the edition in force. Approving it
+    publishes the next edition with its change log."""
+
+    class State(models.TextChoices):
+        FILED = "filed", "待审核"
+        APPROVED = "approved", "已批准并公布"
+        REJECTED = "rejected", "未批准"
+
+    township = models.ForeignKey(
+        Township, on_delete=models.PROTECT, related_name="adjustments", verbose_name="乡镇（街道）"
+    )
+    edition = models.ForeignKey(
+        Edition, on_delete=models.PROTECT, related_name="adjustments", verbose_name="调整的版本"
+    )
+    summary = models.TextField("申请说明")
+    signature = models.CharField("申请单位", max_length=100)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="申请人"
+    )
+    filed_at = models.DateTimeField("申请时间", default=timezone.now)
+    state = models.CharField("状态", max_length=20, choices=State.choices, default=State.FILED)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="审核人",
+    )
+    decided_at = models.DateTimeField("审核时间", null=True, blank=True)
+    decision_note = models.TextField("审核意见", blank=True)
+    document_number = models.CharField("批准文号", max_length=100, blank=True)
+    new_edition = models.OneToOneField(
+        Edition,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="adjustment",
+        verbose_name="公布的新版本",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "动态调整申请"
+        verbose_name_plural = "动态调整申请"
+        ordering = ["-filed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.township.name}清单动态调整（{self.filed_at:%Y-%m-%d}，{self.signature}）"
+
+
+class AdjustmentItem(models.Model):
+    """One change an adjustment asks for, with its basis and reason."""
+
+    class Action(models.TextChoices):
+        ADD = "add", "新增事项"
+        CHANGE = "change", "修改事项"
+        REMOVE = "remove", "删除事项"
+        MOVE = "move", "调整清单类型"
+
+    adjustment = models.ForeignKey(
+        Adjustment, on_delete=models.CASCADE, related_name="items", verbose_name="动态调整申请"
+    )
+    action = models.CharField("调整方式", max_length=20, choices=Action.choices)
+    # The item of the edition in force (empty for a new item).
+    key = models.UUIDField("事项标识", null=True, blank=True)
+    name = models.CharField("事项名称", max_length=200)
+    part = models.CharField("清单类型", max_length=20, choices=Part.choices, blank=True)
+    category = models.ForeignKey(
+        "catalog.Category",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="类别",
+    )
+    content = models.TextField("具体内容 / 配合职责", blank=True)
+    lead_departments = models.ManyToManyField(
+        "catalog.Department", blank=True, related_name="+", verbose_name="县级主责部门"
+    )
+    receiving_department = models.ForeignKey(
+        "catalog.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="收回（承接）部门",
+    )
+    basis = models.TextField("依据")
+    reason = models.TextField("理由")
+
+    class Meta:
+        verbose_name = "调整事项"
+        verbose_name_plural = "调整事项"
+        ordering = ["adjustment", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}：{self.name}"
+
+
+class AdjustmentRemark(models.Model):
+    """The county editor's comment on an adjustment, and the applicant's answer."""
+
+    adjustment = models.ForeignKey(
+        Adjustment, on_delete=models.CASCADE, related_name="remarks", verbose_name="动态调整申请"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="提出人"
+    )
+    text = models.TextField("意见")
+    created_at = models.DateTimeField("时间", default=timezone.now)
+    answer = models.TextField("答复", blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="答复人",
+    )
+    answered_at = models.DateTimeField("答复时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "调整审核意见"
+        verbose_name_plural = "调整审核意见"
+        ordering = ["adjustment", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:40]

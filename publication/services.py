@@ -9,20 +9,33 @@ import hashlib
 import hmac
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
-from catalog.models import DutyList, FrozenItem, Part
+from catalog import services as catalog_services
+from catalog.models import Category, Department, DutyItem, DutyList, FrozenItem, Part
 from review import notifications
-from review.models import Approval
+from review.models import Approval, SubmittedItem
 from review.queries import compare_rows
 
-from .models import CurrentEdition, Edition, EditionChange, EditionItem, Feedback
+from . import permissions
+from .models import (
+    Adjustment,
+    AdjustmentItem,
+    AdjustmentRemark,
+    CurrentEdition,
+    Edition,
+    EditionChange,
+    EditionItem,
+    Feedback,
+)
 
 # The fields whose words a resident may search for.
 SEARCHED_FIELDS = [
@@ -139,6 +152,14 @@ def publish_approved(
     rows = approval.submission.items.all()
     if not rows.exists():
         raise ValidationError("审定稿没有任何事项，不能公布。")
+    # The review cycle ends here: items the leader decided are no longer locked for it.
+    decided = list(DutyItem.objects.filter(duty_list=duty_list, is_decided=True))
+    for item in decided:
+        item.is_decided = False
+    if decided:
+        bulk_update_with_history(
+            decided, DutyItem, ["is_decided"], default_user=user, default_change_reason="公布"
+        )
     return create_edition(
         duty_list,
         rows,
@@ -202,3 +223,270 @@ def report_item(township, key, *, kind: str, text: str, contact: str, address: s
 
 class RateLimited(ValidationError):
     """Too many reports from one address."""
+
+
+# 动态调整: adjustments of the edition in force.
+
+
+@dataclass
+class RequestedChange:
+    """One change an applicant asks for (one row of the adjustment form)."""
+
+    action: str
+    key: object = None
+    name: str = ""
+    part: str = ""
+    category: Category | None = None
+    content: str = ""
+    lead_departments: list[Department] = field(default_factory=list)
+    receiving_department: Department | None = None
+    basis: str = ""
+    reason: str = ""
+
+
+def check_changes(township, edition: Edition, changes: list[RequestedChange]) -> list[str]:
+    """Each row's problems, named by row number; empty when the request can be filed."""
+    published = {row.key: row for row in edition.items.all()}
+    problems = []
+    seen = set()
+    for number, change in enumerate(changes, start=1):
+        where = f"第 {number} 项"
+        if change.action not in AdjustmentItem.Action.values:
+            problems.append(f"{where}：请选择调整方式。")
+            continue
+        if not change.basis.strip():
+            problems.append(f"{where}：请填写依据。")
+        if not change.reason.strip():
+            problems.append(f"{where}：请填写理由。")
+        for department in [*change.lead_departments, change.receiving_department, change.category]:
+            if department is not None and department.county_id != township.county_id:
+                problems.append(f"{where}：“{department.name}”不属于本县。")
+        if change.action == AdjustmentItem.Action.ADD:
+            if not change.name.strip():
+                problems.append(f"{where}：新增事项须填写事项名称。")
+            if change.part not in Part.values:
+                problems.append(f"{where}：新增事项须选择清单类型。")
+            if change.category is None:
+                problems.append(f"{where}：新增事项须选择类别。")
+            if any(row.name == change.name.strip() for row in published.values()):
+                problems.append(f"{where}：清单中已有“{change.name.strip()}”。")
+            continue
+        row = published.get(change.key)
+        if row is None:
+            problems.append(f"{where}：请选择现行清单中的事项。")
+            continue
+        if change.key in seen:
+            problems.append(f"{where}：“{row.name}”在本申请中出现了不止一次。")
+        seen.add(change.key)
+        if change.action == AdjustmentItem.Action.MOVE:
+            if change.part not in Part.values or change.part == row.part:
+                problems.append(f"{where}：请选择“{row.name}”要调整到的另一类清单。")
+            elif change.part == Part.COORDINATED and not change.lead_departments:
+                problems.append(f"{where}：调整为配合履职事项须选择县级主责部门。")
+            elif change.part == Part.RECLAIMED and change.receiving_department is None:
+                problems.append(f"{where}：调整为上级部门收回事项须选择收回部门。")
+        if change.action == AdjustmentItem.Action.CHANGE and not (
+            change.name.strip() or change.content.strip()
+        ):
+            problems.append(f"{where}：请写明“{row.name}”修改后的名称或内容。")
+    if not changes:
+        problems.append("请至少填写一项调整。")
+    return problems
+
+
+@transaction.atomic
+def file_adjustment(township, *, user, summary: str, changes: list[RequestedChange]) -> Adjustment:
+    """File a request against the township's edition in force; all rows or none."""
+    if not permissions.can_file_adjustment(user, township):
+        raise PermissionDenied(f"您不能为{township.name}申请调整清单。")
+    edition = current_edition(township)
+    if edition is None:
+        raise ValidationError(f"{township.name}还没有公布的清单，不能申请调整。")
+    problems = check_changes(township, edition, changes)
+    if not summary.strip():
+        problems.insert(0, "请填写申请说明。")
+    if problems:
+        raise ValidationError(problems)
+    published = {row.key: row for row in edition.items.all()}
+    adjustment = Adjustment.objects.create(
+        township=township,
+        edition=edition,
+        summary=summary.strip(),
+        signature=permissions.signature_for(user, township),
+        filed_by=user,
+    )
+    for change in changes:
+        item = AdjustmentItem.objects.create(
+            adjustment=adjustment,
+            action=change.action,
+            key=change.key if change.action != AdjustmentItem.Action.ADD else None,
+            name=change.name.strip() or published[change.key].name,
+            part=change.part,
+            category=change.category,
+            content=change.content.strip(),
+            receiving_department=change.receiving_department,
+            basis=change.basis.strip(),
+            reason=change.reason.strip(),
+        )
+        item.lead_departments.set(change.lead_departments)
+    notifications.notify(
+        notifications.county_editors(township.county_id),
+        f"{adjustment.signature}申请调整{township.name}清单（{len(changes)} 项）。",
+        reverse("publication:adjustment", args=[adjustment.pk]),
+    )
+    return adjustment
+
+
+def check_open(adjustment: Adjustment) -> None:
+    if adjustment.state != Adjustment.State.FILED:
+        raise ValidationError(f"该申请{adjustment.get_state_display()}，不能再处理。")
+
+
+@transaction.atomic
+def remark_on(adjustment: Adjustment, *, user, text: str) -> AdjustmentRemark:
+    if not permissions.can_review_adjustment(user, adjustment):
+        raise PermissionDenied("只有县委编办可以提出审核意见。")
+    check_open(adjustment)
+    if not text.strip():
+        raise ValidationError({"text": "请填写意见。"})
+    remark = AdjustmentRemark.objects.create(adjustment=adjustment, author=user, text=text.strip())
+    notifications.notify(
+        [adjustment.filed_by],
+        f"县委编办对{adjustment.township.name}清单的调整申请提出了意见，请答复。",
+        reverse("publication:adjustment", args=[adjustment.pk]),
+    )
+    return remark
+
+
+@transaction.atomic
+def answer_remark(remark: AdjustmentRemark, *, user, answer: str) -> AdjustmentRemark:
+    remark = (
+        AdjustmentRemark.objects.select_for_update().select_related("adjustment__township").get(pk=remark.pk)
+    )
+    if not permissions.can_answer_remark(user, remark.adjustment):
+        raise PermissionDenied("只有申请人或该乡镇（街道）可以答复。")
+    check_open(remark.adjustment)
+    if not answer.strip():
+        raise ValidationError({"answer": "请填写答复。"})
+    remark.answer, remark.answered_by, remark.answered_at = answer.strip(), user, timezone.now()
+    remark.save()
+    return remark
+
+
+@transaction.atomic
+def decide_adjustment(
+    adjustment: Adjustment,
+    *,
+    user,
+    approve: bool,
+    note: str = "",
+    document_number: str = "",
+    effective_on: date | None = None,
+) -> Adjustment:
+    """Reject with a note, or approve with a 文号 and a date: the next edition is published."""
+    adjustment = (
+        Adjustment.objects.select_for_update().select_related("township", "edition").get(pk=adjustment.pk)
+    )
+    if not permissions.can_review_adjustment(user, adjustment):
+        raise PermissionDenied("只有县委编办可以审核调整申请。")
+    check_open(adjustment)
+    if not approve:
+        if not note.strip():
+            raise ValidationError({"note": "不予批准须写明理由。"})
+        adjustment.state = Adjustment.State.REJECTED
+    else:
+        problems = []
+        if not document_number.strip():
+            problems.append("批准须填写文号。")
+        if effective_on is None:
+            problems.append("请填写新版本的施行日期。")
+        if adjustment.remarks.filter(answer="").exists():
+            problems.append("还有审核意见没有答复。")
+        if current_edition(adjustment.township) != adjustment.edition:
+            problems.append("清单在申请之后已公布了新版本，请对照新版本重新申请。")
+        if problems:
+            raise ValidationError(problems)
+        adjustment.new_edition = publish_adjustment(
+            adjustment, user=user, document_number=document_number.strip(), effective_on=effective_on
+        )
+        adjustment.document_number = document_number.strip()
+        adjustment.state = Adjustment.State.APPROVED
+    adjustment.decided_by, adjustment.decided_at, adjustment.decision_note = (
+        user,
+        timezone.now(),
+        note.strip(),
+    )
+    adjustment._history_user = user
+    adjustment.save()
+    notifications.notify(
+        [adjustment.filed_by],
+        f"{adjustment.township.name}清单的调整申请{adjustment.get_state_display()}。",
+        reverse("publication:adjustment", args=[adjustment.pk]),
+    )
+    return adjustment
+
+
+def publish_adjustment(adjustment: Adjustment, *, user, document_number: str, effective_on: date) -> Edition:
+    """Apply the approved changes to the township's list of record, then publish it as the next edition."""
+    duty_list = adjustment.edition.duty_list
+    reason_of = {}
+    for change in adjustment.items.select_related("category", "receiving_department").prefetch_related(
+        "lead_departments"
+    ):
+        reason = f"动态调整（{document_number}）：{change.reason}"
+        leads = list(change.lead_departments.all())
+        if change.action == AdjustmentItem.Action.ADD:
+            item = DutyItem(
+                duty_list=duty_list,
+                name=change.name,
+                part=change.part,
+                category=change.category,
+                basis=change.basis,
+                receiving_department=change.receiving_department,
+            )
+            work_field = {Part.BASIC: "content", Part.COORDINATED: "township_duties"}.get(
+                change.part, "reclaim_reason"
+            )
+            setattr(item, work_field, change.content)
+            item = catalog_services.create_item(item, lead_departments=leads, reason=reason)
+            reason_of[item.key] = change.reason
+            continue
+        item = DutyItem.objects.active().get(duty_list=duty_list, key=change.key)
+        reason_of[item.key] = change.reason
+        if change.action == AdjustmentItem.Action.REMOVE:
+            catalog_services.delete_item(item, reason=reason)
+        elif change.action == AdjustmentItem.Action.MOVE:
+            catalog_services.move_items_to_part(
+                [item],
+                part=change.part,
+                reason=reason,
+                lead_departments=leads,
+                receiving_department=change.receiving_department,
+                township_duties=change.content,
+            )
+        else:
+            item.name = change.name or item.name
+            if change.content:
+                work_field = {Part.BASIC: "content", Part.COORDINATED: "township_duties"}.get(
+                    item.part, "reclaim_reason"
+                )
+                setattr(item, work_field, change.content)
+            item.basis = change.basis or item.basis
+            catalog_services.save_item(item, reason=reason)
+    rows = [
+        SubmittedItem.copy_of(None, item)
+        for item in DutyItem.objects.active()
+        .filter(duty_list=duty_list)
+        .select_related("category", "responsible_office", "receiving_department")
+        .prefetch_related("lead_departments")
+        .order_by("part", "category__order", "order", "pk")
+    ]
+    return create_edition(
+        duty_list,
+        rows,
+        user=user,
+        effective_on=effective_on,
+        document_number=document_number,
+        note=f"动态调整：{adjustment.summary}",
+        reasons=reason_of,
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import adjustment_views, views
 
 app_name = "publication"
 
@@ -15,4 +15,23 @@ urlpatterns = [
     path("lists/<str:code>/editions/<int:number>/", views.township_page, name="edition"),
     path("lists/<str:code>/editions/<int:number>/changes/", views.changes, name="changes"),
     path("lists/<str:code>/editions/<int:number>/download.<str:fmt>", views.download, name="download"),
+    # 动态调整, in the workbench.
+    path("work/adjustments/", adjustment_views.adjustment_list, name="adjustments"),
+    path("work/adjustments/new/<str:code>/", adjustment_views.adjustment_new, name="adjustment_new"),
+    path("work/adjustments/<int:adjustment_id>/", adjustment_views.adjustment_detail, name="adjustment"),
+    path(
+        "work/adjustments/<int:adjustment_id>/remark/",
+        adjustment_views.adjustment_remark,
+        name="adjustment_remark",
+    ),
+    path(
+        "work/adjustments/<int:adjustment_id>/decide/",
+        adjustment_views.adjustment_decide,
+        name="adjustment_decide",
+    ),
+    path(
+        "work/adjustments/remarks/<int:remark_id>/answer/",
+        adjustment_views.remark_answer,
+        name="remark_answer",
+    ),
 ]

@@ -1,0 +1,235 @@
+"""动态调整: a request against the edition in force, reviewed by the county editor, publishing the next edition."""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from catalog.models import DutyItem, Part
+from publication import services
+from publication.models import Adjustment, CurrentEdition, Edition, EditionChange
+from publication.services import RequestedChange
+from review.models import Notification
+from tests.conftest import make_category, make_department, make_item
+from tests.publication.conftest import approve_and_publish
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def department(duty_list):
+    return make_department(duty_list.township.county, "县民政局")
+
+
+@pytest.fixture
+def edition(cast, duty_list, department):
+    make_item(duty_list, name="最低生活保障申请受理", content="受理申请")
+    make_item(duty_list, name="殡葬管理", content="劝导文明治丧")
+    make_item(duty_list, name="宅基地审批", content="审批宅基地")
+    return approve_and_publish(duty_list, cast["county_editor"])
+
+
+def key_of(edition, name):
+    return edition.items.get(name=name).key
+
+
+def request_changes(edition, department):
+    category = make_category(edition.township.county, "社会事务", 5)
+    return [
+        RequestedChange(
+            "add",
+            name="临时救助",
+            part=Part.BASIC,
+            category=category,
+            content="受理临时救助申请",
+            basis="《社会救助暂行办法》",
+            reason="新增职责",
+        ),
+        RequestedChange(
+            "change",
+            key=key_of(edition, "最低生活保障申请受理"),
+            content="受理申请并入户调查",
+            basis="《低保审核确认办法》",
+            reason="法规修订",
+        ),
+        RequestedChange(
+            "remove", key=key_of(edition, "宅基地审批"), basis="县政府决定", reason="已由部门承接"
+        ),
+        RequestedChange(
+            "move",
+            key=key_of(edition, "殡葬管理"),
+            part=Part.COORDINATED,
+            lead_departments=[department],
+            content="配合劝导",
+            basis="《殡葬管理条例》",
+            reason="由民政部门牵头",
+        ),
+    ]
+
+
+def test_an_approved_adjustment_publishes_the_next_edition_with_its_change_log(
+    cast, duty_list, edition, department, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        adjustment = services.file_adjustment(
+            duty_list.township,
+            user=cast["township_official"],
+            summary="根据法规修订调整",
+            changes=request_changes(edition, department),
+        )
+    assert adjustment.signature == duty_list.township.name and adjustment.items.count() == 4
+    assert Notification.objects.filter(user=cast["county_editor"], text__contains="申请调整").exists()
+
+    remark = services.remark_on(adjustment, user=cast["county_editor"], text="临时救助的依据请写到条款")
+    with pytest.raises(ValidationError, match="还有审核意见没有答复"):
+        services.decide_adjustment(
+            adjustment,
+            user=cast["county_editor"],
+            approve=True,
+            document_number="示办发〔2026〕9号",
+            effective_on=date(2026, 5, 1),
+        )
+    services.answer_remark(remark, user=cast["township_official"], answer="已补充第十条")
+    decided = services.decide_adjustment(
+        adjustment,
+        user=cast["county_editor"],
+        approve=True,
+        document_number="示办发〔2026〕9号",
+        effective_on=date(2026, 5, 1),
+    )
+    second = decided.new_edition
+    assert (second.number, second.document_number, decided.state) == (2, "示办发〔2026〕9号", "approved")
+    assert CurrentEdition.objects.get(township=duty_list.township).edition == second
+    names = set(second.items.values_list("name", flat=True))
+    assert names == {"最低生活保障申请受理", "殡葬管理", "临时救助"}
+    assert second.items.get(name="殡葬管理").part == Part.COORDINATED
+    kinds = {c.name: (c.kind, c.reason) for c in EditionChange.objects.filter(edition=second)}
+    assert kinds == {
+        "临时救助": ("added", "新增职责"),
+        "最低生活保障申请受理": ("changed", "法规修订"),
+        "宅基地审批": ("removed", "已由部门承接"),
+        "殡葬管理": ("moved", "由民政部门牵头"),
+    }
+    assert edition.items.count() == 3  # the first edition stays as it was
+    # The list of record follows, so the next review cycle starts from it.
+    assert DutyItem.objects.active().filter(duty_list=duty_list, name="临时救助").exists()
+
+
+def test_each_row_of_a_request_is_checked_and_nothing_is_filed_on_a_problem(
+    cast, duty_list, edition, department
+):
+    changes = [
+        RequestedChange(
+            "move", key=key_of(edition, "殡葬管理"), part=Part.COORDINATED, basis="依据", reason="理由"
+        ),
+        RequestedChange(
+            "change", key=key_of(edition, "宅基地审批"), basis="", reason="理由", content="新内容"
+        ),
+    ]
+    with pytest.raises(ValidationError) as refused:
+        services.file_adjustment(
+            duty_list.township, user=cast["township_official"], summary="说明", changes=changes
+        )
+    assert refused.value.messages == [
+        "第 1 项：调整为配合履职事项须选择县级主责部门。",
+        "第 2 项：请填写依据。",
+    ]
+    assert not Adjustment.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["other_township_official", "other_county_editor", "county_leader"])
+def test_only_the_township_its_countys_departments_and_editors_file(
+    cast, duty_list, edition, department, role
+):
+    with pytest.raises(PermissionDenied):
+        services.file_adjustment(
+            duty_list.township, user=cast[role], summary="说明", changes=request_changes(edition, department)
+        )
+    assert not Adjustment.objects.exists()
+
+
+def test_only_the_county_editor_approves_and_a_rejection_needs_a_reason(cast, duty_list, edition, department):
+    adjustment = services.file_adjustment(
+        duty_list.township,
+        user=cast["department_reviewer"],
+        summary="说明",
+        changes=request_changes(edition, department),
+    )
+    assert adjustment.signature == "县农业农村局"
+    with pytest.raises(PermissionDenied):
+        services.decide_adjustment(
+            adjustment,
+            user=cast["township_official"],
+            approve=True,
+            document_number="x",
+            effective_on=date(2026, 5, 1),
+        )
+    with pytest.raises(ValidationError, match="不予批准须写明理由"):
+        services.decide_adjustment(adjustment, user=cast["county_editor"], approve=False)
+    services.decide_adjustment(adjustment, user=cast["county_editor"], approve=False, note="依据不足")
+    assert Adjustment.objects.get().state == "rejected" and Edition.objects.count() == 1
+    with pytest.raises(ValidationError, match="不能再处理"):
+        services.decide_adjustment(
+            adjustment,
+            user=cast["county_editor"],
+            approve=True,
+            document_number="x",
+            effective_on=date(2026, 5, 1),
+        )
+
+
+def test_a_request_against_an_edition_no_longer_in_force_is_refused(cast, duty_list, edition, department):
+    first = services.file_adjustment(
+        duty_list.township,
+        user=cast["county_editor"],
+        summary="一",
+        changes=request_changes(edition, department)[1:2],
+    )
+    second = services.file_adjustment(
+        duty_list.township,
+        user=cast["county_editor"],
+        summary="二",
+        changes=request_changes(edition, department)[2:3],
+    )
+    services.decide_adjustment(
+        first, user=cast["county_editor"], approve=True, document_number="文1", effective_on=date(2026, 5, 1)
+    )
+    with pytest.raises(ValidationError, match="已公布了新版本"):
+        services.decide_adjustment(
+            second,
+            user=cast["county_editor"],
+            approve=True,
+            document_number="文2",
+            effective_on=date(2026, 6, 1),
+        )
+    assert Edition.objects.count() == 2
+
+
+def test_the_adjustment_pages(client, cast, duty_list, edition, department):
+    client.force_login(cast["township_official"])
+    url = reverse("publication:adjustment_new", args=[duty_list.township.code])
+    page = client.get(url)
+    assert page.status_code == 200 and "殡葬管理" in page.content.decode()
+    data = {
+        "summary": "法规修订",
+        "items-TOTAL_FORMS": "4",
+        "items-INITIAL_FORMS": "0",
+        "items-MIN_NUM_FORMS": "0",
+        "items-MAX_NUM_FORMS": "50",
+        "items-0-action": "remove",
+        "items-0-key": str(key_of(edition, "宅基地审批")),
+        "items-0-basis": "县政府决定",
+        "items-0-reason": "部门承接",
+    }
+    response = client.post(url, data)
+    adjustment = Adjustment.objects.get()
+    assert response.status_code == 302 and adjustment.items.get().name == "宅基地审批"
+    client.force_login(cast["county_editor"])
+    client.post(
+        reverse("publication:adjustment_decide", args=[adjustment.pk]),
+        {"approve": "1", "document_number": "示办发〔2026〕9号", "effective_on": "2026-05-01"},
+    )
+    assert Adjustment.objects.get().new_edition.number == 2
+    client.force_login(cast["other_county_editor"])
+    assert client.get(reverse("publication:adjustment", args=[adjustment.pk])).status_code == 404
