@@ -10,6 +10,7 @@ import math
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -109,25 +110,10 @@ def export_rows(duty_list: DutyList) -> Iterable[ExportRow]:
         .prefetch_related("lead_departments")
         .order_by(*PUBLISHED_ORDER)
     )
-    for item in items.iterator(chunk_size=500):
-        if item.part == Part.COORDINATED:
-            departments = "、".join(d.name for d in item.lead_departments.all())
-        else:
-            departments = item.receiving_department.name if item.receiving_department else ""
-        yield ExportRow(
-            part=item.part,
-            category=item.category.name,
-            name=item.name,
-            content=item.content,
-            office=item.responsible_office.name if item.responsible_office else "",
-            departments=departments,
-            department_duties=item.department_duties,
-            township_duties=item.township_duties,
-            support=item.support,
-            reclaim_reason=item.reclaim_reason,
-            basis=item.basis,
-            remarks=item.remarks,
-        )
+    # The draft's items read as frozen rows, so drafts and editions print through one function.
+    return frozen_export_rows(
+        SimpleNamespace(**FrozenItem.values_of(item)) for item in items.iterator(chunk_size=500)
+    )
 
 
 def frozen_export_rows(rows: Iterable[FrozenItem]) -> Iterable[ExportRow]:

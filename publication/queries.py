@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from catalog.models import County, Part, Township
 
 from .models import CurrentEdition, Edition, EditionItem
-from .services import grams
+from .services import SEARCHED_FIELDS, grams
 
 SEARCH_LIMIT = 300
 
@@ -142,16 +142,6 @@ SYNONYMS = {
     "环保": ["生态环境"],
     "残疾证": ["残疾人"],
 }
-SEARCHED_COLUMNS = [
-    "name",
-    "content",
-    "township_duties",
-    "department_duties",
-    "reclaim_reason",
-    "lead_departments",
-    "receiving_department",
-    "category",
-]
 
 
 def variants(term: str) -> list[str]:
@@ -190,7 +180,7 @@ def matching(items: QuerySet[EditionItem], q: str, vendor: str) -> QuerySet[Edit
     for term in terms:
         columns = Q()
         for variant in variants(term):
-            for column in SEARCHED_COLUMNS:
+            for column in SEARCHED_FIELDS:
                 columns |= Q(**{f"{column}__icontains": variant})
         items = items.filter(columns)
     return items
