@@ -9,6 +9,7 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("data/", views.open_data, name="open_data"),
     path("counties/<str:code>/statistics/", views.statistics, name="statistics"),
+    path("counties/<str:code>/download.<str:fmt>", views.county_download, name="county_download"),
     path("lists/<str:code>/", views.township_page, name="township"),
     path("lists/<str:code>/items/<uuid:key>/", views.item_page, name="item"),
     path("lists/<str:code>/items/<uuid:key>/feedback/", views.feedback, name="feedback"),

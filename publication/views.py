@@ -8,6 +8,8 @@ import csv
 import hashlib
 import io
 import json
+import zipfile
+from collections import defaultdict
 from urllib.parse import quote
 
 from django.core.cache import cache
@@ -185,28 +187,93 @@ def edition_file(township, edition: Edition, fmt: str) -> HttpResponse:
         stream = io.BytesIO()
         exports.write_workbook(township.name, exports.frozen_export_rows(rows), stream)
         return xlsx_response(stream.getvalue(), f"{name}.xlsx")
-    records = [{label: data_value(row, field) for field, label in DATA_COLUMNS} for row in rows]
     if fmt == "csv":
-        text = io.StringIO()
-        text.write("\ufeff")  # so spreadsheet programs read the file as UTF-8
-        writer = csv.DictWriter(text, fieldnames=[label for _, label in DATA_COLUMNS])
-        writer.writeheader()
-        writer.writerows(records)
-        response = HttpResponse(text.getvalue(), content_type="text/csv; charset=utf-8")
-    else:
-        document = {
-            "乡镇（街道）": township.name,
-            "行政区划代码": township.code,
-            "县（市、区）": township.county.name,
-            "版次": edition.number,
-            "施行日期": edition.effective_on.isoformat(),
-            "文号": edition.document_number,
-            "事项": records,
-        }
-        body = json.dumps(document, ensure_ascii=False, indent=1)
-        response = HttpResponse(body, content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}.{fmt}"
+        return csv_response(name, [], [(township, edition, rows)])
+    return json_response(name, edition_document(township, edition, rows))
+
+
+def edition_document(township, edition: Edition, rows: list[EditionItem]) -> dict:
+    return {
+        "乡镇（街道）": township.name,
+        "行政区划代码": township.code,
+        "县（市、区）": township.county.name,
+        "版次": edition.number,
+        "施行日期": edition.effective_on.isoformat(),
+        "文号": edition.document_number,
+        "事项": [{label: data_value(row, field) for field, label in DATA_COLUMNS} for row in rows],
+    }
+
+
+# Columns a county-wide CSV adds before each item's, to say whose it is.
+TOWNSHIP_COLUMNS = [("乡镇（街道）", "name"), ("行政区划代码", "code")]
+
+
+def csv_response(name: str, leading: list, groups) -> HttpResponse:
+    """One CSV row per item; `leading` names township columns put before the item's (county files)."""
+    text = io.StringIO()
+    text.write("\ufeff")  # so spreadsheet programs read the file as UTF-8
+    writer = csv.writer(text)
+    writer.writerow(
+        [label for label, _ in leading] + (["版次"] if leading else []) + [label for _, label in DATA_COLUMNS]
+    )
+    for township, edition, rows in groups:
+        prefix = [getattr(township, attribute) for _, attribute in leading] + (
+            [edition.number] if leading else []
+        )
+        for row in rows:
+            writer.writerow(prefix + [data_value(row, field) for field, _ in DATA_COLUMNS])
+    return attachment(HttpResponse(text.getvalue(), content_type="text/csv; charset=utf-8"), f"{name}.csv")
+
+
+def json_response(name: str, document) -> HttpResponse:
+    body = json.dumps(document, ensure_ascii=False, indent=1)
+    return attachment(HttpResponse(body, content_type="application/json; charset=utf-8"), f"{name}.json")
+
+
+def attachment(response: HttpResponse, filename: str) -> HttpResponse:
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
+
+
+def county_download(request, code: str, fmt: str):
+    """Every township's edition in force in one file: a zip of workbooks, one CSV, or one JSON."""
+    if fmt not in DOWNLOAD_FORMATS:
+        raise Http404("没有这种下载格式。")
+    county = get_object_or_404(County.objects.filter(townships__editions__isnull=False).distinct(), code=code)
+    editions = list(
+        queries.current_editions()
+        .filter(township__county=county)
+        .order_by("township__order", "township__code")
+    )
+    newest = max(editions, key=lambda e: e.published_at)
+    key = f"county-download:{county.pk}:{fmt}:" + ",".join(str(e.pk) for e in editions)
+
+    def produce():
+        items = defaultdict(list)
+        for row in EditionItem.objects.filter(edition__in=editions).order_by(
+            "part", "category_order", "order", "pk"
+        ):
+            items[row.edition_id].append(row)
+        groups = [(e.township, e, items[e.pk]) for e in editions]
+        name = f"{county.name}乡镇（街道）履行职责事项清单"
+        if fmt == "xlsx":
+            stream = io.BytesIO()
+            with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+                for township, edition, rows in groups:
+                    with archive.open(
+                        exports.export_filename(township, f"（第{edition.number}版）"), "w"
+                    ) as member:
+                        exports.write_workbook(township.name, exports.frozen_export_rows(rows), member)
+            return attachment(HttpResponse(stream.getvalue(), content_type="application/zip"), f"{name}.zip")
+        if fmt == "csv":
+            return csv_response(name, TOWNSHIP_COLUMNS, groups)
+        document = {
+            "县（市、区）": county.name,
+            "乡镇（街道）": [edition_document(*group) for group in groups],
+        }
+        return json_response(name, document)
+
+    return edition_response(request, key, newest, produce, max_age=CURRENT_MAX_AGE)
 
 
 def data_value(row: EditionItem, field: str):

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import zipfile
 from datetime import date
 
 import pytest
@@ -243,3 +244,24 @@ def test_statistics_queries_do_not_grow(client, cast, duty_list, department):
         make_item(other, Part.COORDINATED, name=f"事项{n}", leads=[department], township_duties="配合")
     approve_and_publish(other, cast["county_editor"])
     assert queries_of(client, url) == before
+
+
+def test_the_county_downloads_hold_every_township_in_force(client, cast, duty_list, edition, department):
+    other = make_duty_list(make_township(duty_list.township.county, "河西乡"))
+    make_item(other, name="河道巡查")
+    approve_and_publish(other, cast["county_editor"])
+    code = duty_list.township.county.code
+    archive = zipfile.ZipFile(
+        io.BytesIO(client.get(reverse("publication:county_download", args=[code, "xlsx"])).content)
+    )
+    assert len(archive.namelist()) == 2
+    text = client.get(reverse("publication:county_download", args=[code, "csv"])).content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert {(r["乡镇（街道）"], r["事项名称"]) for r in rows} >= {
+        ("河西乡", "河道巡查"),
+        (duty_list.township.name, "殡葬管理"),
+    }
+    document = json.loads(client.get(reverse("publication:county_download", args=[code, "json"])).content)
+    assert sorted(t["乡镇（街道）"] for t in document["乡镇（街道）"]) == sorted(
+        [duty_list.township.name, "河西乡"]
+    )
