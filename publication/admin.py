@@ -6,7 +6,7 @@ from django.utils import timezone
 from catalog.admin import CountyScopedAdmin
 from review.admin import ReadOnlyAdmin
 
-from .models import Edition, EditionChange, Feedback
+from .models import Adjustment, AdjustmentItem, Edition, EditionChange, Feedback
 
 
 class EditionChangeInline(admin.TabularInline):
@@ -55,3 +55,28 @@ class FeedbackAdmin(CountyScopedAdmin):
         if obj.handling_note and obj.handled_at is None:
             obj.handled_at, obj.handled_by = timezone.now(), request.user
         super().save_model(request, obj, form, change)
+
+
+class AdjustmentItemInline(admin.TabularInline):
+    model = AdjustmentItem
+    fields = ["action", "name", "part", "basis", "reason"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Adjustment)
+class AdjustmentAdmin(ReadOnlyAdmin):
+    """Adjustments are filed and decided in the workbench (/work/adjustments/); here they are read."""
+
+    county_path = "township__county"
+    list_display = ["township", "signature", "filed_at", "state", "document_number"]
+    list_filter = ["state"]
+    list_select_related = ["township"]
+    inlines = [AdjustmentItemInline]

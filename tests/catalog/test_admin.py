@@ -28,7 +28,7 @@ from tests.conftest import (
     make_office,
     make_township,
 )
-from tests.publication.conftest import approve_and_publish, make_feedback
+from tests.publication.conftest import approve_and_publish, make_adjustment, make_feedback
 from tests.review.conftest import make_review_records
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +62,9 @@ def world(duty_list, superuser):
     make_review_records(duty_list, superuser)
     published = make_duty_list(make_township(county, "已公布镇"))
     make_item(published)
-    make_feedback(approve_and_publish(published, superuser))
+    edition = approve_and_publish(published, superuser)
+    make_feedback(edition)
+    make_adjustment(edition, superuser)
     duty_list.stage = DutyList.Stage.DRAFTING  # back to editable for the tests that edit items
     duty_list.save(update_fields=["stage"])
     return {"county": county, "office": office, "category": category, "items": items, "user": superuser}
@@ -368,7 +370,9 @@ def populate(count: int) -> None:
         make_review_records(duty_list, user)
         published = make_duty_list(make_township(county))
         make_item(published, category=category)
-        make_feedback(approve_and_publish(published, user), address=f"198.51.100.{n}")
+        edition = approve_and_publish(published, user)
+        make_feedback(edition, address=f"198.51.100.{n}")
+        make_adjustment(edition, user)
 
 
 @pytest.mark.parametrize("model", registered_models(), ids=lambda m: m._meta.label)

@@ -38,3 +38,11 @@ def make_feedback(edition, address: str = "198.51.100.7"):
     return services.report_item(
         edition.township, item.key, kind="wrong", text="电话号码写错了", contact="", address=address
     )
+
+
+def make_adjustment(edition, user):
+    from publication import services
+
+    item = edition.items.first()
+    change = services.RequestedChange("remove", key=item.key, basis="县政府决定", reason="部门承接")
+    return services.file_adjustment(edition.township, user=user, summary="调整", changes=[change])
