@@ -12,18 +12,19 @@ from .services import RequestedChange
 
 
 class SearchForm(forms.Form):
+    """Words and filters, each optional. The township filter offers the chosen county's townships
+    only, so the page stays small however many counties publish."""
+
     q = forms.CharField(label="查找事项", max_length=50, required=False)
     county = forms.ModelChoiceField(
-        County.objects.filter(townships__editions__isnull=False).distinct(),
-        label="县（市、区）",
-        required=False,
-        empty_label="全部",
+        County.objects.none(), label="县（市、区）", required=False, empty_label="全部"
     )
-    township = forms.ModelChoiceField(
-        Township.objects.filter(editions__isnull=False).distinct().order_by("county__code", "order"),
+    township = forms.TypedChoiceField(
         label="乡镇（街道）",
+        coerce=int,
         required=False,
-        empty_label="全部",
+        empty_value=None,
+        error_messages={"invalid_choice": "请先选择县，再选择其中的乡镇（街道）。"},
     )
     part = forms.ChoiceField(label="清单类型", choices=[("", "全部"), *Part.choices], required=False)
     category = forms.ChoiceField(label="类别", required=False)
@@ -31,14 +32,28 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        categories = Category.objects.filter(county__townships__editions__isnull=False).values_list(
-            "name", flat=True
+        counties = County.objects.filter(
+            pk__in=Township.objects.filter(current_edition__isnull=False).values("county")
+        ).order_by("code")
+        self.fields["county"].queryset = counties
+        chosen = self.data.get("county") if self.is_bound else None
+        scope = counties.filter(pk=chosen) if chosen and str(chosen).isdigit() else counties
+        townships = Township.objects.filter(county__in=scope, current_edition__isnull=False).order_by(
+            "order", "code"
         )
-        departments = Department.objects.filter(county__townships__editions__isnull=False).values_list(
-            "name", flat=True
-        )
-        self.fields["category"].choices = [("", "全部"), *((n, n) for n in sorted(set(categories)))]
-        self.fields["department"].choices = [("", "全部"), *((n, n) for n in sorted(set(departments)))]
+        if chosen and str(chosen).isdigit():
+            self.fields["township"].choices = [("", "全部"), *townships.values_list("pk", "name")]
+        else:
+            self.fields["township"].choices = [("", "全部（先选择县）")]
+            self.fields["township"].help_text = "选择县后可按乡镇（街道）筛选。"
+        for name, model in (("category", Category), ("department", Department)):
+            names = (
+                model.objects.filter(county__in=scope)
+                .order_by("name")
+                .values_list("name", flat=True)
+                .distinct()
+            )
+            self.fields[name].choices = [("", "全部"), *((n, n) for n in names)]
 
     def has_query(self) -> bool:
         return any(self.cleaned_data.get(name) for name in self.fields)
@@ -48,7 +63,7 @@ class SearchForm(forms.Form):
         return SearchFilters(
             q=data["q"].strip(),
             county=data["county"].pk if data["county"] else None,
-            township=data["township"].pk if data["township"] else None,
+            township=data["township"],
             part=data["part"],
             category=data["category"],
             department=data["department"],

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass, field
 from itertools import groupby
 
+from django.core.cache import cache
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
@@ -33,6 +34,37 @@ def counties_with_editions() -> list[tuple[County, list[Township]]]:
         pointer = getattr(township, "current_edition", None)  # None when it has published nothing
         township.edition = pointer.edition if pointer else None
     return [(county, list(rows)) for county, rows in groupby(townships, key=lambda t: t.county)]
+
+
+@dataclass(frozen=True)
+class InForce:
+    """Which edition of a township is in force, as the cache of rendered pages needs it."""
+
+    township_id: int
+    edition_id: int
+    edition_number: int
+    published_at: float  # timestamp
+
+
+def in_force_key(code: str) -> str:
+    return f"in-force:{code}"
+
+
+def in_force(code: str) -> InForce | None:
+    """The edition in force of the township with this code: kept in the cache (publishing a new
+    edition drops it), so a page served from the cache needs no query at all."""
+    value = cache.get(in_force_key(code))
+    if value is None:
+        row = (
+            CurrentEdition.objects.filter(township__code=code)
+            .values_list("township_id", "edition_id", "edition__number", "edition__published_at")
+            .first()
+        )
+        if row is None:
+            return None
+        value = InForce(row[0], row[1], row[2], row[3].timestamp())
+        cache.set(in_force_key(code), value, timeout=None)
+    return value
 
 
 def published_township(code: str) -> Township:

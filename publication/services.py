@@ -11,8 +11,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import partial
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -129,6 +131,11 @@ def create_edition(
             for diff in compare_rows(old, items)
         )
     CurrentEdition.objects.update_or_create(township=township, defaults={"edition": edition})
+    # Pages name the edition in force: forget it now and again once this is committed, so no
+    # request in between keeps the old one.
+    forget = partial(cache.delete, f"in-force:{township.code}")
+    forget()
+    transaction.on_commit(forget)
     return edition
 
 

@@ -192,7 +192,7 @@ def test_edition_pages_carry_validators_and_are_served_from_the_cache(client, ca
     assert "public" in first["Cache-Control"]
     with CaptureQueriesContext(connection) as captured:
         again = client.get(url)
-    assert again.content == first.content and len(captured) == 2  # the township and its edition in force
+    assert again.content == first.content and len(captured) == 0  # the edition in force is cached too
     assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
     download = client.get(reverse("publication:download", args=[duty_list.township.code, 1, "csv"]))
     assert "max-age=86400" in download["Cache-Control"] and download["Content-Disposition"].startswith(
@@ -265,3 +265,11 @@ def test_the_county_downloads_hold_every_township_in_force(client, cast, duty_li
     assert sorted(t["乡镇（街道）"] for t in document["乡镇（街道）"]) == sorted(
         [duty_list.township.name, "河西乡"]
     )
+
+
+def test_search_by_township_needs_its_county(client, cast, duty_list, edition):
+    url = reverse("publication:search")
+    county, township = duty_list.township.county_id, duty_list.township_id
+    assert "找到 3 个事项" in page(client, url + f"?county={county}&township={township}")
+    refused = page(client, url + f"?township={township}")
+    assert "请先选择县" in refused and "找到" not in refused
