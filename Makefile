@@ -9,9 +9,9 @@ DEMO_PORT ?= 8000
 
 # Development mode for the demo server and the tests (tests run with DEBUG
 # off anyway); production mode needs SECRET_KEY, see .env.example.
-demo test lint check bench bench-excel bench-review: export DEBUG ?= 1
+demo test lint check bench bench-excel bench-review bench-public: export DEBUG ?= 1
 
-.PHONY: install demo test lint check bench bench-excel bench-review
+.PHONY: install demo test lint check bench bench-excel bench-review bench-public
 
 install: $(VENV)/.installed
 
@@ -48,3 +48,7 @@ bench-excel: install
 # Server time of a department's queue (13 townships × 340 items) and of a comparison of two submissions.
 bench-review: install
 	$(BIN)/python benchmarks/review.py
+
+# The public site: a 340-item township page, search over 500,000 published items, a cached page's throughput.
+bench-public: install
+	$(BIN)/python benchmarks/publication.py
