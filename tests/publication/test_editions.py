@@ -134,3 +134,19 @@ def test_a_published_list_is_locked(cast, duty_list, published):
     with pytest.raises(PermissionDenied):
         catalog_services.save_item(item, user=cast["county_editor"])
     assert DutyItem.objects.get(pk=item.pk).name == "殡葬管理"
+
+
+def test_export_lists_writes_a_published_edition(cast, duty_list, published, tmp_path):
+    import io
+
+    from django.core.management import CommandError, call_command
+    from openpyxl import load_workbook
+
+    path = tmp_path / "edition.xlsx"
+    call_command(
+        "export_lists", township=duty_list.township.code, edition=1, output=str(path), stdout=io.StringIO()
+    )
+    workbook = load_workbook(path)
+    assert workbook["配合履职事项清单"]["C3"].value == "殡葬管理"
+    with pytest.raises(CommandError, match="没有第 3 版。已公布的版次：1"):
+        call_command("export_lists", township=duty_list.township.code, edition=3, output=str(path))
