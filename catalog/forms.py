@@ -189,7 +189,10 @@ class StartListForm(forms.Form):
         label="由县级目录生成", queryset=Catalogue.objects.none(), required=False
     )
     source = forms.ModelChoiceField(
-        label="或复制其他乡镇（街道）的清单", queryset=DutyList.objects.none(), required=False
+        label="或复制已有清单",
+        queryset=DutyList.objects.none(),
+        required=False,
+        help_text="可选其他乡镇（街道）的清单，或本乡镇（街道）已公布的清单作为新一轮的起点（事项保持原标识）。",
     )
     copy_without_offices = forms.BooleanField(
         label="本乡镇（街道）没有同名责任科室的事项，也照样复制（责任科室留空）", required=False
