@@ -177,6 +177,13 @@ PART_FIELDS = {
     Part.RECLAIMED: frozenset({"receiving_department", "reclaim_reason"}),
 }
 PART_DEPENDENT_FIELDS = frozenset().union(*PART_FIELDS.values())
+# Where each part says what is done: the township's work, its share of a county task, or how the
+# reclaimed work is done now. A proposal's or an adjustment's "content" goes to this field.
+WORK_FIELDS = {
+    Part.BASIC: "content",
+    Part.COORDINATED: "township_duties",
+    Part.RECLAIMED: "reclaim_reason",
+}
 
 # An item's columns in the order a printed list shows them; forms, comparisons
 # and exports list fields in this order.

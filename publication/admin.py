@@ -4,23 +4,14 @@ from django.contrib import admin
 from django.utils import timezone
 
 from catalog.admin import CountyScopedAdmin
-from review.admin import ReadOnlyAdmin
+from review.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import Adjustment, AdjustmentItem, Edition, EditionChange, Feedback
 
 
-class EditionChangeInline(admin.TabularInline):
+class EditionChangeInline(ReadOnlyInline):
     model = EditionChange
     fields = ["kind", "name", "before_part", "after_part", "reason"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Edition)
@@ -57,18 +48,9 @@ class FeedbackAdmin(CountyScopedAdmin):
         super().save_model(request, obj, form, change)
 
 
-class AdjustmentItemInline(admin.TabularInline):
+class AdjustmentItemInline(ReadOnlyInline):
     model = AdjustmentItem
     fields = ["action", "name", "part", "basis", "reason"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Adjustment)

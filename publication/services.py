@@ -26,6 +26,7 @@ from catalog.models import Category, Department, DutyItem, DutyList, FrozenItem,
 from review import notifications
 from review.models import Approval, SubmittedItem
 from review.queries import compare_rows
+from review.services import Change, write_change
 
 from . import permissions
 from .models import (
@@ -441,45 +442,21 @@ def publish_adjustment(adjustment: Adjustment, *, user, document_number: str, ef
         "lead_departments"
     ):
         reason = f"动态调整（{document_number}）：{change.reason}"
-        leads = list(change.lead_departments.all())
-        if change.action == AdjustmentItem.Action.ADD:
-            item = DutyItem(
-                duty_list=duty_list,
-                name=change.name,
-                part=change.part,
-                category=change.category,
-                basis=change.basis,
-                receiving_department=change.receiving_department,
-            )
-            work_field = {Part.BASIC: "content", Part.COORDINATED: "township_duties"}.get(
-                change.part, "reclaim_reason"
-            )
-            setattr(item, work_field, change.content)
-            item = catalog_services.create_item(item, lead_departments=leads, reason=reason)
-            reason_of[item.key] = change.reason
-            continue
-        item = DutyItem.objects.active().get(duty_list=duty_list, key=change.key)
-        reason_of[item.key] = change.reason
         if change.action == AdjustmentItem.Action.REMOVE:
+            item = DutyItem.objects.active().get(duty_list=duty_list, key=change.key)
             catalog_services.delete_item(item, reason=reason)
-        elif change.action == AdjustmentItem.Action.MOVE:
-            catalog_services.move_items_to_part(
-                [item],
-                part=change.part,
-                reason=reason,
-                lead_departments=leads,
-                receiving_department=change.receiving_department,
-                township_duties=change.content,
-            )
         else:
-            item.name = change.name or item.name
-            if change.content:
-                work_field = {Part.BASIC: "content", Part.COORDINATED: "township_duties"}.get(
-                    item.part, "reclaim_reason"
-                )
-                setattr(item, work_field, change.content)
-            item.basis = change.basis or item.basis
-            catalog_services.save_item(item, reason=reason)
+            requested = Change(
+                name=change.name if change.action != AdjustmentItem.Action.MOVE else "",
+                content=change.content,
+                part=change.part,
+                lead_departments=list(change.lead_departments.all()),
+                receiving_department=change.receiving_department,
+                category=change.category,
+                basis=change.basis if change.action != AdjustmentItem.Action.MOVE else "",
+            )
+            item = write_change(duty_list, change.key, requested, what=change.name, user=None, reason=reason)
+        reason_of[item.key] = change.reason
     rows = [
         SubmittedItem.copy_of(None, item)
         for item in DutyItem.objects.active()

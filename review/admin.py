@@ -25,6 +25,22 @@ class ReviewPolicyAdmin(CountyScopedAdmin):
     list_select_related = ["county"]
 
 
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown beside a record, never edited there."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 class ReadOnlyAdmin(CountyScopedAdmin):
     """Records of what happened: only the workflow writes them."""
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from catalog import permissions as catalog_permissions
 from catalog import services as catalog_services
-from catalog.models import Category, Department, DutyItem, DutyList, Part
+from catalog.models import WORK_FIELDS, Category, Department, DutyItem, DutyList, Part
 
 from . import notifications, permissions
 from .models import Comment, CommentWindow, Decision, Dispute, Invitation, SubmittedItem
@@ -312,6 +312,7 @@ class Change:
     lead_departments: list[Department] = field(default_factory=list)
     receiving_department: Department | None = None
     category: Category | None = None  # for a new item
+    basis: str = ""
 
 
 def write_change(duty_list: DutyList, key, change: Change, *, what: str, user, reason: str, decided=False):
@@ -327,7 +328,6 @@ def write_change(duty_list: DutyList, key, change: Change, *, what: str, user, r
             category=change.category,
             receiving_department=change.receiving_department,
         )
-        item.content = change.content if item.part == Part.BASIC else ""
         item.order = catalog_services.next_order(duty_list, item.part, item.category_id)
         leads = change.lead_departments
     else:
@@ -345,7 +345,9 @@ def write_change(duty_list: DutyList, key, change: Change, *, what: str, user, r
         elif change.receiving_department is not None:
             item.receiving_department = change.receiving_department
         item.name = change.name or item.name
-        item.content = change.content or item.content
+    if change.content:
+        setattr(item, WORK_FIELDS[item.part], change.content)
+    item.basis = change.basis or item.basis
     try:
         return catalog_services.save_item(
             item, lead_departments=leads, user=user, reason=reason, decided=decided

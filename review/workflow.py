@@ -269,12 +269,12 @@ class Transition:
         return self.source != self.target
 
 
-def round_of(number: str, submitted: str, feedback: str) -> list[Transition]:
-    """Opening and closing one round of comments on a submission (一下, 二下)."""
+def round_of(submitted: str, after: str, open_label: str, close_label: str) -> list[Transition]:
+    """Opening and closing a window of comments on a submission (一下, 二下, and the 三上 check)."""
     return [
         Transition(
             "open_comments",
-            f"{number}下：征求部门意见",
+            open_label,
             submitted,
             submitted,
             county_editor,
@@ -285,9 +285,9 @@ def round_of(number: str, submitted: str, feedback: str) -> list[Transition]:
         ),
         Transition(
             "close_comments",
-            f"{number}下：结束征求，意见反馈乡镇",
+            close_label,
             submitted,
-            feedback,
+            after,
             county_editor,
             window_can_close,
             end_window,
@@ -308,7 +308,9 @@ ROUNDS = [
         has_items,
         submit,
     ),
-    *round_of("一", Stage.FIRST_SUBMITTED, Stage.FIRST_FEEDBACK),
+    *round_of(
+        Stage.FIRST_SUBMITTED, Stage.FIRST_FEEDBACK, "一下：征求部门意见", "一下：结束征求，意见反馈乡镇"
+    ),
     Transition(
         "submit",
         "二上：提交修改稿",
@@ -318,7 +320,9 @@ ROUNDS = [
         can_submit_again,
         submit,
     ),
-    *round_of("二", Stage.SECOND_SUBMITTED, Stage.SECOND_FEEDBACK),
+    *round_of(
+        Stage.SECOND_SUBMITTED, Stage.SECOND_FEEDBACK, "二下：征求部门意见", "二下：结束征求，意见反馈乡镇"
+    ),
     Transition(
         "submit",
         "三上：提交送审稿",
@@ -330,27 +334,7 @@ ROUNDS = [
     ),
     # After 三上 the departments may be asked once more to confirm or keep
     # their positions; whatever is still contested then becomes a dispute.
-    Transition(
-        "open_comments",
-        "三上：请部门确认意见",
-        Stage.THIRD_SUBMITTED,
-        Stage.THIRD_SUBMITTED,
-        county_editor,
-        no_window_yet,
-        start_window,
-        ("departments", "deadline"),
-        window_not_opened,
-    ),
-    Transition(
-        "close_comments",
-        "三上：结束意见确认",
-        Stage.THIRD_SUBMITTED,
-        Stage.THIRD_SUBMITTED,
-        county_editor,
-        window_can_close,
-        end_window,
-        offered=window_running,
-    ),
+    *round_of(Stage.THIRD_SUBMITTED, Stage.THIRD_SUBMITTED, "三上：请部门确认意见", "三上：结束意见确认"),
     Transition(
         "start_coordination",
         "三下：提请协调拍板",
