@@ -40,6 +40,11 @@ class CountyScopedAdmin(SimpleHistoryAdmin):
 
     county_path = "county"
 
+    def history_view(self, request, object_id, extra_context=None):
+        if not hasattr(self.model, "history"):  # a record without versions: the admin's own log
+            return admin.ModelAdmin.history_view(self, request, object_id, extra_context)
+        return super().history_view(request, object_id, extra_context)
+
     def county_id_of(self, obj) -> int:
         *steps, last = self.county_path.split("__")
         for step in steps:

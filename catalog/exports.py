@@ -14,6 +14,7 @@ from types import SimpleNamespace
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -207,7 +208,12 @@ def row_height(widths: list[float], values: list[str]) -> float:
 
 
 def body_cell(sheet, value, *, center: bool = False) -> WriteOnlyCell:
+    if isinstance(value, str):
+        # Control characters pasted from word processors cannot be stored in a workbook.
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
     cell = WriteOnlyCell(sheet, value=value if value != "" else None)
+    if isinstance(value, str) and value:
+        cell.data_type = "s"  # text stays text: "=…" is never a formula in a file we hand out
     cell.font, cell.border = BODY_FONT, BORDER
     cell.alignment = CENTER if center else BODY
     return cell

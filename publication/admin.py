@@ -42,6 +42,9 @@ class FeedbackAdmin(CountyScopedAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # a citizen's report is kept, handled or not
+
     def save_model(self, request, obj, form, change):
         if obj.handling_note and obj.handled_at is None:
             obj.handled_at, obj.handled_by = timezone.now(), request.user

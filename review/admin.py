@@ -3,6 +3,7 @@ everything the review records (stage log, submissions, windows, comments, disput
 approvals) is read-only, since only the workflow and the review services write it."""
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 
 from catalog.admin import CountyScopedAdmin
 
@@ -52,6 +53,12 @@ class ReadOnlyAdmin(CountyScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """A past version may be looked at, never restored: only the workflow writes these records."""
+        if request.method == "POST":
+            raise PermissionDenied("这些记录只能由审核流程写入，不能在后台恢复或修改。")
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 @admin.register(StageChange)

@@ -89,8 +89,7 @@ def test_every_model_has_list_add_change_and_history_pages(
     request.user = world["user"]
     if admin.site._registry[model].has_add_permission(request):  # not records only the workflow writes
         urls.append(admin_url(model, "add"))
-    if hasattr(model, "history"):
-        urls.append(admin_url(model, "history", obj.pk))
+    urls.append(admin_url(model, "history", obj.pk))
     for url in urls:
         with django_assert_max_num_queries(MAX_QUERIES_PER_PAGE):
             response = admin_client.get(url)
@@ -396,3 +395,15 @@ def test_back_office_edit_without_a_version_is_refused(admin_client, world):
     assert response.status_code == 200 and "缺少版本号" in response.content.decode()
     item.refresh_from_db()
     assert item.name != "无版本号的修改"
+
+
+def test_records_only_the_workflow_writes_cannot_be_restored_from_their_history(admin_client, world):
+    from publication.models import Adjustment
+
+    adjustment = Adjustment.objects.get()
+    record = adjustment.history.first()
+    url = reverse("admin:publication_adjustment_simple_history", args=[adjustment.pk, record.history_id])
+    assert admin_client.get(url).status_code == 200
+    response = admin_client.post(url, {"state": "approved", "summary": "改写"})
+    assert response.status_code == 403
+    assert Adjustment.objects.get().summary == "调整" and Adjustment.objects.get().state == "filed"

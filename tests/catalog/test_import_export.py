@@ -622,3 +622,11 @@ def test_export_rows_are_tall_enough_for_their_wrapped_text(place, duty_list):
     make_item(duty_list, category=place.county.categories.get(name="党的建设"), content="短")
     sheet = load_workbook(io.BytesIO(exports.list_workbook(duty_list)))["基本履职事项清单"]
     assert sheet.row_dimensions[3].height > 3 * sheet.row_dimensions[4].height
+
+
+def test_exported_cells_drop_control_characters_and_never_hold_formulas(duty_list):
+    make_item(duty_list, name='=HYPERLINK("http://evil.example","点击")', content="受理申请\x0b并入户调查")
+    sheet = load_workbook(io.BytesIO(exports.list_workbook(duty_list)))["基本履职事项清单"]
+    name, content = sheet["C3"], sheet["D3"]
+    assert name.value == '=HYPERLINK("http://evil.example","点击")' and name.data_type == "s"
+    assert content.value == "受理申请并入户调查"
