@@ -54,6 +54,8 @@ def adjustment_new(request, code: str):
     status = 200
     if request.method == "POST":
         status = 400
+        if not rows.is_valid() and rows.non_form_errors():
+            form.add_error(None, rows.non_form_errors())
         if form.is_valid() and rows.is_valid():
             changes = [change for change in (f.change() for f in rows) if change is not None]
             try:
@@ -125,7 +127,7 @@ def adjustment_decide(request, adjustment_id: int):
     adjustment = visible_adjustment(request, adjustment_id)
     form = DecideAdjustmentForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请选择审核结果。")
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
         return redirect("publication:adjustment", adjustment.pk)
     try:
         decided = services.decide_adjustment(adjustment, user=request.user, **form.cleaned_data)

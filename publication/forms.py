@@ -147,11 +147,14 @@ class AdjustmentItemForm(forms.Form):
         )
 
 
-AdjustmentItemFormSet = forms.formset_factory(AdjustmentItemForm, extra=4, max_num=50)
+AdjustmentItemFormSet = forms.formset_factory(
+    AdjustmentItemForm, extra=4, max_num=50, validate_max=True, absolute_max=50
+)
 
 
 class DecideAdjustmentForm(forms.Form):
     approve = forms.TypedChoiceField(
+        error_messages={"required": "请选择审核结果。", "invalid_choice": "请选择审核结果。"},
         label="审核结果",
         choices=[("1", "批准并公布新版本"), ("0", "不予批准")],
         coerce=lambda v: v == "1",
@@ -161,6 +164,7 @@ class DecideAdjustmentForm(forms.Form):
     effective_on = forms.DateField(
         label="新版本施行日期",
         required=False,
+        error_messages={"invalid": "施行日期格式应为 年-月-日。"},
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     note = forms.CharField(label="审核意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -46,6 +46,9 @@ class InForce:
     published_at: float  # timestamp
 
 
+IN_FORCE_TIMEOUT = 60  # seconds
+
+
 def in_force_key(code: str) -> str:
     return f"in-force:{code}"
 
@@ -63,7 +66,8 @@ def in_force(code: str) -> InForce | None:
         if row is None:
             return None
         value = InForce(row[0], row[1], row[2], row[3].timestamp())
-        cache.set(in_force_key(code), value, timeout=None)
+        # Dropped on publishing; the timeout bounds how long another worker's copy can lag behind.
+        cache.set(in_force_key(code), value, timeout=IN_FORCE_TIMEOUT)
     return value
 
 
@@ -140,7 +144,7 @@ def item_page(township: Township, key) -> ItemPage:
 
 # Search.
 
-VALID_GRAM = re.compile(r"^[\w]+$")
+HAN_TERM = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]{2,}")
 
 
 @dataclass
@@ -180,17 +184,24 @@ def variants(term: str) -> list[str]:
     return [term, *SYNONYMS.get(term, [])]
 
 
+def indexable(term: str) -> bool:
+    """Whether the gram index can find the term: Chinese of two or more characters. A single
+    character or a Latin word may sit inside a longer run, which the grams do not hold; those
+    terms are found by the substring check alone."""
+    return bool(HAN_TERM.fullmatch(term))
+
+
 def tsquery(terms: list[str]) -> str:
-    """Every term, each as its grams or those of one of its synonyms: 低保 → (低保 | (最低 & 低生 & …))."""
+    """Every indexable term, each as its grams or those of one of its synonyms:
+    低保 → (低保 | (最低 & 低生 & …))."""
     groups = []
     for term in terms:
-        options = []
-        for variant in variants(term):
-            units = [g for g in dict.fromkeys(grams(variant)) if VALID_GRAM.match(g)]
-            if units:
-                options.append("(" + " & ".join(units) + ")")
-        if options:
-            groups.append("(" + " | ".join(options) + ")")
+        options = [variant for variant in variants(term)]
+        if not all(indexable(variant) for variant in options):
+            continue
+        groups.append(
+            "(" + " | ".join("(" + " & ".join(dict.fromkeys(grams(v))) + ")" for v in options) + ")"
+        )
     return " & ".join(groups)
 
 
@@ -233,14 +244,24 @@ def search(filters: SearchFilters, vendor: str) -> tuple[list[TownshipHits], int
     if filters.category:
         items = items.filter(category=filters.category)
     if filters.department:
-        items = items.filter(
-            Q(lead_departments__contains=filters.department) | Q(receiving_department=filters.department)
+        name = filters.department
+        items = items.filter(  # lead departments are stored as one text, names joined by 、
+            Q(lead_departments=name)
+            | Q(lead_departments__startswith=f"{name}、")
+            | Q(lead_departments__endswith=f"、{name}")
+            | Q(lead_departments__contains=f"、{name}、")
+            | Q(receiving_department=name)
         )
     if filters.q.strip():
         items = matching(items, filters.q.strip(), vendor)
     rows = list(
         items.select_related("edition__township__county").order_by(
-            "edition__township__county__code", "edition__township__order", "part", "category_order", "order"
+            "edition__township__county__code",
+            "edition__township__order",
+            "edition__township__code",
+            "part",
+            "category_order",
+            "order",
         )[: SEARCH_LIMIT + 1]
     )
     more = len(rows) > SEARCH_LIMIT

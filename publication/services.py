@@ -7,6 +7,7 @@ writes editions.
 
 import hashlib
 import hmac
+import ipaddress
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from catalog import services as catalog_services
-from catalog.models import Category, Department, DutyItem, DutyList, FrozenItem, Part
+from catalog.models import Category, Department, DutyItem, DutyList, FrozenItem, Part, Township
 from review import notifications
 from review.models import Approval, SubmittedItem
 from review.queries import compare_rows
@@ -94,7 +95,8 @@ def create_edition(
 ) -> Edition:
     """Write a new edition of the township's list from frozen rows, with its change log against the
     edition in force, and make it the one in force."""
-    township = duty_list.township
+    # One publication of a township at a time: the next number and the pointer depend on the last.
+    township = Township.objects.select_for_update().get(pk=duty_list.township_id)
     previous = current_edition(township)
     rows = list(rows)
     counts = {f"{part}_count": sum(1 for r in rows if r.part == part) for part in Part.values}
@@ -180,7 +182,28 @@ def publish_approved(
 
 
 def address_hash(address: str) -> str:
-    return hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()
+    """A keyed hash of where a report came from; an IPv6 address counts by its /64 network, which
+    one household or phone controls as a whole."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        source = address
+    else:
+        source = str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else str(ip)
+    return hmac.new(settings.SECRET_KEY.encode(), source.encode(), hashlib.sha256).hexdigest()
+
+
+def take_report_slot(hashed: str) -> bool:
+    """Count one more report from the address this hour; False once it is over the limit. The
+    counter lives in the cache, whose increment is atomic, so simultaneous posts cannot all pass."""
+    key = f"feedback-rate:{hashed}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between the two calls
+        cache.add(key, 1, timeout=3600)
+        count = 1
+    return count <= settings.FEEDBACK_PER_HOUR
 
 
 @transaction.atomic
@@ -206,10 +229,8 @@ def report_item(township, key, *, kind: str, text: str, contact: str, address: s
         raise ValidationError(errors)
     hashed = address_hash(address)
     since = timezone.now() - timedelta(hours=1)
-    if (
-        Feedback.objects.filter(address_hash=hashed, created_at__gte=since).count()
-        >= settings.FEEDBACK_PER_HOUR
-    ):
+    stored = Feedback.objects.filter(address_hash=hashed, created_at__gte=since).count()
+    if stored >= settings.FEEDBACK_PER_HOUR or not take_report_slot(hashed):
         raise RateLimited("您提交得太频繁了，请一小时后再试。")
     feedback = Feedback.objects.create(
         township=township,
@@ -297,6 +318,8 @@ def check_changes(township, edition: Edition, changes: list[RequestedChange]) ->
             change.name.strip() or change.content.strip()
         ):
             problems.append(f"{where}：请写明“{row.name}”修改后的名称或内容。")
+        if change.action == AdjustmentItem.Action.CHANGE and change.part and change.part != row.part:
+            problems.append(f"{where}：修改事项不调整清单类型；要调整类型请选择“调整清单类型”。")
     if not changes:
         problems.append("请至少填写一项调整。")
     return problems
@@ -352,6 +375,9 @@ def check_open(adjustment: Adjustment) -> None:
 
 @transaction.atomic
 def remark_on(adjustment: Adjustment, *, user, text: str) -> AdjustmentRemark:
+    adjustment = (
+        Adjustment.objects.select_for_update().select_related("township", "filed_by").get(pk=adjustment.pk)
+    )
     if not permissions.can_review_adjustment(user, adjustment):
         raise PermissionDenied("只有县委编办可以提出审核意见。")
     check_open(adjustment)
@@ -374,6 +400,8 @@ def answer_remark(remark: AdjustmentRemark, *, user, answer: str) -> AdjustmentR
     if not permissions.can_answer_remark(user, remark.adjustment):
         raise PermissionDenied("只有申请人或该乡镇（街道）可以答复。")
     check_open(remark.adjustment)
+    if remark.answer:
+        raise ValidationError("这条意见已经答复过了。")
     if not answer.strip():
         raise ValidationError({"answer": "请填写答复。"})
     remark.answer, remark.answered_by, remark.answered_at = answer.strip(), user, timezone.now()
@@ -412,6 +440,10 @@ def decide_adjustment(
             problems.append("还有审核意见没有答复。")
         if current_edition(adjustment.township) != adjustment.edition:
             problems.append("清单在申请之后已公布了新版本，请对照新版本重新申请。")
+        elif adjustment.township.duty_lists.exclude(stage__in=DutyList.LOCKED_STAGES).exists():
+            problems.append(
+                f"{adjustment.township.name}正在编制新一轮清单，调整会被新清单覆盖，请在新一轮清单中修改。"
+            )
         if problems:
             raise ValidationError(problems)
         adjustment.new_edition = publish_adjustment(

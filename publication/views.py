@@ -56,6 +56,7 @@ DATA_COLUMNS = [
 # keyed by the edition (and by the edition in force, which some pages mention).
 CURRENT_MAX_AGE = 300  # the township's page changes when a new edition is published
 EDITION_MAX_AGE = 86400
+PAGE_TIMEOUT = 7 * 86400  # rendered pages of old editions leave the cache after a week unread
 
 
 def edition_response(request, key: str, last_modified: float, produce, *, max_age: int) -> HttpResponse:
@@ -74,7 +75,7 @@ def edition_response(request, key: str, last_modified: float, produce, *, max_ag
             produced.content,
         )
         if produced.status_code == 200:
-            cache.set(key, stored, timeout=None)
+            cache.set(key, stored, timeout=PAGE_TIMEOUT)
     status, content_type, disposition, body = stored
     response = HttpResponse(body, content_type=content_type, status=status)
     if disposition:

@@ -233,3 +233,69 @@ def test_the_adjustment_pages(client, cast, duty_list, edition, department):
     assert Adjustment.objects.get().new_edition.number == 2
     client.force_login(cast["other_county_editor"])
     assert client.get(reverse("publication:adjustment", args=[adjustment.pk])).status_code == 404
+
+
+def test_a_change_row_does_not_move_an_item_and_a_remark_is_answered_once(
+    cast, duty_list, edition, department
+):
+    moved = RequestedChange(
+        "change",
+        key=key_of(edition, "殡葬管理"),
+        part=Part.RECLAIMED,
+        content="新内容",
+        basis="依据",
+        reason="理由",
+    )
+    with pytest.raises(ValidationError, match="修改事项不调整清单类型"):
+        services.file_adjustment(
+            duty_list.township, user=cast["county_editor"], summary="说明", changes=[moved]
+        )
+    adjustment = services.file_adjustment(
+        duty_list.township,
+        user=cast["township_official"],
+        summary="说明",
+        changes=request_changes(edition, department)[1:2],
+    )
+    remark = services.remark_on(adjustment, user=cast["county_editor"], text="请补充依据")
+    services.answer_remark(remark, user=cast["township_official"], answer="已补充")
+    with pytest.raises(ValidationError, match="已经答复过了"):
+        services.answer_remark(remark, user=cast["township_official"], answer="改一下答复")
+    remark.refresh_from_db()
+    assert remark.answer == "已补充"
+
+
+def test_an_adjustment_waits_while_the_township_drafts_its_next_round(cast, duty_list, edition, department):
+    from catalog import services as catalog_services
+
+    adjustment = services.file_adjustment(
+        duty_list.township,
+        user=cast["county_editor"],
+        summary="说明",
+        changes=request_changes(edition, department)[2:3],
+    )
+    catalog_services.start_list(
+        duty_list.township, title="新一轮", year=2026, user=cast["county_editor"], source=duty_list
+    )
+    with pytest.raises(ValidationError, match="正在编制新一轮清单"):
+        services.decide_adjustment(
+            adjustment,
+            user=cast["county_editor"],
+            approve=True,
+            document_number="文",
+            effective_on=date(2026, 5, 1),
+        )
+    assert Edition.objects.count() == 1
+
+
+def test_the_adjustment_form_refuses_too_many_rows_with_a_message(client, cast, duty_list, edition):
+    client.force_login(cast["township_official"])
+    data = {
+        "summary": "说明",
+        "items-TOTAL_FORMS": "60",
+        "items-INITIAL_FORMS": "0",
+        "items-MIN_NUM_FORMS": "0",
+        "items-MAX_NUM_FORMS": "50",
+    }
+    response = client.post(reverse("publication:adjustment_new", args=[duty_list.township.code]), data)
+    assert response.status_code == 400 and "50" in response.content.decode()
+    assert not Adjustment.objects.exists()

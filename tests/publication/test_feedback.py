@@ -79,3 +79,14 @@ def test_reports_are_never_shown_publicly(client, edition):
 def test_the_form_page_is_not_cached(client, edition):
     response = client.get(feedback_url(edition))
     assert "no-store" in response["Cache-Control"] and "csrfmiddlewaretoken" in response.content.decode()
+
+
+def test_an_ipv6_household_counts_as_one_address(client, edition, settings):
+    settings.FEEDBACK_PER_HOUR = 1
+    first = client.post(
+        feedback_url(edition), {"kind": "wrong", "text": "一"}, REMOTE_ADDR="2001:db8:1:2::10"
+    )
+    second = client.post(
+        feedback_url(edition), {"kind": "wrong", "text": "二"}, REMOTE_ADDR="2001:db8:1:2::99"
+    )
+    assert (first.status_code, second.status_code) == (200, 429) and Feedback.objects.count() == 1

@@ -273,3 +273,31 @@ def test_search_by_township_needs_its_county(client, cast, duty_list, edition):
     assert "找到 3 个事项" in page(client, url + f"?county={county}&township={township}")
     refused = page(client, url + f"?township={township}")
     assert "请先选择县" in refused and "找到" not in refused
+
+
+def test_search_finds_single_characters_and_keeps_townships_together(
+    client, cast, duty_list, edition, department
+):
+    other = make_duty_list(make_township(duty_list.township.county, "白沙镇"))
+    make_item(other, name="最低生活保障审核")
+    make_item(other, Part.COORDINATED, name="殡葬改革", leads=[department], township_duties="配合")
+    approve_and_publish(other, cast["county_editor"])
+    response = client.get(reverse("publication:search") + "?q=低")
+    assert "找到 2 个事项" in response.content.decode()
+    hits = client.get(reverse("publication:search") + "?department=县民政局").context["groups"]
+    assert [g.township.name for g in hits] == sorted(
+        {g.township.name for g in hits}, key=[g.township.name for g in hits].index
+    )
+    assert len(hits) == 2
+
+
+def test_the_department_filter_matches_whole_names(client, cast, duty_list, department):
+    longer = make_department(duty_list.township.county, "县民政局社会救助中心")
+    make_item(duty_list, Part.COORDINATED, name="救助站管理", leads=[longer], township_duties="配合")
+    approve_and_publish(duty_list, cast["county_editor"])
+    assert "没有找到" in page(client, reverse("publication:search") + "?department=县民政局")
+
+
+def test_missing_pages_answer_in_chinese(client):
+    response = client.get("/lists/999999999/")
+    assert response.status_code == 404 and "找不到页面" in response.content.decode()
