@@ -91,6 +91,8 @@ def test_load_demo_records_history_creates_accounts_and_keeps_edits_on_a_second_
         item.lead_departments.values_list("pk", flat=True)
     )
     assert County.history.filter(code="999001").exists()
+    # The demo consultee signs with a title, as consultees' comments are signed.
+    assert Membership.objects.get(user__username="zhuanjia").title == "县政府法律顾问"
 
     item.name = "演示时修改的名称"
     item.save()

@@ -39,6 +39,8 @@ DEMO_ACCOUNTS = [
     ("lingdao", "shifan-lingdao-2025", "刘书记", Role.COUNTY_LEADER, "示范县"),
     ("zhuanjia", "shifan-zhuanjia-2025", "孙专家", Role.CONSULTEE, "示范县"),
 ]
+# How consultees sign their comments.
+DEMO_TITLES = {"zhuanjia": "县政府法律顾问"}
 HISTORY_REASON = "载入演示数据"
 
 
@@ -110,5 +112,10 @@ def create_demo_accounts() -> None:
         township = county.townships.get(name=organisation) if role == Role.TOWNSHIP_OFFICIAL else None
         department = county.departments.get(name=organisation) if role == Role.DEPARTMENT_REVIEWER else None
         Membership.objects.get_or_create(
-            user=user, role=role, county=county, township=township, department=department
+            user=user,
+            role=role,
+            county=county,
+            township=township,
+            department=department,
+            defaults={"title": DEMO_TITLES.get(username, "")},
         )
