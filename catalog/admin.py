@@ -1,15 +1,21 @@
 """Back office for reference data and drafts.
 
-Writes to duty items go through `catalog.services` so the back office records
-history and bumps versions exactly as the workbench does.
+The back office is one more caller of the services: writes to duty items go
+through `catalog.services` (permission, stage under the list's lock, version
+check, history) exactly as the workbench's do. It never writes what the
+workflow owns — a list's stage and version, an item's decision lock — and a
+list cannot be restored from its history.
 """
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import permissions, services
@@ -78,6 +84,10 @@ class CountyScopedAdmin(SimpleHistoryAdmin):
         field = super().formfield_for_manytomany(db_field, request, **kwargs)
         return scope_choices(field, request.user)
 
+    def get_list_filter(self, request):
+        """Filters on a related record offer only the records of the editor's counties."""
+        return [scoped_filter(self.model, entry) for entry in super().get_list_filter(request)]
+
 
 # How each referenced model leads to its county, for narrowing form choices.
 COUNTY_PATHS = {
@@ -106,6 +116,30 @@ def scope_choices(field, user):
     if field is not None and hasattr(field, "queryset"):
         field.queryset = scope_choices_queryset(field.queryset.model, user, field.queryset)
     return field
+
+
+class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
+    """A sidebar filter on a related record listing only the counties' own records."""
+
+    def field_choices(self, field, request, model_admin):
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        path = COUNTY_PATHS.get(field.related_model)
+        if request.user.is_superuser or path is None:
+            return field.get_choices(include_blank=False, ordering=ordering)
+        limit = {f"{path}__in": permissions.edited_county_ids(request.user)}
+        return field.get_choices(include_blank=False, ordering=ordering, limit_choices_to=limit)
+
+
+def scoped_filter(model, entry):
+    """`entry` of a `list_filter`, with a relation's choices scoped to the editor's counties."""
+    if not isinstance(entry, str):
+        return entry
+    field = None
+    for name in entry.split("__"):
+        field = (field.related_model if field is not None else model)._meta.get_field(name)
+    if field.is_relation and field.related_model in COUNTY_PATHS:
+        return (entry, ScopedRelatedFieldListFilter)
+    return entry
 
 
 @admin.register(County)
@@ -214,6 +248,40 @@ class DutyListAdmin(CountyScopedAdmin):
             return [*self.readonly_fields, "township"]
         return self.readonly_fields
 
+    def save_model(self, request, obj, form, change):
+        if change:
+            # Title and year only, on the row as it stands: the form's copy of the stage may be old.
+            services.update_list_details(
+                obj, title=form.cleaned_data["title"], year=form.cleaned_data["year"], user=request.user
+            )
+            return
+        try:
+            with transaction.atomic():
+                obj.save()
+        except IntegrityError as error:
+            raise ValidationError(
+                f"{obj.township.name}已有尚未审定的清单，请在该清单中修改，不必新建。"
+            ) from error
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except (PermissionDenied, ValidationError) as error:
+            # The list moved on (or another was opened) between the form's checks and the locked write.
+            self.message_user(request, "；".join(refusal_messages(error)), messages.ERROR)
+            return HttpResponseRedirect(request.path)
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """Earlier versions of a list can be read, never restored: its stage belongs to the workflow."""
+        if request.method == "POST":
+            raise PermissionDenied(
+                "清单的阶段和版本只能由审核流程改变，不能从历史版本恢复；标题和年度请在修改页面中修改。"
+            )
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
     def get_queryset(self, request):
         return (
             super()
@@ -232,6 +300,13 @@ class DutyListAdmin(CountyScopedAdmin):
     @admin.display(description="收回", ordering="reclaimed_total")
     def reclaimed(self, obj):
         return obj.reclaimed_total
+
+
+def refusal_messages(error: Exception) -> list[str]:
+    """The Chinese sentences of a service's refusal."""
+    if isinstance(error, ValidationError):
+        return error.messages
+    return [str(error)]
 
 
 def checked_id(value: str) -> int:
@@ -341,6 +416,18 @@ class SaveThroughServiceAdmin(CountyScopedAdmin):
         super().save_related(request, form, formsets, change)
 
 
+def posted_version(request) -> int:
+    """The version of the item the page was drawn from; a form without it is refused."""
+    value = request.POST.get("expected_version", "")
+    if not value.isdigit():
+        raise ValidationError("缺少版本号，请刷新页面后重试。")
+    return int(value)
+
+
+def admin_change_url(obj) -> str:
+    return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+
+
 @admin.register(CatalogueEntry)
 class CatalogueEntryAdmin(SaveThroughServiceAdmin):
     county_path = "catalogue__county"
@@ -410,6 +497,59 @@ class DutyItemAdmin(SaveThroughServiceAdmin):
         return permissions.can_edit_item(request.user, obj)
 
     has_delete_permission = has_change_permission
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            return [*self.readonly_fields, "duty_list"]  # an item stays in its list
+        return self.readonly_fields
+
+    def get_actions(self, request):
+        # Deleting is the workbench's soft delete, one item at a time with its version.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_queryset(self, request, queryset):
+        raise PermissionDenied("事项只能逐个删除（可在“已删除”中恢复）。")
+
+    def delete_model(self, request, obj):
+        services.delete_item(
+            obj, user=request.user, reason="后台删除", expected_version=posted_version(request)
+        )
+
+    def delete_view(self, request, object_id, extra_context=None):
+        stored = DutyItem.objects.filter(pk=object_id).values_list("version", flat=True).first()
+        try:
+            return super().delete_view(
+                request, object_id, {**(extra_context or {}), "stored_version": stored}
+            )
+        except (PermissionDenied, ValidationError, services.StaleItemError) as error:
+            self.message_user(request, "；".join(refusal_messages(error)), messages.ERROR)
+            return HttpResponseRedirect(request.path)
+
+    def revert_disabled(self, request, obj=None):
+        current = obj and DutyItem.objects.select_related("duty_list__township").get(pk=obj.pk)
+        return current is None or not permissions.can_edit_item(request.user, current)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """Restoring a version is the workbench's revert: permission, stage, version check, history."""
+        if request.method != "POST":
+            return super().history_form_view(request, object_id, version_id, extra_context)
+        item = get_object_or_404(self.get_queryset(request), pk=object_id)
+        record = get_object_or_404(DutyItem.history.all(), id=item.pk, history_id=version_id)
+        try:
+            services.revert_item(
+                item,
+                record,
+                user=request.user,
+                reason="在后台恢复",
+                expected_version=posted_version(request),
+            )
+        except (PermissionDenied, ValidationError, services.StaleItemError) as error:
+            self.message_user(request, "；".join(refusal_messages(error)), messages.ERROR)
+            return HttpResponseRedirect(request.path)
+        self.message_user(request, f"已将“{item.name}”恢复到第 {record.version} 版。", messages.SUCCESS)
+        return HttpResponseRedirect(admin_change_url(item))
 
     def get_queryset(self, request):
         return (

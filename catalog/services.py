@@ -93,6 +93,25 @@ def check_can_edit(user, item: DutyItem) -> None:
         raise PermissionDenied(f"您无权修改“{item.duty_list}”中的事项“{item.name}”。")
 
 
+def lock_list(duty_list_id: int) -> DutyList:
+    """The list as it stands now, its row locked until the transaction ends.
+
+    Every write to a list's items starts here and checks the stage on the row it
+    returns, so an edit and a stage change (which takes the same lock in
+    `review.workflow.perform`) cannot interleave: the edit is either in the text a
+    submission freezes or refused by the new stage.
+    """
+    return DutyList.objects.select_for_update(of=("self",)).select_related("township").get(pk=duty_list_id)
+
+
+def lock_for_edit(user, item: DutyItem) -> None:
+    """Take the item's list lock and check, on the rows as stored, that the user may still write it."""
+    item.duty_list = lock_list(item.duty_list_id)
+    if item.pk is not None:
+        item.is_decided = DutyItem.objects.values_list("is_decided", flat=True).get(pk=item.pk)
+    check_can_edit(user, item)
+
+
 @transaction.atomic
 def save_item(
     item: DutyItem,
@@ -112,18 +131,22 @@ def save_item(
     user may decide it), after which the item is locked for the cycle.
     """
     if decided:
+        item.duty_list = lock_list(item.duty_list_id)
         item.is_decided = True
     else:
-        check_can_edit(user, item)
+        # Whatever the caller's copy says, the stage and the decision lock are read under the lock.
+        lock_for_edit(user, item)
     if lead_departments is not None:
         lead_departments = list(lead_departments)
         item.set_pending_lead_departments(lead_departments)
     if item.pk is not None:
-        current, part, category_id, order, deleted_at = (
+        current, part, category_id, order, deleted_at, duty_list_id = (
             DutyItem.objects.select_for_update()
-            .values_list("version", "part", "category_id", "order", "deleted_at")
+            .values_list("version", "part", "category_id", "order", "deleted_at", "duty_list_id")
             .get(pk=item.pk)
         )
+        if duty_list_id != item.duty_list_id:
+            raise ValidationError(f"事项“{item.name}”不能移到另一份清单。")
         if expected_version is not None and current != expected_version:
             raise StaleItemError(item, expected_version, current)
         if deleted_at is not None and item.deleted_at is not None:
@@ -181,13 +204,19 @@ def move_items_to_part(
     if not reason.strip():
         raise ValidationError("移动事项必须填写理由。")
     lead_departments = list(lead_departments)
+    ids = [item.pk for item in items]
+    lists = {
+        pk: lock_list(pk)
+        for pk in sorted(set(DutyItem.objects.filter(pk__in=ids).values_list("duty_list_id", flat=True)))
+    }
     items = list(
         DutyItem.objects.select_for_update(of=("self",))
-        .filter(pk__in=[item.pk for item in items])
-        .select_related("duty_list__township__county", "category", "responsible_office")
+        .filter(pk__in=ids)
+        .select_related("category", "responsible_office")
         .order_by("pk")
     )
     for item in items:
+        item.duty_list = lists[item.duty_list_id]
         check_can_edit(user, item)
         check_active(item)
         expected = (expected_versions or {}).get(item.pk)
@@ -268,6 +297,7 @@ def add_items(
     Each item is validated as `save_item` would; the rows, their lead departments
     and their history are then written in a few bulk statements.
     """
+    duty_list = lock_list(duty_list.pk)
     if user is not None and not permissions.can_edit_list(user, duty_list):
         raise PermissionDenied(f"您无权修改“{duty_list}”。")
     items = []
@@ -351,7 +381,7 @@ def move_item_in_category(
     The category is renumbered 1..n as it goes; only items whose 序号 changes
     get a new version.
     """
-    check_can_edit(user, item)
+    lock_for_edit(user, item)
     check_active(item)
     if expected_version is not None and expected_version != item.version:
         raise StaleItemError(item, expected_version, item.version)
@@ -415,6 +445,19 @@ def revert_item(
         reason=f"恢复到第 {record.version} 版：{reason.strip()}",
         expected_version=expected_version,
     )
+
+
+@transaction.atomic
+def update_list_details(duty_list: DutyList, *, title: str, year: int, user) -> DutyList:
+    """Change a list's title and year, nothing else: its stage and version belong to the workflow."""
+    locked = lock_list(duty_list.pk)
+    if not permissions.can_edit_list(user, locked):
+        raise PermissionDenied(f"清单“{locked}”处于“{locked.get_stage_display()}”阶段，不能修改。")
+    locked.title, locked.year = title, year
+    locked.full_clean(exclude=["township"], validate_constraints=False)
+    locked._history_user = user
+    locked.save(update_fields=["title", "year", "updated_at"])
+    return locked
 
 
 # Starting a township's draft.
