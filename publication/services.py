@@ -466,13 +466,69 @@ def decide_adjustment(
     return adjustment
 
 
+# What a live row and its published copy must agree on before an adjustment builds on the row.
+# Departments, offices and categories are compared by id or not at all: renaming one is not a change
+# of the item.
+CHECKED_FIELDS = (
+    "part",
+    "name",
+    "content",
+    "basis",
+    "remarks",
+    "lead_department_ids",
+    "department_duties",
+    "township_duties",
+    "support",
+    "receiving_department_id",
+    "reclaim_reason",
+    "is_safeguard",
+)
+
+
+def checked_values(values: dict) -> dict:
+    return {
+        field: sorted(values[field]) if field.endswith("_ids") else values[field] for field in CHECKED_FIELDS
+    }
+
+
+def check_rows_as_published(duty_list: DutyList, published: dict, keys: set) -> None:
+    """Refuse to build on live rows that differ from the edition in force: something changed them
+    outside the workflow, and that text was never reviewed."""
+    live = (
+        DutyItem.objects.active()
+        .filter(duty_list=duty_list, key__in=keys & published.keys())
+        .select_related("category", "responsible_office", "receiving_department")
+        .prefetch_related("lead_departments")
+    )
+    differing = [
+        item.name
+        for item in live
+        if checked_values(FrozenItem.values_of(item)) != checked_values(published[item.key].frozen_values())
+    ]
+    if differing:
+        raise ValidationError(
+            f"以下事项的现行文本与公布的清单不一致，不能在其基础上调整，请联系县委编办核对：{'、'.join(differing)}。"
+        )
+
+
 def publish_adjustment(adjustment: Adjustment, *, user, document_number: str, effective_on: date) -> Edition:
-    """Apply the approved changes to the township's list of record, then publish it as the next edition."""
-    duty_list = adjustment.edition.duty_list
+    """Apply the approved changes to the township's list of record, then publish the next edition.
+
+    The next edition is the edition in force plus this adjustment's changes, never whatever the live
+    rows hold: items the adjustment does not name are copied from the edition, and the items it names
+    must read in the live list as they were published before the changes are written into them.
+    """
+    edition = adjustment.edition
+    duty_list = edition.duty_list
+    published = {row.key: row for row in edition.items.all()}
+    changes = list(
+        adjustment.items.select_related("category", "receiving_department").prefetch_related(
+            "lead_departments"
+        )
+    )
+    check_rows_as_published(duty_list, published, {change.key for change in changes if change.key})
     reason_of = {}
-    for change in adjustment.items.select_related("category", "receiving_department").prefetch_related(
-        "lead_departments"
-    ):
+    for change in changes:
         reason = f"动态调整（{document_number}）：{change.reason}"
         if change.action == AdjustmentItem.Action.REMOVE:
             item = DutyItem.objects.active().get(duty_list=duty_list, key=change.key)
@@ -489,14 +545,15 @@ def publish_adjustment(adjustment: Adjustment, *, user, document_number: str, ef
             )
             item = write_change(duty_list, change.key, requested, what=change.name, user=None, reason=reason)
         reason_of[item.key] = change.reason
-    rows = [
+    changed = [
         SubmittedItem.copy_of(None, item)
         for item in DutyItem.objects.active()
-        .filter(duty_list=duty_list)
+        .filter(duty_list=duty_list, key__in=reason_of)
         .select_related("category", "responsible_office", "receiving_department")
         .prefetch_related("lead_departments")
-        .order_by("part", "category__order", "order", "pk")
     ]
+    rows = [row for key, row in published.items() if key not in reason_of] + changed
+    rows.sort(key=lambda row: (Part.values.index(row.part), row.category_order, row.order))
     return create_edition(
         duty_list,
         rows,

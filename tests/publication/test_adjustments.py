@@ -299,3 +299,44 @@ def test_the_adjustment_form_refuses_too_many_rows_with_a_message(client, cast, 
     response = client.post(reverse("publication:adjustment_new", args=[duty_list.township.code]), data)
     assert response.status_code == 400 and "50" in response.content.decode()
     assert not Adjustment.objects.exists()
+
+
+def approve_one_change(edition, cast, name="最低生活保障申请受理"):
+    change = RequestedChange(
+        "change", key=key_of(edition, name), content="受理并调查", basis="依据", reason="修订"
+    )
+    adjustment = services.file_adjustment(
+        edition.township, user=cast["township_official"], summary="修订", changes=[change]
+    )
+    return services.decide_adjustment(
+        adjustment,
+        user=cast["county_editor"],
+        approve=True,
+        document_number="示办发〔2026〕10号",
+        effective_on=date(2026, 6, 1),
+    )
+
+
+def test_a_live_row_changed_behind_the_workflows_back_does_not_reach_the_public(
+    cast, duty_list, edition, client
+):
+    DutyItem.objects.filter(duty_list=duty_list, name="殡葬管理").update(content="未经审核的文本")
+
+    second = approve_one_change(edition, cast).new_edition
+
+    assert second.items.get(name="殡葬管理").content == "劝导文明治丧"
+    assert second.items.get(name="最低生活保障申请受理").content == "受理并调查"
+    assert not EditionChange.objects.filter(edition=second, name="殡葬管理").exists()
+    page = client.get(reverse("publication:township", args=[duty_list.township.code])).content.decode()
+    assert "受理并调查" in page and "未经审核的文本" not in page
+
+
+def test_an_adjustment_of_a_row_changed_behind_the_workflows_back_is_refused(cast, duty_list, edition):
+    DutyItem.objects.filter(duty_list=duty_list, name="最低生活保障申请受理").update(basis="未经审核的依据")
+
+    with pytest.raises(ValidationError, match="现行文本与公布的清单不一致.*最低生活保障申请受理"):
+        approve_one_change(edition, cast)
+
+    assert CurrentEdition.objects.get(township=duty_list.township).edition == edition
+    assert Edition.objects.filter(township=duty_list.township).count() == 1
+    assert Adjustment.objects.get().state == Adjustment.State.FILED
