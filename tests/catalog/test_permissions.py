@@ -102,7 +102,7 @@ def back_office_actions(duty_list):
     return [
         ("change_item", url("dutyitem_change", item.pk), item_form_data(item, name="改名")),
         ("add_item", url("dutyitem_add"), item_form_data(item, name="新增事项")),
-        ("delete_item", url("dutyitem_delete", item.pk), {"post": "yes"}),
+        ("delete_item", url("dutyitem_delete", item.pk), {"post": "yes", "expected_version": item.version}),
         (
             "move_items",
             url("dutyitem_changelist"),

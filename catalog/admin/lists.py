@@ -8,219 +8,34 @@ list cannot be restored from its history.
 """
 
 from django.contrib import admin, messages
-from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import reverse
-from simple_history.admin import SimpleHistoryAdmin
 
-from . import permissions, services
-from .forms import PART_FORM_FIELDS, MoveToPartForm, PartFieldsForm, version_field
-from .models import (
+from .. import permissions, services
+from ..forms import MoveToPartForm, PartFieldsForm, version_field
+from ..models import (
     ITEM_COLUMNS,
     PUBLISHED_ORDER,
-    Catalogue,
-    CatalogueEntry,
-    Category,
     County,
     Department,
     DutyItem,
     DutyList,
-    Membership,
-    Office,
     Part,
     Township,
 )
-
-
-class CountyScopedAdmin(SimpleHistoryAdmin):
-    """Back-office pages a county editor sees for their own county only.
-
-    `county_path` leads from the model to its county. Access follows
-    `catalog.permissions`, not Django's per-model permission flags.
-    """
-
-    county_path = "county"
-
-    def history_view(self, request, object_id, extra_context=None):
-        if not hasattr(self.model, "history"):  # a record without versions: the admin's own log
-            return admin.ModelAdmin.history_view(self, request, object_id, extra_context)
-        return super().history_view(request, object_id, extra_context)
-
-    def county_id_of(self, obj) -> int:
-        *steps, last = self.county_path.split("__")
-        for step in steps:
-            obj = getattr(obj, step)
-        return obj.pk if last == "pk" else getattr(obj, f"{last}_id")
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(**{f"{self.county_path}__in": permissions.edited_county_ids(request.user)})
-
-    def has_module_permission(self, request):
-        return permissions.is_county_editor(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        if obj is None:
-            return permissions.is_county_editor(request.user)
-        return permissions.can_manage_county(request.user, self.county_id_of(obj))
-
-    has_change_permission = has_delete_permission = has_view_permission
-
-    def has_add_permission(self, request):
-        return permissions.is_county_editor(request.user)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        return scope_choices(field, request.user)
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        field = super().formfield_for_manytomany(db_field, request, **kwargs)
-        return scope_choices(field, request.user)
-
-    def get_list_filter(self, request):
-        """Filters on a related record offer only the records of the editor's counties."""
-        return [scoped_filter(self.model, entry) for entry in super().get_list_filter(request)]
-
-
-# How each referenced model leads to its county, for narrowing form choices.
-COUNTY_PATHS = {
-    County: "pk",
-    Township: "county",
-    Office: "township__county",
-    Department: "county",
-    Category: "county",
-    Catalogue: "county",
-    CatalogueEntry: "catalogue__county",
-    DutyList: "township__county",
-}
-
-
-def scope_choices_queryset(model, user, queryset=None):
-    """Rows of `model` in the counties the user edits (all of them for a superuser)."""
-    queryset = model._default_manager.all() if queryset is None else queryset
-    path = COUNTY_PATHS.get(model)
-    if user.is_superuser or path is None:
-        return queryset
-    return queryset.filter(**{f"{path}__in": permissions.edited_county_ids(user)})
-
-
-def scope_choices(field, user):
-    """Offer only rows of the counties the user edits."""
-    if field is not None and hasattr(field, "queryset"):
-        field.queryset = scope_choices_queryset(field.queryset.model, user, field.queryset)
-    return field
-
-
-class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
-    """A sidebar filter on a related record listing only the counties' own records."""
-
-    def field_choices(self, field, request, model_admin):
-        ordering = self.field_admin_ordering(field, request, model_admin)
-        path = COUNTY_PATHS.get(field.related_model)
-        if request.user.is_superuser or path is None:
-            return field.get_choices(include_blank=False, ordering=ordering)
-        limit = {f"{path}__in": permissions.edited_county_ids(request.user)}
-        return field.get_choices(include_blank=False, ordering=ordering, limit_choices_to=limit)
-
-
-def scoped_filter(model, entry):
-    """`entry` of a `list_filter`, with a relation's choices scoped to the editor's counties."""
-    if not isinstance(entry, str):
-        return entry
-    field = None
-    for name in entry.split("__"):
-        field = (field.related_model if field is not None else model)._meta.get_field(name)
-    if field.is_relation and field.related_model in COUNTY_PATHS:
-        return (entry, ScopedRelatedFieldListFilter)
-    return entry
-
-
-@admin.register(County)
-class CountyAdmin(CountyScopedAdmin):
-    county_path = "pk"
-    list_display = ["name", "code", "township_count", "department_count"]
-    search_fields = ["name", "code"]
-
-    def has_add_permission(self, request):
-        return request.user.is_superuser
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                township_total=Count("townships", distinct=True),
-                department_total=Count("departments", distinct=True),
-            )
-        )
-
-    @admin.display(description="乡镇（街道）数", ordering="township_total")
-    def township_count(self, obj):
-        return obj.township_total
-
-    @admin.display(description="县直部门数", ordering="department_total")
-    def department_count(self, obj):
-        return obj.department_total
-
-
-@admin.register(Township)
-class TownshipAdmin(CountyScopedAdmin):
-    list_display = ["name", "code", "kind", "county", "order"]
-    list_filter = ["county", "kind"]
-    list_select_related = ["county"]
-    search_fields = ["name", "code"]
-
-
-@admin.register(Office)
-class OfficeAdmin(CountyScopedAdmin):
-    county_path = "township__county"
-    list_display = ["name", "township", "order"]
-    list_filter = ["township__county", "township"]
-    list_select_related = ["township"]
-    search_fields = ["name", "township__name"]
-    autocomplete_fields = ["township"]
-
-
-@admin.register(Department)
-class DepartmentAdmin(CountyScopedAdmin):
-    list_display = ["name", "short_name", "county", "order"]
-    list_filter = ["county"]
-    list_select_related = ["county"]
-    search_fields = ["name", "short_name"]
-
-
-@admin.register(Category)
-class CategoryAdmin(CountyScopedAdmin):
-    list_display = ["name", "parent", "county", "order"]
-    list_filter = ["county"]
-    list_select_related = ["county", "parent"]
-    search_fields = ["name"]
-    autocomplete_fields = ["parent"]
-
-
-@admin.register(Catalogue)
-class CatalogueAdmin(CountyScopedAdmin):
-    list_display = ["name", "kind", "county", "entry_count"]
-    list_filter = ["county", "kind"]
-    list_select_related = ["county"]
-    search_fields = ["name"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(entry_total=Count("entries"))
-
-    @admin.display(description="事项数", ordering="entry_total")
-    def entry_count(self, obj):
-        return obj.entry_total
+from .scoping import (
+    CountyScopedAdmin,
+    SaveThroughServiceAdmin,
+    admin_change_url,
+    checked_id,
+    posted_version,
+    refusal_messages,
+    scope_choices_queryset,
+)
 
 
 @admin.register(DutyList)
@@ -302,20 +117,6 @@ class DutyListAdmin(CountyScopedAdmin):
         return obj.reclaimed_total
 
 
-def refusal_messages(error: Exception) -> list[str]:
-    """The Chinese sentences of a service's refusal."""
-    if isinstance(error, ValidationError):
-        return error.messages
-    return [str(error)]
-
-
-def checked_id(value: str) -> int:
-    """A row id from a filter's query string; anything else shows the filter error page."""
-    if not value.isdigit():
-        raise IncorrectLookupParameters(f"筛选条件“{value}”无效。")
-    return int(value)
-
-
 class CountyFilter(admin.SimpleListFilter):
     title = "县（市、区）"
     parameter_name = "county"
@@ -357,27 +158,6 @@ class DepartmentFilter(admin.SimpleListFilter):
         return queryset
 
 
-# Catalogue entries are county-wide: they name no township office.
-ENTRY_PART_FIELDS = [name for name in PART_FORM_FIELDS if name != "responsible_office"]
-
-
-class CatalogueEntryAdminForm(PartFieldsForm):
-    class Meta:
-        model = CatalogueEntry
-        fields = [
-            "catalogue",
-            "part",
-            "category",
-            "order",
-            "name",
-            "content",
-            "basis",
-            *ENTRY_PART_FIELDS,
-            "is_safeguard",
-            "is_mandatory",
-        ]
-
-
 class DutyItemAdminForm(PartFieldsForm):
     expected_version = version_field()
 
@@ -405,43 +185,6 @@ class DutyItemAdminForm(PartFieldsForm):
             if current != expected:
                 raise ValidationError(str(services.StaleItemError(self.instance, expected, current)))
         return cleaned
-
-
-class SaveThroughServiceAdmin(CountyScopedAdmin):
-    """Saves rows with lead departments through `catalog.services` (one history record each)."""
-
-    def save_related(self, request, form, formsets, change):
-        # The service already wrote the lead departments together with the row.
-        form.save_m2m = lambda: None
-        super().save_related(request, form, formsets, change)
-
-
-def posted_version(request) -> int:
-    """The version of the item the page was drawn from; a form without it is refused."""
-    value = request.POST.get("expected_version", "")
-    if not value.isdigit():
-        raise ValidationError("缺少版本号，请刷新页面后重试。")
-    return int(value)
-
-
-def admin_change_url(obj) -> str:
-    return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
-
-
-@admin.register(CatalogueEntry)
-class CatalogueEntryAdmin(SaveThroughServiceAdmin):
-    county_path = "catalogue__county"
-    form = CatalogueEntryAdminForm
-    list_display = ["name", "part", "category", "catalogue", "is_mandatory", "is_safeguard"]
-    list_filter = ["catalogue__county", "catalogue", "part", "is_mandatory", "is_safeguard"]
-    list_select_related = ["catalogue", "category"]
-    search_fields = ["name", "content"]
-    autocomplete_fields = ["catalogue", "category", "lead_departments", "receiving_department"]
-
-    def save_model(self, request, obj, form, change):
-        services.save_catalogue_entry(
-            obj, lead_departments=form.cleaned_data.get("lead_departments"), user=request.user
-        )
 
 
 @admin.register(DutyItem)
@@ -535,7 +278,9 @@ class DutyItemAdmin(SaveThroughServiceAdmin):
         """Restoring a version is the workbench's revert: permission, stage, version check, history."""
         if request.method != "POST":
             return super().history_form_view(request, object_id, version_id, extra_context)
-        item = get_object_or_404(self.get_queryset(request), pk=object_id)
+        item = get_object_or_404(DutyItem.objects.select_related("duty_list__township"), pk=object_id)
+        if not self.has_view_permission(request, item):
+            raise PermissionDenied("您无权查看该事项。")
         record = get_object_or_404(DutyItem.history.all(), id=item.pk, history_id=version_id)
         try:
             services.revert_item(
@@ -645,21 +390,3 @@ class DutyItemAdmin(SaveThroughServiceAdmin):
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             },
         )
-
-
-@admin.register(Membership)
-class MembershipAdmin(CountyScopedAdmin):
-    list_display = ["user", "role", "county", "township", "department", "title"]
-    list_filter = ["county", "role"]
-    list_select_related = ["user", "county", "township", "department"]
-    search_fields = ["user__username", "user__first_name", "title"]
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if db_field.name == "user" and not request.user.is_superuser:
-            # Accounts of the editor's counties and accounts with no role yet; never other counties' people.
-            counties = permissions.edited_county_ids(request.user)
-            field.queryset = field.queryset.filter(
-                Q(memberships__county__in=counties) | Q(memberships__isnull=True)
-            ).distinct()
-        return field

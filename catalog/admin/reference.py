@@ -1,0 +1,155 @@
+"""Back-office pages of a county's reference data: townships, offices, departments, categories,
+catalogues with their entries, and who holds which role."""
+
+from django.contrib import admin
+from django.db.models import Count, Q
+
+from .. import permissions, services
+from ..forms import PART_FORM_FIELDS, PartFieldsForm
+from ..models import (
+    Catalogue,
+    CatalogueEntry,
+    Category,
+    County,
+    Department,
+    Membership,
+    Office,
+    Township,
+)
+from .scoping import CountyScopedAdmin, SaveThroughServiceAdmin
+
+
+@admin.register(County)
+class CountyAdmin(CountyScopedAdmin):
+    county_path = "pk"
+    list_display = ["name", "code", "township_count", "department_count"]
+    search_fields = ["name", "code"]
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                township_total=Count("townships", distinct=True),
+                department_total=Count("departments", distinct=True),
+            )
+        )
+
+    @admin.display(description="乡镇（街道）数", ordering="township_total")
+    def township_count(self, obj):
+        return obj.township_total
+
+    @admin.display(description="县直部门数", ordering="department_total")
+    def department_count(self, obj):
+        return obj.department_total
+
+
+@admin.register(Township)
+class TownshipAdmin(CountyScopedAdmin):
+    list_display = ["name", "code", "kind", "county", "order"]
+    list_filter = ["county", "kind"]
+    list_select_related = ["county"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(Office)
+class OfficeAdmin(CountyScopedAdmin):
+    county_path = "township__county"
+    list_display = ["name", "township", "order"]
+    list_filter = ["township__county", "township"]
+    list_select_related = ["township"]
+    search_fields = ["name", "township__name"]
+    autocomplete_fields = ["township"]
+
+
+@admin.register(Department)
+class DepartmentAdmin(CountyScopedAdmin):
+    list_display = ["name", "short_name", "county", "order"]
+    list_filter = ["county"]
+    list_select_related = ["county"]
+    search_fields = ["name", "short_name"]
+
+
+@admin.register(Category)
+class CategoryAdmin(CountyScopedAdmin):
+    list_display = ["name", "parent", "county", "order"]
+    list_filter = ["county"]
+    list_select_related = ["county", "parent"]
+    search_fields = ["name"]
+    autocomplete_fields = ["parent"]
+
+
+@admin.register(Catalogue)
+class CatalogueAdmin(CountyScopedAdmin):
+    list_display = ["name", "kind", "county", "entry_count"]
+    list_filter = ["county", "kind"]
+    list_select_related = ["county"]
+    search_fields = ["name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(entry_total=Count("entries"))
+
+    @admin.display(description="事项数", ordering="entry_total")
+    def entry_count(self, obj):
+        return obj.entry_total
+
+
+# Catalogue entries are county-wide: they name no township office.
+ENTRY_PART_FIELDS = [name for name in PART_FORM_FIELDS if name != "responsible_office"]
+
+
+class CatalogueEntryAdminForm(PartFieldsForm):
+    class Meta:
+        model = CatalogueEntry
+        fields = [
+            "catalogue",
+            "part",
+            "category",
+            "order",
+            "name",
+            "content",
+            "basis",
+            *ENTRY_PART_FIELDS,
+            "is_safeguard",
+            "is_mandatory",
+        ]
+
+
+@admin.register(CatalogueEntry)
+class CatalogueEntryAdmin(SaveThroughServiceAdmin):
+    county_path = "catalogue__county"
+    form = CatalogueEntryAdminForm
+    list_display = ["name", "part", "category", "catalogue", "is_mandatory", "is_safeguard"]
+    list_filter = ["catalogue__county", "catalogue", "part", "is_mandatory", "is_safeguard"]
+    list_select_related = ["catalogue", "category"]
+    search_fields = ["name", "content"]
+    autocomplete_fields = ["catalogue", "category", "lead_departments", "receiving_department"]
+
+    def save_model(self, request, obj, form, change):
+        services.save_catalogue_entry(
+            obj, lead_departments=form.cleaned_data.get("lead_departments"), user=request.user
+        )
+
+
+@admin.register(Membership)
+class MembershipAdmin(CountyScopedAdmin):
+    list_display = ["user", "role", "county", "township", "department", "title"]
+    list_filter = ["county", "role"]
+    list_select_related = ["user", "county", "township", "department"]
+    search_fields = ["user__username", "user__first_name", "title"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "user" and not request.user.is_superuser:
+            # Accounts of the editor's counties and accounts with no role yet; never other counties' people.
+            counties = permissions.edited_county_ids(request.user)
+            field.queryset = field.queryset.filter(
+                Q(memberships__county__in=counties) | Q(memberships__isnull=True)
+            ).distinct()
+        return field
