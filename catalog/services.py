@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Max
-from django.db.models.signals import post_save
 from django.utils import timezone
 
 from . import permissions
@@ -44,14 +43,12 @@ class StaleItemError(Exception):
 
 
 def _write_with_history(item, lead_departments, *, user, reason: str) -> None:
-    """Save the row and its lead departments, then record one historical version.
-
-    simple-history would otherwise record the row before its many-to-many value
-    and once more per added or removed department.
-    """
+    """Save the row and its lead departments, then record one historical version of both."""
     created = item.pk is None
     if isinstance(item, DutyItem):
         item.list_version = bump_list_version(item.duty_list_id)
+    # simple-history would otherwise record the row before its lead departments, and once
+    # more per department added or removed.
     item.skip_history_when_saving = True
     try:
         item.save()
@@ -59,7 +56,7 @@ def _write_with_history(item, lead_departments, *, user, reason: str) -> None:
             item.lead_departments.set(lead_departments)
     finally:
         del item.skip_history_when_saving
-    record_history(item, created=created, user=user, reason=reason)
+    record_history([item], created=created, user=user, reason=reason)
 
 
 def bump_list_version(duty_list_id: int) -> int:
@@ -69,14 +66,32 @@ def bump_list_version(duty_list_id: int) -> int:
     return DutyList.objects.values_list("version", flat=True).get(pk=duty_list_id)
 
 
-def record_history(row, *, created: bool, user=None, reason: str = "") -> None:
-    """Write the row's historical record as it stands, lead departments included."""
-    if user is not None:
-        row._history_user = user
-    row._change_reason = reason or None
-    # Sending post_save lets simple-history write its record now that the lead
-    # departments are in place; the project connects no receivers of its own.
-    post_save.send(sender=type(row), instance=row, created=created, raw=False, using=row._state.db)
+def record_history(rows: list, *, created: bool, user=None, reason: str = "") -> None:
+    """Write one historical record per row as it stands, its many-to-many values included.
+
+    Through simple-history's bulk API (`bulk_history_create`), after the rows and their
+    many-to-many links are written; each link is copied into the record's history of that field.
+    Without `user`, the request's user is recorded (simple-history's middleware), as on save.
+    """
+    if not rows:
+        return
+    model = type(rows[0])
+    records = model.history.bulk_history_create(
+        rows, update=not created, default_user=user, default_change_reason=reason
+    )
+    record_of = {record.id: record for record in records}
+    for field in model.history.model._history_m2m_fields:
+        recorded = getattr(model.history.model, field.name).model
+        through = field.remote_field.through
+        source = field.m2m_field_name()
+        links = through.objects.filter(**{f"{source}__in": list(record_of)})
+        recorded.objects.bulk_create(
+            recorded(
+                history=record_of[getattr(link, f"{source}_id")],
+                **{f.attname: getattr(link, f.attname) for f in through._meta.fields},
+            )
+            for link in links
+        )
 
 
 def check_active(item: DutyItem) -> None:
@@ -314,22 +329,10 @@ def add_items(
         item.version, item.list_version = 1, list_version
     DutyItem.objects.bulk_create(items)
     through = DutyItem.lead_departments.through
-    links = through.objects.bulk_create(
+    through.objects.bulk_create(
         [through(dutyitem_id=item.pk, department_id=d.pk) for item, leads in entries for d in leads]
     )
-    history = DutyItem.history.bulk_history_create(items, default_user=user, default_change_reason=reason)
-    records = {record.id: record for record in history}
-    # The history of lead departments copies each link row, its id included.
-    recorded = DutyItem.history.model._meta.get_field("historicaldutyitem_lead_departments").related_model
-    recorded.objects.bulk_create(
-        recorded(
-            id=link.pk,
-            history=records[link.dutyitem_id],
-            dutyitem_id=link.dutyitem_id,
-            department_id=link.department_id,
-        )
-        for link in links
-    )
+    record_history(items, created=True, user=user, reason=reason)
     return items
 
 

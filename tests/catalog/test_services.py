@@ -42,6 +42,37 @@ def test_new_item_gets_a_single_created_record_holding_its_lead_departments(duty
     assert [d.department_id for d in records[0].lead_departments.all()] == [department.pk]
 
 
+def test_history_is_written_through_simple_historys_bulk_api_one_record_per_change(duty_list, superuser):
+    """Pins what the project relies on in django-simple-history: `bulk_history_create` writes one
+    record per row with the given user, reason and type, and the lead departments are copied into
+    the record's many-to-many history."""
+    first, second = (make_department(duty_list.township.county) for _ in range(2))
+    items = [
+        DutyItem(
+            duty_list=duty_list,
+            part=Part.COORDINATED,
+            category=make_item(duty_list).category,
+            name=name,
+            township_duties="配合",
+        )
+        for name in ("甲", "乙")
+    ]
+    services.add_items(
+        duty_list, [(items[0], [first, second]), (items[1], [first])], user=superuser, reason="导入"
+    )
+    services.save_item(items[1], lead_departments=[second], user=superuser, reason="补充部门")
+
+    created, updated = items[1].history.order_by("history_id")
+    assert [(r.history_type, r.history_change_reason, r.history_user) for r in (created, updated)] == [
+        ("+", "导入", superuser),
+        ("~", "补充部门", superuser),
+    ]
+    assert [d.department_id for d in created.lead_departments.all()] == [first.pk]
+    assert [d.department_id for d in updated.lead_departments.all()] == [second.pk]
+    only = items[0].history.get()
+    assert {d.department_id for d in only.lead_departments.all()} == {first.pk, second.pk}
+
+
 def test_save_item_refuses_a_stale_version_and_writes_nothing(duty_list):
     item = make_item(duty_list, name="原名称")
     other_session = DutyItem.objects.get(pk=item.pk)

@@ -70,7 +70,6 @@ class Command(BaseCommand):
 
 
 TRACKED = [County, Township, Office, Department, Category, Catalogue, CatalogueEntry, DutyList, DutyItem]
-WITH_LEAD_DEPARTMENTS = {CatalogueEntry, DutyItem}
 
 
 def load_fixtures() -> None:
@@ -89,11 +88,7 @@ def record_initial_history() -> None:
     """Give every row without history its first historical record."""
     for model in TRACKED:
         unrecorded = model.objects.exclude(pk__in=model.history.values("id"))
-        if model in WITH_LEAD_DEPARTMENTS:
-            for row in unrecorded.prefetch_related("lead_departments"):
-                services.record_history(row, created=True, reason=HISTORY_REASON)
-        else:
-            model.history.bulk_history_create(list(unrecorded), default_change_reason=HISTORY_REASON)
+        services.record_history(list(unrecorded), created=True, reason=HISTORY_REASON)
 
 
 def create_demo_accounts() -> None:
