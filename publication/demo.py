@@ -11,6 +11,8 @@ from catalog.models import Department, DutyItem, DutyList, Township
 from review import services as review_services
 from review import workflow
 
+from . import services
+
 # (township, effective date and 文号 of each edition)
 DEMO_EDITIONS = [
     ("白云乡", [(date(2025, 7, 1), "示办发〔2025〕21号")]),
@@ -41,9 +43,7 @@ def review_and_publish(
         approved_on=effective_on - timedelta(days=10),
         document_number=document_number.replace("办发", "委发"),
     )
-    workflow.perform(
-        duty_list, "publish", user=editor, effective_on=effective_on, document_number=document_number
-    )
+    services.publish_list(duty_list, user=editor, effective_on=effective_on, document_number=document_number)
 
 
 def adjust(duty_list: DutyList, editor) -> None:

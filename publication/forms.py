@@ -5,6 +5,7 @@ import uuid
 from django import forms
 
 from catalog.models import Category, County, Department, Part, Township
+from review.forms import DATE_INPUT
 
 from .models import AdjustmentItem, Feedback
 from .queries import SearchFilters
@@ -168,3 +169,18 @@ class DecideAdjustmentForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     note = forms.CharField(label="审核意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PublishForm(forms.Form):
+    """印发公布: from when the list applies, and the document that issues it."""
+
+    effective_on = forms.DateField(
+        label="施行日期",
+        widget=DATE_INPUT,
+        error_messages={"required": "请填写施行日期。", "invalid": "施行日期格式应为 年-月-日。"},
+    )
+    document_number = forms.CharField(
+        label="印发文号",
+        max_length=100,
+        error_messages={"required": "请填写印发文号，如“示办发〔2025〕21号”。"},
+    )

@@ -24,7 +24,7 @@ from simple_history.utils import bulk_update_with_history
 
 from catalog import services as catalog_services
 from catalog.models import Category, Department, DutyItem, DutyList, FrozenItem, Part, Township
-from review import notifications
+from review import notifications, workflow
 from review.models import Approval, SubmittedItem
 from review.queries import compare_rows
 from review.services import Change, write_change
@@ -142,16 +142,22 @@ def create_edition(
     return edition
 
 
-def check_publication(duty_list: DutyList, params: dict) -> list[str]:
-    """What publishing an approved list needs: its approval, an effective date and a 文号."""
-    problems = []
-    if not Approval.objects.filter(duty_list=duty_list).exists():
-        problems.append("清单还没有审定记录，不能公布。")
-    if not params.get("effective_on"):
-        problems.append("请填写施行日期。")
-    if not (params.get("document_number") or "").strip():
-        problems.append("请填写印发文号。")
-    return problems
+@transaction.atomic
+def publish_list(
+    duty_list: DutyList, *, user, effective_on: date, document_number: str, note: str = ""
+) -> Edition:
+    """印发公布: the workflow moves the approved list to 已公布 and logs it, and its approved text
+    becomes the township's edition in force, in one transaction; refused as the workflow refuses."""
+    workflow.perform(
+        duty_list,
+        "publish",
+        user=user,
+        note=note,
+        effective_on=effective_on,
+        document_number=document_number,
+        write_edition=publish_approved,
+    )
+    return current_edition(duty_list.township)
 
 
 def publish_approved(

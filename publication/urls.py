@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import adjustment_views, views
+from . import adjustment_views, publish_views, views
 
 app_name = "publication"
 
@@ -16,7 +16,8 @@ urlpatterns = [
     path("lists/<str:code>/editions/<int:number>/", views.township_page, name="edition"),
     path("lists/<str:code>/editions/<int:number>/changes/", views.changes, name="changes"),
     path("lists/<str:code>/editions/<int:number>/download.<str:fmt>", views.download, name="download"),
-    # 动态调整, in the workbench.
+    # 印发公布 and 动态调整, in the workbench.
+    path("work/lists/<int:list_id>/publish/", publish_views.publish, name="publish"),
     path("work/adjustments/", adjustment_views.adjustment_list, name="adjustments"),
     path("work/adjustments/new/<str:code>/", adjustment_views.adjustment_new, name="adjustment_new"),
     path("work/adjustments/<int:adjustment_id>/", adjustment_views.adjustment_detail, name="adjustment"),

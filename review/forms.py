@@ -76,21 +76,6 @@ class ApprovalForm(forms.Form):
     )
 
 
-class PublishForm(forms.Form):
-    """印发公布: from when the list applies, and the document that issues it."""
-
-    effective_on = forms.DateField(
-        label="施行日期",
-        widget=DATE_INPUT,
-        error_messages={"required": "请填写施行日期。", "invalid": "施行日期格式应为 年-月-日。"},
-    )
-    document_number = forms.CharField(
-        label="印发文号",
-        max_length=100,
-        error_messages={"required": "请填写印发文号，如“示办发〔2025〕21号”。"},
-    )
-
-
 class CommentForm(forms.ModelForm):
     """A position on an item, on the list, or a proposed new item."""
 

@@ -30,7 +30,6 @@ from .forms import (
     CommentForm,
     ConsulteeStepForm,
     DecisionForm,
-    PublishForm,
     RespondForm,
     WindowForm,
 )
@@ -87,8 +86,6 @@ def action_form(transition, duty_list: DutyList, data=None):
         return WindowForm(data, county_id=county_id, named=named_departments(duty_list), prefix="window")
     if transition.action == "approve":
         return ApprovalForm(data, prefix="approval")
-    if transition.action == "publish":
-        return PublishForm(data, prefix="publish")
     if transition.action in CONSULTEE_STEPS:
         return ConsulteeStepForm(data, prefix=transition.action)
     return None

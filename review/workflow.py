@@ -263,6 +263,9 @@ class Transition:
     params: tuple[str, ...] = field(default=())  # what the action's form asks for
     # Whether to offer the action at all just now (a window to close only while one is open).
     offered: Callable | None = None  # (duty_list) -> bool
+    # The page (URL name taking the list's id) where the action's form lives, when it has one of
+    # its own; otherwise the review page's form performs it.
+    page: str = ""
 
     @property
     def moves(self) -> bool:
@@ -361,22 +364,29 @@ CLOSING = [
 APPROVAL_PARAMS = ("meeting", "approved_on", "document_number")
 
 
-# 印发公布: the approved list becomes an immutable edition. Editions belong to the
-# publication app, which builds on this one; its functions are imported when used.
+# 印发公布 is the publication app's step (it builds on this one): `publication.services.publish_list`
+# asks for this move and hands over the function that writes the edition, so the edition and the
+# move are one transaction, and the move never happens without an edition.
 def publication_ready(duty_list: DutyList, params: dict) -> list[str]:
-    from publication.services import check_publication
-
-    return check_publication(duty_list, params)
+    """What publishing an approved list needs: its approval, an effective date, a 文号 and an edition."""
+    problems = []
+    if not Approval.objects.filter(duty_list=duty_list).exists():
+        problems.append("清单还没有审定记录，不能公布。")
+    if not params.get("effective_on"):
+        problems.append("请填写施行日期。")
+    if not (params.get("document_number") or "").strip():
+        problems.append("请填写印发文号。")
+    if not callable(params.get("write_edition")):
+        problems.append("请在“印发公布”页面公布：公布会生成清单的公布版本。")
+    return problems
 
 
 def publish(duty_list: DutyList, transition: "Transition", user, note: str, params: dict) -> None:
-    from publication.services import publish_approved
-
-    publish_approved(
+    params["write_edition"](
         duty_list,
         user=user,
         effective_on=params["effective_on"],
-        document_number=params["document_number"],
+        document_number=params["document_number"].strip(),
         note=note,
     )
 
@@ -411,6 +421,7 @@ def transitions(policy: ReviewPolicy, current: str | None = None) -> list[Transi
             publication_ready,
             publish,
             ("effective_on", "document_number"),
+            page="publication:publish",
         )
     )
     return table

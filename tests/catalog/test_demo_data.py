@@ -6,7 +6,6 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from catalog import permissions
-from catalog.management.commands.load_demo import DEMO_ACCOUNTS, DEMO_FIXTURES
 from catalog.models import (
     Catalogue,
     Category,
@@ -18,6 +17,7 @@ from catalog.models import (
     Part,
     Township,
 )
+from publication.management.commands.load_demo import DEMO_ACCOUNTS, DEMO_FIXTURES
 
 pytestmark = pytest.mark.django_db
 

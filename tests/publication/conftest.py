@@ -27,8 +27,9 @@ def approve_and_publish(
 ):
     """The list approved, then published through the workflow; returns its edition."""
     approve(duty_list, editor)
-    workflow.perform(duty_list, "publish", user=editor, effective_on=effective_on, document_number=number)
-    return duty_list.editions.get()
+    from publication import services
+
+    return services.publish_list(duty_list, user=editor, effective_on=effective_on, document_number=number)
 
 
 def make_feedback(edition, address: str = "198.51.100.7"):

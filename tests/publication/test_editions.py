@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from catalog import services as catalog_services
 from catalog.models import DutyItem, DutyList, Part
+from publication import services
 from publication.models import CurrentEdition, Edition, EditionChange, EditionItem
-from review import workflow
 from review.models import StageChange
 from tests.conftest import make_department, make_item
 from tests.publication.conftest import approve, approve_and_publish
@@ -53,10 +53,10 @@ def test_publishing_needs_an_approval_a_date_and_a_document_number(cast, duty_li
     DutyList.objects.filter(pk=duty_list.pk).update(stage=Stage.APPROVED)
     values = {"effective_on": date(2025, 7, 1), "document_number": "示办发〔2025〕21号"} | params
     with pytest.raises(ValidationError, match="没有审定记录"):
-        workflow.perform(duty_list, "publish", user=cast["county_editor"], **values)
+        services.publish_list(duty_list, user=cast["county_editor"], **values)
     approve(duty_list, cast["county_editor"])
     with pytest.raises(ValidationError, match=message):
-        workflow.perform(duty_list, "publish", user=cast["county_editor"], **values)
+        services.publish_list(duty_list, user=cast["county_editor"], **values)
     assert not Edition.objects.exists() and DutyList.objects.get(pk=duty_list.pk).stage == Stage.APPROVED
 
 
@@ -65,8 +65,8 @@ def test_only_the_county_editor_publishes(cast, duty_list):
     DutyList.objects.filter(pk=duty_list.pk).update(stage=Stage.APPROVED)
     for role in ("township_official", "county_leader", "other_county_editor"):
         with pytest.raises(PermissionDenied):
-            workflow.perform(
-                duty_list, "publish", user=cast[role], effective_on=date(2025, 7, 1), document_number="x"
+            services.publish_list(
+                duty_list, user=cast[role], effective_on=date(2025, 7, 1), document_number="x"
             )
     assert not Edition.objects.exists()
 
@@ -136,7 +136,7 @@ def test_a_published_list_is_locked(cast, duty_list, published):
     assert DutyItem.objects.get(pk=item.pk).name == "殡葬管理"
 
 
-def test_export_lists_writes_a_published_edition(cast, duty_list, published, tmp_path):
+def test_export_edition_writes_a_published_edition(cast, duty_list, published, tmp_path):
     import io
 
     from django.core.management import CommandError, call_command
@@ -144,9 +144,9 @@ def test_export_lists_writes_a_published_edition(cast, duty_list, published, tmp
 
     path = tmp_path / "edition.xlsx"
     call_command(
-        "export_lists", township=duty_list.township.code, edition=1, output=str(path), stdout=io.StringIO()
+        "export_edition", township=duty_list.township.code, edition=1, output=str(path), stdout=io.StringIO()
     )
     workbook = load_workbook(path)
     assert workbook["配合履职事项清单"]["C3"].value == "殡葬管理"
     with pytest.raises(CommandError, match="没有第 3 版。已公布的版次：1"):
-        call_command("export_lists", township=duty_list.township.code, edition=3, output=str(path))
+        call_command("export_edition", township=duty_list.township.code, edition=3, output=str(path))

@@ -62,7 +62,13 @@ def params_for(duty_list: DutyList, action: str) -> dict:
     if action == "approve":
         return dict(APPROVAL)
     if action == "publish":
-        return {"effective_on": date(2025, 7, 1), "document_number": "示办发〔2025〕21号"}
+        from publication.services import publish_approved
+
+        return {
+            "effective_on": date(2025, 7, 1),
+            "document_number": "示办发〔2025〕21号",
+            "write_edition": publish_approved,
+        }
     return {}
 
 

@@ -1,9 +1,8 @@
-"""Export a township's current draft, or every draft of a county, in the printed layout; with
-`--edition N`, a published edition of the township (through `export_edition`)."""
+"""Export a township's current draft, or every draft of a county, in the printed layout.
+Published editions are the publication app's `export_edition`."""
 
 from pathlib import Path
 
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from catalog import exports, queries
@@ -17,20 +16,9 @@ class Command(BaseCommand):
         target = parser.add_mutually_exclusive_group(required=True)
         target.add_argument("--township", help="乡镇（街道）代码")
         target.add_argument("--county", help="县级行政区划代码：每个乡镇（街道）一个工作簿，打包为 zip")
-        parser.add_argument(
-            "--edition", type=int, help="与 --township 一起：导出已公布的第 N 版（由 export_edition 完成）"
-        )
         parser.add_argument("--output", required=True, help="输出文件路径")
 
-    def handle(self, *args, township, county, output, edition=None, **options):
-        if edition is not None:
-            if not township:
-                raise CommandError("--edition 须与 --township 一起使用。")
-            # Published editions belong to the publication app, which builds on this one.
-            call_command(
-                "export_edition", township=township, edition=edition, output=output, stdout=self.stdout
-            )
-            return
+    def handle(self, *args, township, county, output, **options):
         path = Path(output)
         if not path.parent.is_dir():
             raise CommandError(f"输出目录 {path.parent} 不存在。")

@@ -1,4 +1,4 @@
-"""Export a published edition of a township's list in the printed layout (also `export_lists --edition`)."""
+"""Export a published edition of a township's list in the printed layout."""
 
 from pathlib import Path
 

@@ -1,4 +1,5 @@
-"""Load the demo county (示范县) and its accounts; safe to run again.
+"""Load the demo county (示范县) and its accounts, review two townships' lists and publish them;
+safe to run again. It lives in the publication app because the demo spans every app.
 
 The fixtures in `fixtures/` are loaded only into a database that does not yet
 hold the demo county, so a second run keeps what was edited since. The demo
@@ -24,6 +25,7 @@ from catalog.models import (
     Office,
     Township,
 )
+from publication.demo import publish_demo_lists
 
 DEMO_COUNTY_CODE = "999001"
 DEMO_FIXTURES = ["demo_county.json", "demo_catalogues.json", "demo_lists.json", "demo_review.json"]
@@ -58,9 +60,8 @@ class Command(BaseCommand):
                 load_fixtures()
                 record_initial_history()
                 create_demo_accounts()
-                # Two townships reviewed and published, so the public site has content; the
-                # publication app owns that step, so it is called by name.
-                call_command("publish_demo_lists")
+                # Two townships reviewed and published, so the public site has content.
+                publish_demo_lists()
             self.stdout.write(self.style.SUCCESS("已载入示范县演示数据。"))
         create_demo_accounts()
         self.stdout.write(f"\n后台地址：{url.rstrip('/')}/admin/\n演示账号：")
