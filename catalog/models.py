@@ -8,6 +8,7 @@ apply the same ones.
 """
 
 import uuid
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -392,29 +393,72 @@ class CatalogueEntry(PartFields):
         return self.catalogue.county if self.catalogue_id else None
 
 
+class Stage(models.TextChoices):
+    """Where a list is in its life. Only review/workflow.py moves a list from one stage to the next."""
+
+    DRAFTING = "drafting", "起草"
+    FIRST_SUBMITTED = "first_submitted", "一上"
+    FIRST_FEEDBACK = "first_feedback", "一下"
+    SECOND_SUBMITTED = "second_submitted", "二上"
+    SECOND_FEEDBACK = "second_feedback", "二下"
+    THIRD_SUBMITTED = "third_submitted", "三上"
+    COORDINATION = "coordination", "协调（三下）"
+    CONSULTATION = "consultation", "征求意见"
+    DELIBERATION = "deliberation", "研究论证"
+    CONGRESS_REVIEW = "congress_review", "人大常委会审议"
+    APPROVED = "approved", "审定"
+    PUBLISHED = "published", "已公布"
+
+
+class StageRule(NamedTuple):
+    """What a stage allows."""
+
+    township_edits: bool  # the township's officials edit the draft (the county editor edits unless locked)
+    locked: bool  # approved or published: the text changes only through a new edition
+    answers: str  # whose comments the township answers now: "departments", "consultees" or ""
+    decides: bool  # the county leader may decide disputes
+    asks_departments: bool  # the county editor is to ask departments for their comments
+
+
+# Every stage's rule, stated once: permissions, services, queries and the database constraint read it.
+STAGE_RULES = {
+    Stage.DRAFTING: StageRule(True, False, "", False, False),
+    Stage.FIRST_SUBMITTED: StageRule(False, False, "", True, True),
+    Stage.FIRST_FEEDBACK: StageRule(True, False, "departments", True, False),
+    Stage.SECOND_SUBMITTED: StageRule(False, False, "", True, True),
+    Stage.SECOND_FEEDBACK: StageRule(True, False, "departments", True, False),
+    # After 三上 the departments may confirm their positions once more; the township answers them.
+    Stage.THIRD_SUBMITTED: StageRule(False, False, "departments", True, False),
+    Stage.COORDINATION: StageRule(False, False, "", True, False),
+    Stage.CONSULTATION: StageRule(False, False, "consultees", False, False),
+    Stage.DELIBERATION: StageRule(False, False, "consultees", False, False),
+    Stage.CONGRESS_REVIEW: StageRule(False, False, "consultees", False, False),
+    Stage.APPROVED: StageRule(False, True, "", False, False),
+    Stage.PUBLISHED: StageRule(False, True, "", False, False),
+}
+
+
+def stages_where(**rule) -> frozenset:
+    """The stages whose rule has these values, e.g. `stages_where(locked=True)`."""
+    return frozenset(
+        stage
+        for stage, values in STAGE_RULES.items()
+        if all(getattr(values, k) == v for k, v in rule.items())
+    )
+
+
+LOCKED_STAGES = stages_where(locked=True)
+
+
 class DutyList(models.Model):
     """One township's list, one edition of it (title, year)."""
 
-    class Stage(models.TextChoices):
-        # Only review/workflow.py moves a list from one stage to the next.
-        DRAFTING = "drafting", "起草"
-        FIRST_SUBMITTED = "first_submitted", "一上"
-        FIRST_FEEDBACK = "first_feedback", "一下"
-        SECOND_SUBMITTED = "second_submitted", "二上"
-        SECOND_FEEDBACK = "second_feedback", "二下"
-        THIRD_SUBMITTED = "third_submitted", "三上"
-        COORDINATION = "coordination", "协调（三下）"
-        CONSULTATION = "consultation", "征求意见"
-        DELIBERATION = "deliberation", "研究论证"
-        CONGRESS_REVIEW = "congress_review", "人大常委会审议"
-        APPROVED = "approved", "审定"
-        PUBLISHED = "published", "已公布"
-
+    Stage = Stage
     # While the draft is with the township: before the first submission and
     # after each round of comments has come down.
-    TOWNSHIP_EDIT_STAGES = frozenset({Stage.DRAFTING, Stage.FIRST_FEEDBACK, Stage.SECOND_FEEDBACK})
+    TOWNSHIP_EDIT_STAGES = stages_where(township_edits=True)
     # Approved and published lists change only through a new edition.
-    LOCKED_STAGES = frozenset({Stage.APPROVED, Stage.PUBLISHED})
+    LOCKED_STAGES = LOCKED_STAGES
 
     township = models.ForeignKey(
         Township, on_delete=models.PROTECT, related_name="duty_lists", verbose_name="乡镇（街道）"
@@ -439,7 +483,7 @@ class DutyList(models.Model):
             # One list at a time is being worked on; approved and published ones stay beside it.
             models.UniqueConstraint(
                 fields=["township"],
-                condition=~models.Q(stage__in=["approved", "published"]),
+                condition=~models.Q(stage__in=sorted(LOCKED_STAGES)),
                 name="one_open_list_per_township",
             ),
         ]

@@ -10,7 +10,16 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, 
 from django.utils import timezone
 
 from catalog import permissions as catalog_permissions
-from catalog.models import Department, DutyItem, DutyList, FrozenItem, Membership, Part, Township
+from catalog.models import (
+    Department,
+    DutyItem,
+    DutyList,
+    FrozenItem,
+    Membership,
+    Part,
+    Township,
+    stages_where,
+)
 from catalog.queries import FieldChange
 
 from . import permissions
@@ -451,12 +460,8 @@ class Inbox:
 
 # Where a comment is answered: the township's stages after a round, or the consultees' steps.
 ANSWERING = Q(
-    duty_list__stage__in=[Stage.FIRST_FEEDBACK, Stage.SECOND_FEEDBACK, Stage.THIRD_SUBMITTED],
-    window__kind=CommentWindow.Kind.DEPARTMENTS,
-) | Q(
-    duty_list__stage__in=[Stage.CONSULTATION, Stage.DELIBERATION, Stage.CONGRESS_REVIEW],
-    window__kind=CommentWindow.Kind.CONSULTEES,
-)
+    duty_list__stage__in=stages_where(answers="departments"), window__kind=CommentWindow.Kind.DEPARTMENTS
+) | Q(duty_list__stage__in=stages_where(answers="consultees"), window__kind=CommentWindow.Kind.CONSULTEES)
 
 
 def inbox_for(user, *, with_notifications: bool = False) -> Inbox:
@@ -539,7 +544,7 @@ def inbox_for(user, *, with_notifications: bool = False) -> Inbox:
         )
         inbox.to_open = list(
             DutyList.objects.filter(
-                township__county__in=edited, stage__in=[Stage.FIRST_SUBMITTED, Stage.SECOND_SUBMITTED]
+                township__county__in=edited, stage__in=stages_where(asks_departments=True)
             )
             .exclude(has_window)
             .select_related("township")

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from catalog import permissions as catalog_permissions
 from catalog import services as catalog_services
-from catalog.models import WORK_FIELDS, Category, Department, DutyItem, DutyList, Part
+from catalog.models import WORK_FIELDS, Category, Department, DutyItem, DutyList, Part, stages_where
 
 from . import notifications, permissions
 from .models import Comment, CommentWindow, Decision, Dispute, Invitation, SubmittedItem
@@ -29,17 +29,9 @@ Position = Comment.Position
 Answer = Comment.Answer
 State = Comment.State
 
-# Stages in which the township answers the departments' comments (after the window closed).
-ANSWERING_STAGES = {Stage.FIRST_FEEDBACK, Stage.SECOND_FEEDBACK, Stage.THIRD_SUBMITTED}
-CONSULTEE_STAGES = {Stage.CONSULTATION, Stage.DELIBERATION, Stage.CONGRESS_REVIEW}
-BEFORE_COORDINATION = {
-    Stage.FIRST_SUBMITTED,
-    Stage.FIRST_FEEDBACK,
-    Stage.SECOND_SUBMITTED,
-    Stage.SECOND_FEEDBACK,
-    Stage.THIRD_SUBMITTED,
-}
-DECIDING_STAGES = BEFORE_COORDINATION | {Stage.COORDINATION}
+ANSWERING_STAGES = stages_where(answers="departments")
+CONSULTEE_STAGES = stages_where(answers="consultees")
+DECIDING_STAGES = stages_where(decides=True)
 
 
 def check_window_takes_comments(window: CommentWindow) -> None:
@@ -429,7 +421,7 @@ def escalate_comment(comment: Comment, *, user) -> Dispute:
     )
     if not permissions.can_escalate(user, comment.duty_list):
         raise PermissionDenied("只有县委编办可以提请协调。")
-    if comment.duty_list.stage not in BEFORE_COORDINATION:
+    if comment.duty_list.stage not in DECIDING_STAGES - {Stage.COORDINATION}:
         raise ValidationError("清单已进入协调或之后的阶段，不能再提前提请协调。")
     if comment.position == Position.AGREE or comment.state not in (State.OPEN, State.ANSWERED):
         raise ValidationError("只有尚未解决的意见可以提请协调。")
