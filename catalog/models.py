@@ -450,6 +450,15 @@ def stages_where(**rule) -> frozenset:
 LOCKED_STAGES = stages_where(locked=True)
 
 
+def next_state(moves: dict, state: str, event: str, what: str) -> str:
+    """Where `event` takes a row of a small state table `{event: (label, from states, to state)}`;
+    refused, naming `what` and the state it is in, when the event cannot happen there."""
+    label, sources, target = moves[event]
+    if state not in sources:
+        raise ValidationError(f"{what}处于“{state.label}”状态，不能{label}。")
+    return target
+
+
 class DutyList(models.Model):
     """One township's list, one edition of it (title, year)."""
 

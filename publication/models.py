@@ -12,7 +12,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from catalog.models import DutyList, FrozenItem, Part, Township
+from catalog.models import DutyList, FrozenItem, Part, Township, next_state
 from review.models import Submission
 
 
@@ -223,6 +223,12 @@ class Adjustment(models.Model):
         APPROVED = "approved", "已批准并公布"
         REJECTED = "rejected", "未批准"
 
+    # How a request's state moves: each event, the states it may happen in, and the state it leaves.
+    MOVES = {
+        "approve": ("批准", {State.FILED}, State.APPROVED),
+        "reject": ("不予批准", {State.FILED}, State.REJECTED),
+    }
+
     township = models.ForeignKey(
         Township, on_delete=models.PROTECT, related_name="adjustments", verbose_name="乡镇（街道）"
     )
@@ -265,6 +271,10 @@ class Adjustment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.township.name}清单动态调整（{self.filed_at:%Y-%m-%d}，{self.signature}）"
+
+    def move(self, event: str) -> None:
+        """Take the request to the state `event` leads to, or refuse (see `MOVES`)."""
+        self.state = next_state(self.MOVES, self.State(self.state), event, "该申请")
 
 
 class AdjustmentItem(models.Model):

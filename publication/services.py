@@ -435,7 +435,7 @@ def decide_adjustment(
     if not approve:
         if not note.strip():
             raise ValidationError({"note": "不予批准须写明理由。"})
-        adjustment.state = Adjustment.State.REJECTED
+        adjustment.move("reject")
     else:
         problems = []
         if not document_number.strip():
@@ -456,7 +456,7 @@ def decide_adjustment(
             adjustment, user=user, document_number=document_number.strip(), effective_on=effective_on
         )
         adjustment.document_number = document_number.strip()
-        adjustment.state = Adjustment.State.APPROVED
+        adjustment.move("approve")
     adjustment.decided_by, adjustment.decided_at, adjustment.decision_note = (
         user,
         timezone.now(),

@@ -14,7 +14,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from catalog.models import Category, County, Department, DutyItem, DutyList, FrozenItem, Part
+from catalog.models import Category, County, Department, DutyItem, DutyList, FrozenItem, Part, next_state
 
 
 class ReviewPolicy(models.Model):
@@ -231,6 +231,15 @@ class Comment(models.Model):
         SETTLED = "settled", "已解决"
         DISPUTED = "disputed", "争议"
 
+    # How a comment's state moves: each event, the states it may happen in, and the state it leaves.
+    MOVES = {
+        "accept": ("采纳", {State.OPEN, State.ANSWERED, State.SETTLED}, State.SETTLED),
+        "answer": ("答复", {State.OPEN, State.ANSWERED, State.SETTLED}, State.ANSWERED),
+        "acknowledge": ("认可答复", {State.ANSWERED}, State.SETTLED),
+        "insist": ("坚持原意见", {State.ANSWERED}, State.OPEN),
+        "dispute": ("列为争议事项", {State.OPEN, State.ANSWERED}, State.DISPUTED),
+    }
+
     duty_list = models.ForeignKey(
         DutyList, on_delete=models.PROTECT, related_name="comments", verbose_name="清单"
     )
@@ -306,6 +315,10 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.signature}：{self.get_position_display()}（{self.item_name or '整体意见'}）"
+
+    def move(self, event: str) -> None:
+        """Take the comment to the state `event` leads to, or refuse (see `MOVES`)."""
+        self.state = next_state(self.MOVES, self.State(self.state), event, "这条意见")
 
     @property
     def is_outdated(self) -> bool:

@@ -287,7 +287,7 @@ def answer_comment(
     comment.answer_reason = reason
     comment.answered_by = user
     comment.answered_at = timezone.now()
-    comment.state = State.SETTLED if answer == Answer.ACCEPTED else State.ANSWERED
+    comment.move("accept" if answer == Answer.ACCEPTED else "answer")
     comment._history_user = user
     comment._change_reason = f"答复：{comment.get_answer_display()}"
     comment.save()
@@ -398,11 +398,11 @@ def respond_to_answer(comment: Comment, *, user, accept: bool, note: str = "") -
         raise ValidationError({"note": "坚持原意见须说明理由。"})
     comment._history_user = user
     if accept:
-        comment.state = State.SETTLED
+        comment.move("acknowledge")
         comment.acknowledged_at = timezone.now()
         comment._change_reason = "部门认可答复"
     else:
-        comment.state = State.OPEN
+        comment.move("insist")
         comment.text = f"{comment.text}\n【{timezone.localdate():%Y-%m-%d} 坚持原意见】{note.strip()}".strip()
         comment._change_reason = "部门坚持原意见"
     comment.save()
@@ -427,7 +427,7 @@ def escalate_comment(comment: Comment, *, user) -> Dispute:
         raise ValidationError("只有尚未解决的意见可以提请协调。")
     dispute = dispute_for(comment, raised_by=user, escalated=True)
     dispute.save()
-    comment.state = State.DISPUTED
+    comment.move("dispute")
     comment._history_user = user
     comment._change_reason = "提请协调"
     comment.save(update_fields=["state"])

@@ -570,7 +570,7 @@ def dispute_for(comment: Comment, *, raised_by, escalated: bool = False) -> Disp
 def mark_disputed(comments: Iterable[Comment], *, user) -> None:
     comments = list(comments)
     for comment in comments:
-        comment.state = Comment.State.DISPUTED
+        comment.move("dispute")
     if comments:
         bulk_update_with_history(
             comments, Comment, ["state"], default_change_reason="列为争议事项", default_user=user
