@@ -107,7 +107,7 @@ def export_rows(duty_list: DutyList) -> Iterable[ExportRow]:
     items = (
         DutyItem.objects.active()
         .filter(duty_list=duty_list)
-        .select_related("category", "responsible_office", "receiving_department")
+        .select_related("category__parent", "responsible_office", "receiving_department")
         .prefetch_related("lead_departments")
         .order_by(*PUBLISHED_ORDER)
     )

@@ -215,19 +215,32 @@ PART_REQUIRED_FIELDS = {
     Part.RECLAIMED: {"receiving_department": "上级部门收回事项必须填写收回（承接）部门。"},
 }
 
-# How the published list is ordered: part, category (a sub-category right after
-# its parent), then 序号 within the category.
+
+def list_order(parent_order: str, parent: str, category_order: str, category: str) -> list:
+    """The order of a list, defined once: part, category (a sub-category right after its parent's own
+    items), then 序号 within the category. Named by the fields that hold the category path: the live
+    draft reaches them through its category, frozen rows keep copies."""
+    return [
+        "part",  # the stored values sort in published order
+        Coalesce(parent_order, category_order).asc(),
+        Coalesce(parent, category).asc(),
+        F(parent).asc(nulls_first=True),
+        category_order,
+        category,
+        "order",
+    ]
+
+
 PUBLISHED_ORDER = [
     "duty_list__township__order",
     "duty_list_id",
-    "part",  # the stored values sort in published order
-    Coalesce("category__parent__order", "category__order").asc(),
-    Coalesce("category__parent_id", "category_id").asc(),
-    F("category__parent_id").asc(nulls_first=True),
-    "category__order",
-    "category_id",
-    "order",
+    *list_order("category__parent__order", "category__parent_id", "category__order", "category_id"),
     "id",
+]
+# Submissions and editions: the same order over their frozen copy of the category path.
+FROZEN_ORDER = [
+    *list_order("category_parent_order", "category_parent_id", "category_order", "category_id"),
+    "pk",
 ]
 
 
@@ -633,8 +646,16 @@ class FrozenItem(models.Model):
 
     key = models.UUIDField("事项标识")
     part = models.CharField("清单类型", max_length=20, choices=Part.choices)
+    # The category path as it stood (names may change later): its ids and orders give the list's order.
     category = models.CharField("类别", max_length=50)
     category_order = models.PositiveIntegerField("类别排序")
+    category_id = models.PositiveBigIntegerField("类别（编号）", null=True)
+    category_parent = models.CharField("上级类别", max_length=50, blank=True)
+    category_parent_order = models.PositiveIntegerField("上级类别排序", null=True)
+    category_parent_id = models.PositiveBigIntegerField("上级类别（编号）", null=True)
+    # Where the item came from: a catalogue entry (common item) or the township itself (individual).
+    origin = models.CharField("来源", max_length=20, choices=DutyItem.Origin.choices, blank=True)
+    catalogue_entry_id = models.PositiveBigIntegerField("目录事项（编号）", null=True)
     order = models.PositiveIntegerField("序号")
     name = models.CharField("事项名称", max_length=200)
     content = models.TextField("具体内容", blank=True)
@@ -674,11 +695,18 @@ class FrozenItem(models.Model):
     def values_of(item: "DutyItem") -> dict:
         """The frozen fields of a live item (its lead departments, category, office read once)."""
         leads = list(item.lead_departments.all())
+        parent = item.category.parent
         return {
             "key": item.key,
             "part": item.part,
             "category": item.category.name,
             "category_order": item.category.order,
+            "category_id": item.category_id,
+            "category_parent": parent.name if parent else "",
+            "category_parent_order": parent.order if parent else None,
+            "category_parent_id": parent.pk if parent else None,
+            "origin": item.origin,
+            "catalogue_entry_id": item.catalogue_entry_id,
             "order": item.order,
             "name": item.name,
             "content": item.content,

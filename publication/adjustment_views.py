@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from catalog import permissions as catalog_permissions
-from catalog.models import Membership, Township
+from catalog.models import FROZEN_ORDER, Membership, Township
 
 from . import permissions, services
 from .forms import AdjustmentForm, AdjustmentItemFormSet, DecideAdjustmentForm
@@ -48,7 +48,7 @@ def adjustment_new(request, code: str):
     edition = services.current_edition(township)
     if edition is None:
         raise Http404(f"{township.name}还没有公布的清单。")
-    edition.listed_items = list(edition.items.order_by("part", "category_order", "order"))
+    edition.listed_items = list(edition.items.order_by(*FROZEN_ORDER))
     form = AdjustmentForm(request.POST or None)
     rows = AdjustmentItemFormSet(request.POST or None, form_kwargs={"edition": edition}, prefix="items")
     status = 200

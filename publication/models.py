@@ -12,7 +12,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from catalog.models import DutyList, FrozenItem, Part, Township, next_state
+from catalog.models import FROZEN_ORDER, DutyList, FrozenItem, Part, Township, next_state
 from review.models import Submission
 
 
@@ -106,7 +106,7 @@ class EditionItem(FrozenItem, Immutable):
     class Meta:
         verbose_name = "公布事项"
         verbose_name_plural = "公布事项"
-        ordering = ["edition", "part", "category_order", "order", "pk"]
+        ordering = ["edition", *FROZEN_ORDER]
         constraints = [
             models.UniqueConstraint(fields=["edition", "key"], name="edition_item_key_unique"),
         ]

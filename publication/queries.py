@@ -10,7 +10,7 @@ from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 
-from catalog.models import County, Part, Township
+from catalog.models import FROZEN_ORDER, County, Part, Township
 
 from .models import CurrentEdition, Edition, EditionItem
 from .services import SEARCHED_FIELDS, grams
@@ -93,6 +93,7 @@ def edition_of(township: Township, number: int | None = None) -> Edition:
 class CategoryRows:
     name: str
     items: list[EditionItem]
+    parent: str = ""  # a sub-category's parent category
 
 
 @dataclass
@@ -104,11 +105,16 @@ class PartRows:
 
 def edition_parts(edition: Edition) -> list[PartRows]:
     """The edition's three parts, each grouped by category, in published order (one query)."""
-    rows = list(edition.items.order_by("part", "category_order", "order", "pk"))
+    rows = list(edition.items.order_by(*FROZEN_ORDER))
     parts = []
     for part in Part:
         mine = [r for r in rows if r.part == part]
-        groups = [CategoryRows(name, list(items)) for name, items in groupby(mine, key=lambda r: r.category)]
+        groups = [
+            CategoryRows(name, list(items), parent)
+            for (_, _, parent, name), items in groupby(
+                mine, key=lambda r: (r.category_parent_id, r.category_id, r.category_parent, r.category)
+            )
+        ]
         parts.append(PartRows(part, len(mine), groups))
     return parts
 
@@ -259,9 +265,7 @@ def search(filters: SearchFilters, vendor: str) -> tuple[list[TownshipHits], int
             "edition__township__county__code",
             "edition__township__order",
             "edition__township__code",
-            "part",
-            "category_order",
-            "order",
+            *FROZEN_ORDER,
         )[: SEARCH_LIMIT + 1]
     )
     more = len(rows) > SEARCH_LIMIT

@@ -503,7 +503,7 @@ def check_rows_as_published(duty_list: DutyList, published: dict, keys: set) -> 
     live = (
         DutyItem.objects.active()
         .filter(duty_list=duty_list, key__in=keys & published.keys())
-        .select_related("category", "responsible_office", "receiving_department")
+        .select_related("category__parent", "responsible_office", "receiving_department")
         .prefetch_related("lead_departments")
     )
     differing = [
@@ -555,11 +555,10 @@ def publish_adjustment(adjustment: Adjustment, *, user, document_number: str, ef
         SubmittedItem.copy_of(None, item)
         for item in DutyItem.objects.active()
         .filter(duty_list=duty_list, key__in=reason_of)
-        .select_related("category", "responsible_office", "receiving_department")
+        .select_related("category__parent", "responsible_office", "receiving_department")
         .prefetch_related("lead_departments")
     ]
     rows = [row for key, row in published.items() if key not in reason_of] + changed
-    rows.sort(key=lambda row: (Part.values.index(row.part), row.category_order, row.order))
     return create_edition(
         duty_list,
         rows,

@@ -23,7 +23,7 @@ from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_protect
 
 from catalog import exports
-from catalog.models import County, Part
+from catalog.models import FROZEN_ORDER, County, Part
 from catalog.transfer_views import xlsx_response
 
 from . import queries, services
@@ -196,7 +196,7 @@ def download(request, code: str, number: int, fmt: str):
 
 def edition_file(township, edition: Edition, fmt: str) -> HttpResponse:
     """An edition as a file: the printed workbook, CSV or JSON."""
-    rows = list(edition.items.order_by("part", "category_order", "order", "pk"))
+    rows = list(edition.items.order_by(*FROZEN_ORDER))
     name = f"{township.name}履行职责事项清单（第{edition.number}版）"
     if fmt == "xlsx":
         stream = io.BytesIO()
@@ -265,9 +265,7 @@ def county_download(request, code: str, fmt: str):
 
     def produce():
         items = defaultdict(list)
-        for row in EditionItem.objects.filter(edition__in=editions).order_by(
-            "part", "category_order", "order", "pk"
-        ):
+        for row in EditionItem.objects.filter(edition__in=editions).order_by(*FROZEN_ORDER):
             items[row.edition_id].append(row)
         groups = [(e.township, e, items[e.pk]) for e in editions]
         name = f"{county.name}乡镇（街道）履行职责事项清单"

@@ -14,7 +14,17 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from catalog.models import Category, County, Department, DutyItem, DutyList, FrozenItem, Part, next_state
+from catalog.models import (
+    FROZEN_ORDER,
+    Category,
+    County,
+    Department,
+    DutyItem,
+    DutyList,
+    FrozenItem,
+    Part,
+    next_state,
+)
 
 
 class ReviewPolicy(models.Model):
@@ -107,7 +117,7 @@ class SubmittedItem(FrozenItem):
     class Meta:
         verbose_name = "提交版本事项"
         verbose_name_plural = "提交版本事项"
-        ordering = ["submission", "part", "category_order", "order", "pk"]
+        ordering = ["submission", *FROZEN_ORDER]
         constraints = [
             models.UniqueConstraint(fields=["submission", "key"], name="submitted_item_key_unique"),
         ]

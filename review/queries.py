@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from catalog import permissions as catalog_permissions
 from catalog.models import (
+    FROZEN_ORDER,
+    PUBLISHED_ORDER,
     Department,
     DutyItem,
     DutyList,
@@ -53,7 +55,7 @@ def comments_with_names() -> QuerySet[Comment]:
 
 
 def submitted_items(submission: Submission) -> list[SubmittedItem]:
-    return list(submission.items.order_by("part", "category_order", "order", "pk"))
+    return list(submission.items.order_by(*FROZEN_ORDER))
 
 
 def names_department(item: SubmittedItem, department_ids: set[int]) -> bool:
@@ -95,9 +97,7 @@ def queue_for(user) -> list[QueueEntry]:
     )
     windows = {i.window_id: i.window for i in invitations}
     items = defaultdict(list)
-    for item in SubmittedItem.objects.filter(submission__windows__in=windows).order_by(
-        "part", "category_order", "order", "pk"
-    ):
+    for item in SubmittedItem.objects.filter(submission__windows__in=windows).order_by(*FROZEN_ORDER):
         items[item.submission_id].append(item)
     commented = defaultdict(set)
     for window_id, department_id, key in Comment.objects.filter(
@@ -202,12 +202,7 @@ def list_comments(duty_list: DutyList, *, only_waiting: bool = False) -> list[Co
     comments = list(comments.order_by("created_at", "pk"))
     latest = duty_list.submissions.order_by("-round").first()
     order = (
-        {
-            key: n
-            for n, key in enumerate(
-                latest.items.order_by("part", "category_order", "order").values_list("key", flat=True)
-            )
-        }
+        {key: n for n, key in enumerate(latest.items.order_by(*FROZEN_ORDER).values_list("key", flat=True))}
         if latest
         else {}
     )
@@ -294,9 +289,9 @@ def draft_as_submitted(duty_list: DutyList) -> list[SubmittedItem]:
     items = (
         DutyItem.objects.active()
         .filter(duty_list=duty_list)
-        .select_related("category", "responsible_office", "receiving_department")
+        .select_related("category__parent", "responsible_office", "receiving_department")
         .prefetch_related("lead_departments")
-        .order_by("part", "category__order", "order", "pk")
+        .order_by(*PUBLISHED_ORDER)
     )
     return [SubmittedItem.copy_of(None, item) for item in items]
 

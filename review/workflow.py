@@ -504,7 +504,7 @@ def freeze(duty_list: DutyList, stage: str, *, user, note: str) -> Submission:
     items = (
         DutyItem.objects.active()
         .filter(duty_list=duty_list)
-        .select_related("category", "responsible_office", "receiving_department")
+        .select_related("category__parent", "responsible_office", "receiving_department")
         .prefetch_related("lead_departments")
     )
     SubmittedItem.objects.bulk_create(SubmittedItem.copy_of(submission, item) for item in items)

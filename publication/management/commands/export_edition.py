@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from catalog import exports
-from catalog.models import Township
+from catalog.models import FROZEN_ORDER, Township
 from publication.models import Edition
 from publication.services import current_edition
 
@@ -40,7 +40,7 @@ class Command(BaseCommand):
                 else "该乡镇（街道）还没有公布的清单。"
             )
             raise CommandError(f"{place.name}没有第 {edition} 版。{known}" if edition else known)
-        rows = chosen.items.order_by("part", "category_order", "order", "pk")
+        rows = chosen.items.order_by(*FROZEN_ORDER)
         with path.open("wb") as stream:
             exports.write_workbook(place.name, exports.frozen_export_rows(rows), stream)
         self.stdout.write(self.style.SUCCESS(f"已导出{place.name}第 {chosen.number} 版清单到 {path}。"))
