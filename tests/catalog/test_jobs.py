@@ -89,6 +89,9 @@ def test_a_job_file_is_only_for_whoever_may_export_the_county(client, cast, duty
     assert client.get(file).status_code == 200
     client.logout()
     assert client.get(file).status_code == 302 and "login" in client.get(file)["Location"]
+    # A public download's address does not serve the workbench's file.
+    public = reverse("publication:county_download_file", args=[job.county.code, job.pk])
+    assert client.get(public).status_code == 404
 
 
 @pytest.mark.parametrize(
