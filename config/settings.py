@@ -205,6 +205,12 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE = {
+    # Before the digests, so that a reminder is in the same morning's e-mail.
+    "deadline-reminders": {
+        "task": "review.tasks.send_deadline_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "daily-digests": {"task": "review.tasks.send_digests", "schedule": crontab(hour=7, minute=30)},
     "clean-up-files": {"task": "catalog.tasks.clean_up_files", "schedule": crontab(minute=15)},
 }
 # Finished export files (county-wide zips, county downloads) are written here.

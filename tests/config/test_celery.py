@@ -30,7 +30,11 @@ def test_without_a_broker_tasks_run_in_process():
 def test_every_scheduled_task_is_registered():
     celery_app.loader.import_default_modules()
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert scheduled == {"catalog.tasks.clean_up_files"}
+    assert scheduled == {
+        "review.tasks.send_deadline_reminders",
+        "review.tasks.send_digests",
+        "catalog.tasks.clean_up_files",
+    }
     assert scheduled <= set(celery_app.tasks)
 
 
