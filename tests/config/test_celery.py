@@ -106,7 +106,10 @@ def test_a_job_sent_through_redis_is_built_by_a_worker_process(transactional_db,
         worker.terminate()
         output = worker.communicate(timeout=10)[0].decode(errors="replace")
         sender.close()
-        redis.Redis.from_url(BROKER).delete(queue)
+        # The queue and the exchange bindings the worker declared for it.
+        redis.Redis.from_url(BROKER).delete(
+            queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}"
+        )
     assert status == Job.Status.DONE, output[-3000:]
     archive = zipfile.ZipFile(tmp_path / "exports" / file_path)
     assert archive.namelist() == [f"{duty_list.township.name}履行职责事项清单.xlsx"]
