@@ -8,7 +8,7 @@ plain values a published edition can produce as well as a draft.
 import io
 import math
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -262,12 +262,19 @@ def export_filename(township: Township, suffix: str = "") -> str:
     return f"{township.name}履行职责事项清单{suffix}.xlsx"
 
 
-def write_county_zip(lists: Iterable[DutyList], stream) -> int:
-    """One workbook per township in a zip, written one after another; returns how many."""
+def write_county_zip(
+    lists: Sequence[DutyList], stream, progress: Callable[[int, int], None] | None = None
+) -> int:
+    """One workbook per township in a zip, written one after another; returns how many.
+
+    `progress(done, total)` is told after each township.
+    """
     count = 0
     with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for duty_list in lists:
             with archive.open(export_filename(duty_list.township), "w") as member:
                 write_workbook(duty_list.township.name, export_rows(duty_list), member)
             count += 1
+            if progress is not None:
+                progress(count, len(lists))
     return count

@@ -15,7 +15,7 @@ rows costs no further queries.
 
 from django.db.models import Q, QuerySet
 
-from .models import County, DutyItem, DutyList, Membership
+from .models import County, DutyItem, DutyList, Job, Membership
 
 Role = Membership.Role
 
@@ -119,3 +119,10 @@ def visible_lists(user) -> QuerySet[DutyList]:
     townships = [m.township_id for m in memberships if m.role == Role.TOWNSHIP_OFFICIAL]
     counties = [m.county_id for m in memberships if m.role != Role.TOWNSHIP_OFFICIAL]
     return lists.filter(Q(township__in=townships) | Q(township__county__in=counties))
+
+
+def can_see_job(user, job: Job) -> bool:
+    """A public download is anyone's; a county's drafts only whoever may export them (the requester is one)."""
+    if job.kind == Job.Kind.COUNTY_DOWNLOAD:
+        return True
+    return user.is_authenticated and can_export_county(user, job.county)

@@ -2,12 +2,11 @@
 
 The uploaded file waits in `IMPORT_UPLOAD_DIR` between the preview and the
 confirmation, named by a random token kept in the session, and is removed once
-imported (files older than a day are swept away at the next upload).
+imported (files left waiting are removed by the hourly clean-up, `catalog.jobs`).
+The county-wide export runs as a background job (`catalog.tasks`).
 """
 
 import secrets
-import tempfile
-import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -15,11 +14,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from . import exports, permissions, queries
+from . import exports, permissions, queries, tasks
 from .forms import ImportUploadForm
 from .imports import ImportFileError, apply_import, plan_import
 from .imports.matching import StalePlanError
@@ -34,13 +33,6 @@ def upload_dir() -> Path:
     path = Path(settings.IMPORT_UPLOAD_DIR)
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-def sweep_old_uploads() -> None:
-    cutoff = time.time() - 24 * 3600
-    for file in upload_dir().glob("*.upload"):
-        if file.stat().st_mtime < cutoff:
-            file.unlink(missing_ok=True)
 
 
 def township_for_import(request, code: str) -> tuple[Township, DutyList | None]:
@@ -73,7 +65,6 @@ def import_upload(request, code: str):
         except ImportFileError as error:
             form.add_error("file", str(error))
         else:
-            sweep_old_uploads()
             token = secrets.token_urlsafe(16)
             (upload_dir() / f"{token}.upload").write_bytes(data)
             pending = request.session.get(SESSION_KEY, {})
@@ -162,13 +153,10 @@ def blank_template(request):
 
 
 @login_required
+@require_POST
 def county_export(request, code: str):
     county = get_object_or_404(County, code=code)
     if not permissions.can_export_county(request.user, county):
         raise Http404("县不存在。")
-    lists = queries.current_drafts(county)
-    # Spooled to disk past 8 MB, so a large county does not sit in memory.
-    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    exports.write_county_zip(lists, spool)
-    spool.seek(0)
-    return FileResponse(spool, as_attachment=True, filename=f"{county.name}乡镇（街道）履行职责事项清单.zip")
+    job = tasks.start_county_drafts_export(county, by=request.user)
+    return redirect("catalog:job", job.pk)

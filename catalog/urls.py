@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import transfer_views, views
+from . import job_views, transfer_views, views
 
 app_name = "catalog"
 
@@ -23,5 +23,7 @@ urlpatterns = [
     path("townships/<str:code>/import/", transfer_views.import_upload, name="import_upload"),
     path("townships/<str:code>/import/confirm/", transfer_views.import_confirm, name="import_confirm"),
     path("counties/<str:code>/export/", transfer_views.county_export, name="county_export"),
+    path("jobs/<int:job_id>/", job_views.job, name="job"),
+    path("jobs/<int:job_id>/file/", job_views.job_file, name="job_file"),
     path("template/", transfer_views.blank_template, name="blank_template"),
 ]

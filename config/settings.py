@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -190,6 +191,33 @@ else:
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "qingdan@localhost")
 # The site's address as links in e-mails should start, without a trailing slash.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Background jobs (Celery). With CELERY_BROKER_URL unset every task runs at once inside the
+# process that asks for it, so `make demo` and `make test` need no broker or worker.
+CELERY_TASK_ALWAYS_EAGER = not os.environ.get("CELERY_BROKER_URL")
+# In-process, the in-memory transport stands in for a broker that is never contacted.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "memory://localhost/"
+CELERY_TASK_EAGER_PROPAGATES = True
+# Job state lives in the database (catalog.Job), so task results are not kept.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TIMEZONE = TIME_ZONE
+# A task whose worker dies is handed to another worker; every task is safe to run twice.
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BEAT_SCHEDULE = {
+    # Before the digests, so that a reminder is in the same morning's e-mail.
+    "deadline-reminders": {
+        "task": "review.tasks.send_deadline_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "daily-digests": {"task": "review.tasks.send_digests", "schedule": crontab(hour=7, minute=30)},
+    "clean-up-files": {"task": "catalog.tasks.clean_up_files", "schedule": crontab(minute=15)},
+}
+# Finished export files (county-wide zips, county downloads) are written here.
+EXPORT_DIR = Path(os.environ.get("EXPORT_DIR", BASE_DIR / "var" / "exports"))
+# Hours an export file and its job are kept, and an unconfirmed upload waits, before clean-up removes them.
+EXPORT_MAX_AGE_HOURS = env_int("EXPORT_MAX_AGE_HOURS", 24)
+UPLOAD_MAX_AGE_HOURS = env_int("UPLOAD_MAX_AGE_HOURS", 24)
 
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

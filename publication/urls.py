@@ -10,6 +10,14 @@ urlpatterns = [
     path("data/", views.open_data, name="open_data"),
     path("counties/<str:code>/statistics/", views.statistics, name="statistics"),
     path("counties/<str:code>/download.<str:fmt>", views.county_download, name="county_download"),
+    path(
+        "counties/<str:code>/downloads/<int:job_id>/", views.county_download_job, name="county_download_job"
+    ),
+    path(
+        "counties/<str:code>/downloads/<int:job_id>/file/",
+        views.county_download_file,
+        name="county_download_file",
+    ),
     path("lists/<str:code>/", views.township_page, name="township"),
     path("lists/<str:code>/items/<uuid:key>/", views.item_page, name="item"),
     path("lists/<str:code>/items/<uuid:key>/feedback/", views.feedback, name="feedback"),

@@ -4,53 +4,31 @@ Every page and download here reads edition rows (`publication.queries`);
 drafts, comments and unpublished lists have no public address.
 """
 
-import csv
 import hashlib
 import io
 import json
-import zipfile
-from collections import defaultdict
 from urllib.parse import quote
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_protect
 
-from catalog import exports
-from catalog.models import FROZEN_ORDER, County, Part
+from catalog import exports, job_views
+from catalog.models import FROZEN_ORDER, County, Job
 from catalog.transfer_views import xlsx_response
 
-from . import queries, services
+from . import queries, services, tasks
+from .exports import DATA_COLUMNS, edition_document, write_csv
 from .forms import FeedbackForm, SearchForm
 from .models import Edition, EditionItem
 
 DOWNLOAD_FORMATS = ("xlsx", "csv", "json")
-# The open-data columns, in order: (field, column name).
-DATA_COLUMNS = [
-    ("key", "事项标识"),
-    ("part", "清单类型"),
-    ("category", "类别"),
-    ("order", "序号"),
-    ("name", "事项名称"),
-    ("content", "具体内容"),
-    ("office", "责任科室"),
-    ("lead_departments", "县级主责部门"),
-    ("department_duties", "县级部门职责"),
-    ("township_duties", "乡镇（街道）配合职责"),
-    ("support", "履职保障"),
-    ("receiving_department", "收回（承接）部门"),
-    ("reclaim_reason", "收回理由及工作方式"),
-    ("basis", "依据"),
-    ("remarks", "备注"),
-    ("is_safeguard", "兜底事项"),
-]
-
 
 # Pages of a given edition never change, so they are rendered once and kept in the cache,
 # keyed by the edition (and by the edition in force, which some pages mention).
@@ -207,36 +185,10 @@ def edition_file(township, edition: Edition, fmt: str) -> HttpResponse:
     return json_response(name, edition_document(township, edition, rows))
 
 
-def edition_document(township, edition: Edition, rows: list[EditionItem]) -> dict:
-    return {
-        "乡镇（街道）": township.name,
-        "行政区划代码": township.code,
-        "县（市、区）": township.county.name,
-        "版次": edition.number,
-        "施行日期": edition.effective_on.isoformat(),
-        "文号": edition.document_number,
-        "事项": [{label: data_value(row, field) for field, label in DATA_COLUMNS} for row in rows],
-    }
-
-
-# Columns a county-wide CSV adds before each item's, to say whose it is.
-TOWNSHIP_COLUMNS = [("乡镇（街道）", "name"), ("行政区划代码", "code")]
-
-
 def csv_response(name: str, leading: list, groups) -> HttpResponse:
     """One CSV row per item; `leading` names township columns put before the item's (county files)."""
     text = io.StringIO()
-    text.write("\ufeff")  # so spreadsheet programs read the file as UTF-8
-    writer = csv.writer(text)
-    writer.writerow(
-        [label for label, _ in leading] + (["版次"] if leading else []) + [label for _, label in DATA_COLUMNS]
-    )
-    for township, edition, rows in groups:
-        prefix = [getattr(township, attribute) for _, attribute in leading] + (
-            [edition.number] if leading else []
-        )
-        for row in rows:
-            writer.writerow(prefix + [data_value(row, field) for field, _ in DATA_COLUMNS])
+    write_csv(text, leading, groups)
     return attachment(HttpResponse(text.getvalue(), content_type="text/csv; charset=utf-8"), f"{name}.csv")
 
 
@@ -251,52 +203,37 @@ def attachment(response: HttpResponse, filename: str) -> HttpResponse:
 
 
 def county_download(request, code: str, fmt: str):
-    """Every township's edition in force in one file: a zip of workbooks, one CSV, or one JSON."""
+    """Every township's edition in force in one file, made as a job shared by every visitor:
+    the file itself when it is ready, else the job's progress page."""
     if fmt not in DOWNLOAD_FORMATS:
         raise Http404("没有这种下载格式。")
     county = get_object_or_404(County.objects.filter(townships__editions__isnull=False).distinct(), code=code)
-    editions = list(
-        queries.current_editions()
-        .filter(township__county=county)
-        .order_by("township__order", "township__code")
+    started = tasks.start_county_download(county, fmt)
+    if started is None:
+        raise Http404("该县还没有现行的清单。")
+    job, is_new = started
+    if job.status == Job.Status.DONE and not is_new:
+        return redirect("publication:county_download_file", county.code, job.pk)
+    return redirect("publication:county_download_job", county.code, job.pk)
+
+
+def public_job(code: str, job_id: int) -> Job:
+    return get_object_or_404(
+        Job.objects.select_related("county"), pk=job_id, kind=Job.Kind.COUNTY_DOWNLOAD, county__code=code
     )
-    newest = max(editions, key=lambda e: e.published_at)
-    key = f"county-download:{county.pk}:{fmt}:" + ",".join(str(e.pk) for e in editions)
-
-    def produce():
-        items = defaultdict(list)
-        for row in EditionItem.objects.filter(edition__in=editions).order_by(*FROZEN_ORDER):
-            items[row.edition_id].append(row)
-        groups = [(e.township, e, items[e.pk]) for e in editions]
-        name = f"{county.name}乡镇（街道）履行职责事项清单"
-        if fmt == "xlsx":
-            stream = io.BytesIO()
-            with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-                for township, edition, rows in groups:
-                    with archive.open(
-                        exports.export_filename(township, f"（第{edition.number}版）"), "w"
-                    ) as member:
-                        exports.write_workbook(township.name, exports.frozen_export_rows(rows), member)
-            return attachment(HttpResponse(stream.getvalue(), content_type="application/zip"), f"{name}.zip")
-        if fmt == "csv":
-            return csv_response(name, TOWNSHIP_COLUMNS, groups)
-        document = {
-            "县（市、区）": county.name,
-            "乡镇（街道）": [edition_document(*group) for group in groups],
-        }
-        return json_response(name, document)
-
-    return edition_response(request, key, newest.published_at.timestamp(), produce, max_age=CURRENT_MAX_AGE)
 
 
-def data_value(row: EditionItem, field: str):
-    if field == "part":
-        return Part(row.part).label
-    if field == "key":
-        return str(row.key)
-    if field == "is_safeguard":
-        return "是" if row.is_safeguard else "否"
-    return getattr(row, field)
+def county_download_job(request, code: str, job_id: int):
+    job = public_job(code, job_id)
+    return job_views.job_page(
+        request, "publication/county_download.html", job, {"fmt": job.parameters["fmt"]}
+    )
+
+
+def county_download_file(request, code: str, job_id: int):
+    response = job_views.file_response(public_job(code, job_id))
+    patch_cache_control(response, public=True, max_age=CURRENT_MAX_AGE)
+    return response
 
 
 def statistics(request, code: str):

@@ -202,6 +202,8 @@ class Invitation(models.Model):
         verbose_name="确认人",
     )
     finished_at = models.DateTimeField("反馈完毕时间", null=True, blank=True)
+    # Set when the department was reminded of the deadline, so it is reminded once.
+    reminded_at = models.DateTimeField("截止提醒时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "征求意见部门"

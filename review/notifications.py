@@ -4,9 +4,13 @@ Events write notifications only once their transaction commits, so a refused
 or rolled-back action tells nobody anything. E-mail never goes out per event:
 `send_digests` (run daily) gathers each user's unsent notifications and what
 waits in their inbox into a single message, and records the day it was sent.
+`send_deadline_reminders` (run daily, before the digests) tells each invited
+department that has not declared 反馈完毕 that its window closes within two days,
+once per invitation.
 """
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -14,11 +18,12 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import Department, Membership, Township
 
-from .models import Digest, Notification
+from .models import Digest, Invitation, Notification
 from .queries import inbox_for
 
 Role = Membership.Role
@@ -91,3 +96,36 @@ def send_digests(now=None) -> int:
             )
         sent += 1
     return sent
+
+
+REMINDER_DAYS = 2  # a department is reminded when its window closes within this many days
+
+
+def send_deadline_reminders(now=None) -> int:
+    """Remind invited departments that have not declared 反馈完毕; returns how many were reminded."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    due = Invitation.objects.filter(
+        finished_at__isnull=True,
+        reminded_at__isnull=True,
+        window__closed_at__isnull=True,
+        window__deadline__gte=today,
+        window__deadline__lte=today + timedelta(days=REMINDER_DAYS),
+    ).select_related("window__duty_list", "department")
+    reminded = 0
+    for invitation in due:
+        with transaction.atomic():
+            # Claimed first: of two runs at the same time, only one reminds.
+            if not Invitation.objects.filter(pk=invitation.pk, reminded_at__isnull=True).update(
+                reminded_at=now
+            ):
+                continue
+            window = invitation.window
+            notify(
+                department_reviewers([invitation.department]),
+                f"“{window.duty_list.title}”的意见征求将于 {window.deadline:%Y-%m-%d} 截止，"
+                f"{invitation.department.name}尚未确认反馈完毕。",
+                reverse("review:window", args=[window.pk]),
+            )
+        reminded += 1
+    return reminded

@@ -52,8 +52,9 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
-def _uploads_in_a_temporary_folder(settings, tmp_path):
+def _files_in_a_temporary_folder(settings, tmp_path):
     settings.IMPORT_UPLOAD_DIR = tmp_path / "imports"
+    settings.EXPORT_DIR = tmp_path / "exports"
 
 
 def make_county(name: str = "示范县", code: str | None = None) -> County:

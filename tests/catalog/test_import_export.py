@@ -419,11 +419,13 @@ def test_other_counties_cannot_download(client, cast, duty_list):
     client.force_login(cast["other_county_editor"])
     assert client.get(reverse("catalog:list_export", args=[duty_list.pk])).status_code == 404
     assert (
-        client.get(reverse("catalog:county_export", args=[duty_list.township.county.code])).status_code == 404
+        client.post(reverse("catalog:county_export", args=[duty_list.township.county.code])).status_code
+        == 404
     )
     client.force_login(cast["township_official"])
     assert (
-        client.get(reverse("catalog:county_export", args=[duty_list.township.county.code])).status_code == 404
+        client.post(reverse("catalog:county_export", args=[duty_list.township.county.code])).status_code
+        == 404
     )
 
 

@@ -246,22 +246,31 @@ def test_statistics_queries_do_not_grow(client, cast, duty_list, department):
     assert queries_of(client, url) == before
 
 
+def county_file(client, code: str, fmt: str) -> bytes:
+    """A county download through its job: the progress page, then the file it links to."""
+    started = client.get(reverse("publication:county_download", args=[code, fmt]))
+    assert started.status_code == 302
+    progress = client.get(started["Location"])
+    assert "文件已生成" in progress.content.decode()
+    response = client.get(progress.context["file_url"])
+    assert response.status_code == 200
+    return b"".join(response.streaming_content)
+
+
 def test_the_county_downloads_hold_every_township_in_force(client, cast, duty_list, edition, department):
     other = make_duty_list(make_township(duty_list.township.county, "河西乡"))
     make_item(other, name="河道巡查")
     approve_and_publish(other, cast["county_editor"])
     code = duty_list.township.county.code
-    archive = zipfile.ZipFile(
-        io.BytesIO(client.get(reverse("publication:county_download", args=[code, "xlsx"])).content)
-    )
+    archive = zipfile.ZipFile(io.BytesIO(county_file(client, code, "xlsx")))
     assert len(archive.namelist()) == 2
-    text = client.get(reverse("publication:county_download", args=[code, "csv"])).content.decode("utf-8-sig")
+    text = county_file(client, code, "csv").decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert {(r["乡镇（街道）"], r["事项名称"]) for r in rows} >= {
         ("河西乡", "河道巡查"),
         (duty_list.township.name, "殡葬管理"),
     }
-    document = json.loads(client.get(reverse("publication:county_download", args=[code, "json"])).content)
+    document = json.loads(county_file(client, code, "json"))
     assert sorted(t["乡镇（街道）"] for t in document["乡镇（街道）"]) == sorted(
         [duty_list.township.name, "河西乡"]
     )

@@ -66,7 +66,7 @@ def forget_category_path(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('review', '0002_comments_disputes_approval'),
+        ('review', '0003_invitation_reminded_at'),
     ]
 
     operations = [

@@ -1,0 +1,130 @@
+"""Published editions as files: open-data columns, CSV and JSON, and the county-wide downloads.
+
+No HTTP here. County files are written to a file object one township at a time,
+so memory holds at most one township's rows however large the county is.
+"""
+
+import csv
+import io
+import json
+import zipfile
+from collections.abc import Callable, Iterable
+from typing import BinaryIO, TextIO
+
+from catalog import exports
+from catalog.models import FROZEN_ORDER, County, Part
+
+from .models import Edition, EditionItem
+
+# The open-data columns, in order: (field, column name).
+DATA_COLUMNS = [
+    ("key", "事项标识"),
+    ("part", "清单类型"),
+    ("category", "类别"),
+    ("order", "序号"),
+    ("name", "事项名称"),
+    ("content", "具体内容"),
+    ("office", "责任科室"),
+    ("lead_departments", "县级主责部门"),
+    ("department_duties", "县级部门职责"),
+    ("township_duties", "乡镇（街道）配合职责"),
+    ("support", "履职保障"),
+    ("receiving_department", "收回（承接）部门"),
+    ("reclaim_reason", "收回理由及工作方式"),
+    ("basis", "依据"),
+    ("remarks", "备注"),
+    ("is_safeguard", "兜底事项"),
+]
+# Columns a county-wide CSV adds before each item's, to say whose it is.
+TOWNSHIP_COLUMNS = [("乡镇（街道）", "name"), ("行政区划代码", "code")]
+# The extension of the county-wide file of each download format.
+COUNTY_FILE_EXTENSIONS = {"xlsx": "zip", "csv": "csv", "json": "json"}
+
+Group = tuple  # (township, edition, rows of the edition)
+Progress = Callable[[int, int], None]
+
+
+def data_value(row: EditionItem, field: str):
+    if field == "part":
+        return Part(row.part).label
+    if field == "key":
+        return str(row.key)
+    if field == "is_safeguard":
+        return "是" if row.is_safeguard else "否"
+    return getattr(row, field)
+
+
+def edition_rows(edition: Edition) -> Iterable[EditionItem]:
+    return edition.items.order_by(*FROZEN_ORDER).iterator(chunk_size=1000)
+
+
+def edition_document(township, edition: Edition, rows: Iterable[EditionItem]) -> dict:
+    return {
+        "乡镇（街道）": township.name,
+        "行政区划代码": township.code,
+        "县（市、区）": township.county.name,
+        "版次": edition.number,
+        "施行日期": edition.effective_on.isoformat(),
+        "文号": edition.document_number,
+        "事项": [{label: data_value(row, field) for field, label in DATA_COLUMNS} for row in rows],
+    }
+
+
+def write_csv(text: TextIO, leading: list, groups: Iterable[Group]) -> None:
+    """One CSV row per item; `leading` names township columns put before the item's (county files)."""
+    text.write("\ufeff")  # so spreadsheet programs read the file as UTF-8
+    writer = csv.writer(text)
+    writer.writerow(
+        [label for label, _ in leading] + (["版次"] if leading else []) + [label for _, label in DATA_COLUMNS]
+    )
+    for township, edition, rows in groups:
+        prefix = [getattr(township, attribute) for _, attribute in leading] + (
+            [edition.number] if leading else []
+        )
+        for row in rows:
+            writer.writerow(prefix + [data_value(row, field) for field, _ in DATA_COLUMNS])
+
+
+def county_file_name(county: County, fmt: str) -> str:
+    return f"{county.name}乡镇（街道）履行职责事项清单.{COUNTY_FILE_EXTENSIONS[fmt]}"
+
+
+def write_county_file(
+    county: County, editions: list[Edition], fmt: str, stream: BinaryIO, progress: Progress
+) -> None:
+    """Every township's edition in force in one file: a zip of workbooks, one CSV, or one JSON."""
+    total = len(editions)
+
+    def groups() -> Iterable[Group]:
+        for done, edition in enumerate(editions):
+            progress(done, total)
+            yield edition.township, edition, edition_rows(edition)
+        progress(total, total)
+
+    if fmt == "xlsx":
+        with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for township, edition, rows in groups():
+                name = exports.export_filename(township, f"（第{edition.number}版）")
+                with archive.open(name, "w") as member:
+                    exports.write_workbook(township.name, exports.frozen_export_rows(rows), member)
+        return
+    text = io.TextIOWrapper(stream, encoding="utf-8", newline="", write_through=True)
+    try:
+        if fmt == "csv":
+            write_csv(text, TOWNSHIP_COLUMNS, groups())
+        else:
+            write_county_json(text, county, groups())
+        text.flush()
+    finally:
+        text.detach()  # the caller closes the file
+
+
+def write_county_json(text: TextIO, county: County, groups: Iterable[Group]) -> None:
+    """{"县（市、区）": …, "乡镇（街道）": [each township's document]}, written township by township."""
+    text.write("{\n" + json.dumps("县（市、区）", ensure_ascii=False) + ": ")
+    text.write(json.dumps(county.name, ensure_ascii=False) + ",\n")
+    text.write(json.dumps("乡镇（街道）", ensure_ascii=False) + ": [")
+    for index, group in enumerate(groups):
+        text.write(",\n" if index else "\n")
+        text.write(json.dumps(edition_document(*group), ensure_ascii=False, indent=1))
+    text.write("\n]\n}\n")
