@@ -516,18 +516,6 @@ class DutyList(models.Model):
 
 
 class DutyItemQuerySet(models.QuerySet):
-    def basic(self):
-        return self.filter(part=Part.BASIC)
-
-    def coordinated(self):
-        return self.filter(part=Part.COORDINATED)
-
-    def reclaimed(self):
-        return self.filter(part=Part.RECLAIMED)
-
-    def in_county(self, county):
-        return self.filter(duty_list__township__county=county)
-
     def naming_department(self, department):
         """Items in which the department leads or to which it took the item back."""
         return self.filter(

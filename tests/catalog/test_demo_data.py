@@ -84,7 +84,7 @@ def test_load_demo_records_history_creates_accounts_and_keeps_edits_on_a_second_
     call_command("load_demo", stdout=printed)
     for username, password, *_ in DEMO_ACCOUNTS:
         assert username in printed.getvalue() and password in printed.getvalue()
-    item = DutyItem.objects.coordinated().first()
+    item = DutyItem.objects.filter(part=Part.COORDINATED).first()
     record = item.history.get()
     assert record.history_type == "+"
     assert {d.department_id for d in record.lead_departments.all()} == set(
