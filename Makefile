@@ -10,8 +10,9 @@ DEMO_PORT ?= 8000
 # Development mode for every target that runs manage.py or pytest (tests run with
 # DEBUG off anyway): manage.py itself is in production mode unless DEBUG=1, as on a
 # server. `make serve` and `make bench-load` run the production setup instead, which
-# needs SECRET_KEY (see .env.example and README "Running in production").
-demo test lint check bench bench-excel bench-review bench-public: export DEBUG ?= 1
+# needs SECRET_KEY (see .env.example and README "Running in production"); bench-load's
+# own process is a development-mode client of production servers it starts.
+demo test lint check bench bench-excel bench-review bench-public bench-load: export DEBUG ?= 1
 
 # The variables of `make serve`, KEY=value lines as in systemd's EnvironmentFile.
 ENV_FILE ?= .env
