@@ -54,6 +54,9 @@ WORKERS = os.environ.get("BENCH_WORKERS", "2")
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
 FAULT_SECONDS = int(os.environ.get("BENCH_FAULT_SECONDS", "30"))
 REDIS_DB = os.environ.get("BENCH_REDIS_DB", "10")
+# BENCH_REDIS=0 leaves each worker its own in-memory cache: the production setup needs Redis
+# (workers and servers share one cache), but the comparison shows what the cache's round trips cost.
+USE_REDIS = os.environ.get("BENCH_REDIS", "1") != "0"
 SEARCH_TERM = "安全"
 STATIC_COPY = "bench/township-page-copy.html"
 
@@ -231,6 +234,8 @@ def main() -> None:
         "FEEDBACK_PER_HOUR": "1000000",
     }
     redis.Redis.from_url(env["REDIS_URL"]).flushdb()
+    if not USE_REDIS:
+        del env["REDIS_URL"]
     servers = Servers(urls=(f"http://127.0.0.1:{free_port()}", ""), env=env)
     url = servers.urls[0]
     log = folder / "server.log"
@@ -265,7 +270,9 @@ def main() -> None:
             print(f"{path}: {len(body):,} bytes", flush=True)
 
         print(
-            f"throughput, {WORKERS} workers, {CONNECTIONS} connections, {SECONDS} s × {ROUNDS}:", flush=True
+            f"throughput, {WORKERS} workers, {CONNECTIONS} connections, {SECONDS} s × {ROUNDS},"
+            f" cache in {'Redis' if USE_REDIS else 'the memory of each worker'}:",
+            flush=True,
         )
         figures = throughput(
             {
