@@ -156,7 +156,10 @@ def fault_run(servers: Servers, process: subprocess.Popen, pages: list[str], fee
             number += 1
             marker = f"故障演练反映{uuid.uuid4().hex[:12]}"
             try:
-                _, _, form = client.get(f"{url}{feedback_path}")
+                status, _, form = client.get(f"{url}{feedback_path}")
+                if status != 200:
+                    record("feedback form", False, str(status))
+                    continue
                 data = {
                     "kind": "other",
                     "text": marker,
