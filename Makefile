@@ -36,7 +36,7 @@ demo: install
 # (collectstatic, migration check, gunicorn with several workers). Settings from
 # $(ENV_FILE) when present, else from the environment.
 serve: install
-	set -a; [ ! -f "$(ENV_FILE)" ] || . "./$(ENV_FILE)"; set +a; \
+	set -a; [ ! -f "$(ENV_FILE)" ] || . "$(abspath $(ENV_FILE))"; set +a; \
 	$(BIN)/python manage.py migrate --noinput && exec deploy/run-web
 
 test: install
