@@ -105,12 +105,16 @@ def wait_until_healthy(url: str, process: subprocess.Popen, log: Path) -> None:
 
 def stop(process: subprocess.Popen) -> None:
     if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
+        process.terminate()  # gunicorn's master stops its workers gracefully
         try:
-            process.wait(timeout=20)
+            process.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+            pass
+    try:
+        os.killpg(process.pid, signal.SIGKILL)  # whatever is left of its process group
+    except ProcessLookupError:
+        pass
+    process.wait()
 
 
 def production_env(folder: Path, database_url: str) -> dict[str, str]:
