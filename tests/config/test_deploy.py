@@ -4,6 +4,9 @@ import configparser
 import os
 import re
 import runpy
+import secrets
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -109,3 +112,48 @@ def test_the_web_servers_variables_are_documented():
     documented = (ROOT / ".env.example").read_text(encoding="utf-8")
     used = set(re.findall(r'os\.environ\.get\("(\w+)"', (DEPLOY / "gunicorn.conf.py").read_text()))
     assert used and all(re.search(rf"^{name}=", documented, re.M) for name in used)
+
+
+def script_env(tmp_path, **extra: str) -> dict[str, str]:
+    keep = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
+    return keep | {"VENV_BIN": str(Path(sys.executable).parent)} | extra
+
+
+def test_the_web_server_refuses_to_start_on_a_database_with_unapplied_migrations(tmp_path):
+    env = script_env(
+        tmp_path,
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'empty.sqlite3'}",
+        STATIC_ROOT=str(tmp_path / "static"),
+    )
+    result = subprocess.run(
+        [str(DEPLOY / "run-web")], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 1
+    assert "数据库还有未执行的迁移" in result.stderr
+    assert (tmp_path / "static" / "staticfiles.json").exists()  # collected first, in production mode
+
+
+def test_deploy_manage_runs_manage_py_with_the_servers_environment_file(tmp_path):
+    env_file = tmp_path / "env"
+    env_file.write_text(f"DEBUG=0\nSECRET_KEY={secrets.token_urlsafe(50)}\nFEEDBACK_PER_HOUR=17\n")
+    shell = "from django.conf import settings; print(settings.DEBUG, settings.FEEDBACK_PER_HOUR)"
+    result = subprocess.run(
+        [str(DEPLOY / "manage"), "shell", "--no-imports", "-c", shell],
+        env=script_env(tmp_path, ENV_FILE=str(env_file)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "17"]
+
+    missing = subprocess.run(
+        [str(DEPLOY / "manage"), "check"],
+        env=script_env(tmp_path, ENV_FILE=str(tmp_path / "absent")),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert missing.returncode == 1 and "读不到配置文件" in missing.stderr
