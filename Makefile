@@ -7,11 +7,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_PORT ?= 8000
 
-# Development mode for the demo server and the tests (tests run with DEBUG
-# off anyway); production mode needs SECRET_KEY, see .env.example.
-demo test lint check bench bench-excel bench-review bench-public: export DEBUG ?= 1
+# Development mode for every target that runs manage.py or pytest (tests run with
+# DEBUG off anyway): manage.py itself is in production mode unless DEBUG=1, as on a
+# server. `make serve` and `make bench-load` run the production setup instead, which
+# needs SECRET_KEY (see .env.example and README "Running in production"); bench-load's
+# own process is a development-mode client of production servers it starts.
+demo test lint check bench bench-excel bench-review bench-public bench-load: export DEBUG ?= 1
 
-.PHONY: install demo test lint check bench bench-excel bench-review bench-public
+# The variables of `make serve`, KEY=value lines as in systemd's EnvironmentFile.
+ENV_FILE ?= .env
+
+.PHONY: install demo test lint check serve bench bench-excel bench-review bench-public bench-load
 
 install: $(VENV)/.installed
 
@@ -25,6 +31,13 @@ demo: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo --url http://127.0.0.1:$(DEMO_PORT)
 	$(BIN)/python manage.py runserver 127.0.0.1:$(DEMO_PORT)
+
+# The site in production mode as a server runs it: migrate, then deploy/run-web
+# (collectstatic, migration check, gunicorn with several workers). Settings from
+# $(ENV_FILE) when present, else from the environment.
+serve: install
+	set -a; [ ! -f "$(ENV_FILE)" ] || . "$(abspath $(ENV_FILE))"; set +a; \
+	$(BIN)/python manage.py migrate --noinput && exec deploy/run-web
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -52,3 +65,9 @@ bench-review: install
 # The public site: a 340-item township page, search over 500,000 published items, a cached page's throughput.
 bench-public: install
 	$(BIN)/python benchmarks/publication.py
+
+# Load and fault runs against gunicorn + PostgreSQL + Redis (see docs/performance.md);
+# wrk comes from Debian. DATABASE_URL must name PostgreSQL.
+bench-load: install
+	command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+	$(BIN)/python benchmarks/load.py

@@ -98,6 +98,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Production's static files, straight after the HTTPS redirect: no session, no database
+    # (development mode has runserver serve them from their folders; see STORAGES).
+    *([] if DEBUG else ["whitenoise.middleware.WhiteNoiseMiddleware"]),
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -157,6 +160,20 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "catalog:home"
 LOGOUT_REDIRECT_URL = "login"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+# Production serves the files `collectstatic` gathered in STATIC_ROOT, through WhiteNoise, under
+# names carrying a hash of their content (cached for a year) and compressed. Development mode,
+# which `make test` and `make demo` set before Django starts, serves them from their folders
+# without a manifest, so nothing has to be collected first (docs/decisions/0006).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
 
 # Rendered public pages are kept per edition: in this process's memory by default,
 # in Redis (shared by every worker) when REDIS_URL is set.
@@ -226,6 +243,8 @@ REST_FRAMEWORK = {
 # Production hardening: on unless DEBUG is on; each can be relaxed from the
 # environment (for instance behind a proxy that already redirects to HTTPS).
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# A load balancer probes the health check over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from config.health import healthz
+
 admin.site.site_header = "乡镇（街道）履行职责事项清单管理系统"
 admin.site.site_title = "履职事项清单后台"
 admin.site.index_title = "后台管理"
@@ -11,4 +13,5 @@ urlpatterns = [
     path("work/", include("catalog.urls")),
     path("work/", include("review.urls")),
     path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
 ]
