@@ -1,7 +1,7 @@
 """The list editor in production mode: gunicorn, DEBUG off, static files collected and served by
 WhiteNoise. Its stylesheet applies and its scripts (htmx, workbench.js) work: an inline edit saves."""
 
-from catalog.management.commands.load_demo import DEMO_ACCOUNTS
+from publication.management.commands.load_demo import DEMO_ACCOUNTS
 from tests.conftest import needs_chromium
 
 pytestmark = needs_chromium

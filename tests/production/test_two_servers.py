@@ -5,7 +5,7 @@ import uuid
 
 import redis
 
-from catalog.management.commands.load_demo import DEMO_ACCOUNTS
+from publication.management.commands.load_demo import DEMO_ACCOUNTS
 from tests.production.conftest import FEEDBACK_PER_HOUR, HttpClient, csrf_token, log_in
 
 PASSWORDS = {username: password for username, password, *_ in DEMO_ACCOUNTS}
