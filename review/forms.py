@@ -6,8 +6,9 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
-from catalog.models import Category, Department, Part
+from catalog.models import Category, Department, DutyList, Part
 
+from . import queries
 from .models import Comment
 
 # A browser date picker only shows a value written as YYYY-MM-DD, whatever the locale prints.
@@ -194,3 +195,21 @@ class DecisionForm(forms.Form):
         self.fields["lead_departments"].queryset = county_departments(county_id)
         self.fields["receiving_department"].queryset = county_departments(county_id)
         self.fields["receiving_department"].label_from_instance = lambda obj: obj.name
+
+
+# The steps after coordination that open a consultees' window.
+CONSULTEE_STEPS = {"start_consultation", "start_deliberation"}
+
+
+def form_for_action(transition, duty_list: DutyList, data=None) -> forms.Form | None:
+    """The form a workflow action asks for on the review page, or None when it needs no input."""
+    county_id = duty_list.township.county_id
+    if transition.action == "open_comments":
+        return WindowForm(
+            data, county_id=county_id, named=queries.named_departments(duty_list), prefix="window"
+        )
+    if transition.action == "approve":
+        return ApprovalForm(data, prefix="approval")
+    if transition.action in CONSULTEE_STEPS:
+        return ConsulteeStepForm(data, prefix=transition.action)
+    return None

@@ -575,3 +575,16 @@ def disposition_rows(duty_list: DutyList, submission: Submission | None = None) 
     if submission is not None:
         rows = rows.filter(window__submission=submission)
     return list(rows.order_by("window__submission__round", "signature", "created_at", "pk"))
+
+
+def named_departments(duty_list: DutyList) -> list[int]:
+    """Departments the latest submission names as lead or receiving: asked by default."""
+    latest = Submission.objects.filter(duty_list=duty_list).order_by("-round").first()
+    if latest is None:
+        return []
+    named = set()
+    for leads, receiving in latest.items.values_list("lead_department_ids", "receiving_department_id"):
+        named.update(leads)
+        if receiving:
+            named.add(receiving)
+    return sorted(named)

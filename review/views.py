@@ -22,20 +22,15 @@ from catalog import permissions as catalog_permissions
 from catalog.models import County, DutyList
 from catalog.transfer_views import xlsx_response
 
-from . import permissions, queries, reports, services, workflow
+from . import forms, permissions, queries, reports, services, workflow
 from .forms import (
     AnswerForm,
-    ApprovalForm,
     BulkAnswerForm,
     CommentForm,
-    ConsulteeStepForm,
     DecisionForm,
     RespondForm,
-    WindowForm,
 )
 from .models import Approval, Comment, CommentWindow, Dispute, Notification, ReplyTemplate, Submission
-
-CONSULTEE_STEPS = {"start_consultation", "start_deliberation"}
 
 
 def visible_list(request, list_id: int) -> DutyList:
@@ -67,34 +62,10 @@ def refusal(error: ValidationError) -> str:
     return "；".join(error.messages)
 
 
-def named_departments(duty_list: DutyList) -> list[int]:
-    """Departments the latest submission names as lead or receiving: asked by default."""
-    latest = workflow.latest_submission(duty_list)
-    if latest is None:
-        return []
-    named = set()
-    for leads, receiving in latest.items.values_list("lead_department_ids", "receiving_department_id"):
-        named.update(leads)
-        if receiving:
-            named.add(receiving)
-    return sorted(named)
-
-
-def action_form(transition, duty_list: DutyList, data=None):
-    county_id = duty_list.township.county_id
-    if transition.action == "open_comments":
-        return WindowForm(data, county_id=county_id, named=named_departments(duty_list), prefix="window")
-    if transition.action == "approve":
-        return ApprovalForm(data, prefix="approval")
-    if transition.action in CONSULTEE_STEPS:
-        return ConsulteeStepForm(data, prefix=transition.action)
-    return None
-
-
 @login_required
 def list_review(request, list_id: int):
     duty_list = visible_list(request, list_id)
-    actions = [(t, action_form(t, duty_list)) for t in workflow.available(duty_list, request.user)]
+    actions = [(t, forms.form_for_action(t, duty_list)) for t in workflow.available(duty_list, request.user)]
     return render(request, "review/list_review.html", review_context(request, duty_list, actions))
 
 
@@ -126,12 +97,12 @@ def list_action(request, list_id: int):
     action = request.POST.get("action", "")
     transition = next((t for t in workflow.available(duty_list, request.user) if t.action == action), None)
     params = {}
-    form = action_form(transition, duty_list, request.POST) if transition else None
+    form = forms.form_for_action(transition, duty_list, request.POST) if transition else None
     if form is not None:
         if not form.is_valid():
             messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
             actions = [
-                (t, form if t.action == action else action_form(t, duty_list))
+                (t, form if t.action == action else forms.form_for_action(t, duty_list))
                 for t in workflow.available(duty_list, request.user)
             ]
             context = review_context(request, duty_list, actions)
