@@ -6,6 +6,7 @@ themselves stay in the model and run through `clean()`.
 
 from django import forms
 
+from .imports.reading import MAX_FILE_BYTES
 from .models import (
     ITEM_COLUMNS,
     PART_DEPENDENT_FIELDS,
@@ -18,6 +19,7 @@ from .models import (
     Part,
     Township,
 )
+from .uploads import upload_limit_message
 
 # The part-dependent columns as forms show them, in the order of a printed list.
 PART_FORM_FIELDS = [name for name in ITEM_COLUMNS if name in PART_DEPENDENT_FIELDS]
@@ -224,3 +226,17 @@ class ImportUploadForm(forms.Form):
     create_missing = forms.BooleanField(
         label="新建缺少的名称（文件中出现而系统中没有的类别、责任科室和县直部门）", required=False
     )
+
+    def __init__(self, *args, offers_creation: bool, too_large: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.too_large = too_large  # refused while it arrived: the form sees no file, and says why
+        self.fields["file"].required = not too_large
+        if not offers_creation:
+            # Not shown; a value posted anyway reaches the import, which refuses it.
+            self.fields["create_missing"].widget = forms.HiddenInput()
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if self.too_large or (upload is not None and upload.size > MAX_FILE_BYTES):
+            raise forms.ValidationError(upload_limit_message(), code="too_large")
+        return upload
