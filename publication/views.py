@@ -236,7 +236,7 @@ def csv_response(name: str, leading: list, groups) -> HttpResponse:
             [edition.number] if leading else []
         )
         for row in rows:
-            writer.writerow(prefix + [data_value(row, field) for field, _ in DATA_COLUMNS])
+            writer.writerow(exports.csv_row(prefix + [data_value(row, field) for field, _ in DATA_COLUMNS]))
     return attachment(HttpResponse(text.getvalue(), content_type="text/csv; charset=utf-8"), f"{name}.csv")
 
 
@@ -273,11 +273,11 @@ def county_download(request, code: str, fmt: str):
         name = f"{county.name}乡镇（街道）履行职责事项清单"
         if fmt == "xlsx":
             stream = io.BytesIO()
+            taken: set[str] = set()
             with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
                 for township, edition, rows in groups:
-                    with archive.open(
-                        exports.export_filename(township, f"（第{edition.number}版）"), "w"
-                    ) as member:
+                    filename = exports.export_filename(township, f"（第{edition.number}版）")
+                    with archive.open(exports.zip_member_name(filename, taken), "w") as member:
                         exports.write_workbook(township.name, exports.frozen_export_rows(rows), member)
             return attachment(HttpResponse(stream.getvalue(), content_type="application/zip"), f"{name}.zip")
         if fmt == "csv":
