@@ -4,6 +4,8 @@ Choices are narrowed to the list's township and county; the per-part rules
 themselves stay in the model and run through `clean()`.
 """
 
+import uuid
+
 from django import forms
 
 from .imports.reading import MAX_FILE_BYTES
@@ -56,9 +58,14 @@ def version_field() -> forms.IntegerField:
 
 
 class DutyItemForm(PartFieldsForm):
-    """Add or edit one item of a given part in the workbench."""
+    """Add or edit one item of a given part in the workbench.
+
+    A new item's key is drawn with the form and sent back with it, so the same
+    form sent twice adds one item (see `services.create_item`).
+    """
 
     expected_version = version_field()
+    new_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = DutyItem
@@ -93,10 +100,18 @@ class DutyItemForm(PartFieldsForm):
             if name in self.fields:
                 self.fields[name].queryset = departments
         if self.instance.pk:
+            del self.fields["new_key"]
             if not self.is_bound:
                 self.fields["expected_version"].initial = self.instance.version
         else:
             self.fields["expected_version"].required = False  # a new item has no version yet
+            self.fields["new_key"].initial = uuid.uuid4()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("new_key"):
+            self.instance.key = cleaned["new_key"]
+        return cleaned
 
 
 class MoveToPartForm(forms.Form):

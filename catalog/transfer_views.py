@@ -15,7 +15,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -150,6 +150,10 @@ def import_confirm(request, code: str):
     except PermissionDenied:
         discard_upload(request, token)
         raise
+    except ValidationError as error:  # e.g. someone started the township's draft meanwhile
+        discard_upload(request, token)
+        messages.error(request, "；".join(error.messages) + " 请重新上传文件。")
+        return redirect("catalog:import_upload", code)
     except StalePlanError as error:
         if token in request.session.get(SESSION_KEY, {}):
             # The fresh preview can still be confirmed: the file waits for it.

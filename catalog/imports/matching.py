@@ -528,10 +528,8 @@ def apply_import(plan: ImportPlan, *, user=None, remove_missing: bool = False) -
     else:
         if user is not None and not permissions.can_import_into(user, plan.township, None):
             raise PermissionDenied(f"您不能为{plan.township.name}新建清单。")
-        duty_list = DutyList.objects.create(
-            township=plan.township,
-            title=f"{plan.township.name}履行职责事项清单",
-            year=services.current_year(),
+        duty_list = services.create_list(
+            plan.township, title=f"{plan.township.name}履行职责事项清单", year=services.current_year()
         )
     save_new_names(plan)
     new_items = []
