@@ -267,8 +267,14 @@ def csv_rows(data: bytes, encoding: str) -> list[list[str]]:
             row = next(reader)
         except StopIteration:
             return rows
-        except csv.Error:  # a cell longer than the csv module's own limit
-            raise ImportFileError(oversized_cell(lines.number, long_column("".join(lines.lines)))) from None
+        except csv.Error as error:
+            if "field larger than field limit" in str(error):  # the csv module's own cell limit
+                raise ImportFileError(
+                    oversized_cell(lines.number, long_column("".join(lines.lines)))
+                ) from None
+            raise ImportFileError(
+                f"第 {lines.number} 行的格式无法识别。请在 Excel 或 WPS 中打开文件并另存为 .xlsx 后再导入。"
+            ) from None
         if lines.number > MAX_ROW_NUMBER:
             raise ImportFileError(
                 f"文件超过 {MAX_ROW_NUMBER} 行（空行也计算在内），超出一份清单的合理范围。"
@@ -277,6 +283,11 @@ def csv_rows(data: bytes, encoding: str) -> list[list[str]]:
         for column, value in enumerate(row[:MAX_COLUMNS], start=1):
             if len(value) > MAX_CELL_CHARS:
                 raise ImportFileError(oversized_cell(lines.number, column))
+            if "\x00" in value:  # no database column holds it
+                raise ImportFileError(
+                    f"第 {lines.number} 行第 {column} 列含有空字符（NUL），文件可能已损坏。"
+                    "请在 Excel 或 WPS 中打开并另存后再导入。"
+                )
         if any(row):
             filled += 1
             if filled > MAX_ROWS:

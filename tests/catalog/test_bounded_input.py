@@ -80,6 +80,14 @@ def test_an_oversized_csv_cell_is_named_by_row_and_column(place, length):
     assert str(refused.value) == f"第 3 行第 4 列的内容超过 {MAX_CELL_CHARS} 字，请精简后再导入。"
 
 
+def test_a_nul_character_in_a_csv_cell_is_named_by_row_and_column(place, duty_list):
+    rows = [BASIC_HEADER, ["1", "党的建设", "事项\x00", "内容", "党政办公室", "", ""]]
+    with pytest.raises(ImportFileError) as refused:
+        plan_import(csv_bytes(rows), "清单.csv", place)
+    assert str(refused.value).startswith("第 2 行第 3 列含有空字符（NUL）")
+    assert DutyItem.objects.count() == 0
+
+
 def test_an_oversized_workbook_cell_is_named_by_sheet_row_and_column(place):
     # openpyxl cuts what it writes to 32767 characters; another program may not.
     packed = basic_workbook([1, "党的建设", "长事项", "PLACEHOLDER", "党政办公室", "", ""])
