@@ -109,7 +109,7 @@ def test_review_reports_hold_titles_and_names_as_text(county):
         ("../x", "_x履行职责事项清单.xlsx"),
         ("a/b\\c", "a_b_c履行职责事项清单.xlsx"),
         (".隐藏镇", "隐藏镇履行职责事项清单.xlsx"),
-        ("城关\x00镇\u202e", "城关镇履行职责事项清单.xlsx"),
+        ("城关\x07镇\u202e", "城关镇履行职责事项清单.xlsx"),
     ],
 )
 def test_zip_entries_are_named_safely(county, name, entry):
