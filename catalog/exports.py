@@ -3,10 +3,16 @@
 Workbooks are written with openpyxl's write-only mode, so memory stays flat
 however many townships a county export holds. Rows come from `export_rows`,
 plain values a published edition can produce as well as a draft.
+
+Files handed out never carry a formula from user text: every workbook cell
+goes through `text_cell` (strings are stored as text), every CSV value through
+`csv_cell`, and every name inside a zip through `zip_member_name`.
 """
 
 import io
 import math
+import re
+import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -181,13 +187,13 @@ def start_table(workbook: Workbook, sheet_name: str, title: str, columns: list[t
     sheet.print_options.horizontalCentered = True
     sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
     sheet.merged_cells.add(f"A1:{get_column_letter(len(columns))}1")
-    title_cell = WriteOnlyCell(sheet, value=title)
+    title_cell = text_cell(sheet, title)  # it holds the township's or the county's name
     title_cell.font, title_cell.alignment = TITLE_FONT, CENTER
     sheet.row_dimensions[1].height = 32
     sheet.append([title_cell])
     headers = []
     for header, _ in columns:
-        cell = WriteOnlyCell(sheet, value=header)
+        cell = text_cell(sheet, header)
         cell.font, cell.alignment, cell.border, cell.fill = HEADER_FONT, CENTER, BORDER, HEADER_FILL
         headers.append(cell)
     sheet.append(headers)
@@ -207,13 +213,19 @@ def row_height(widths: list[float], values: list[str]) -> float:
     return lines * LINE_HEIGHT + 4
 
 
-def body_cell(sheet, value, *, center: bool = False) -> WriteOnlyCell:
+def text_cell(sheet, value) -> WriteOnlyCell:
+    """A workbook cell holding `value` as written: a string is text, never a formula."""
     if isinstance(value, str):
         # Control characters pasted from word processors cannot be stored in a workbook.
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
     cell = WriteOnlyCell(sheet, value=value if value != "" else None)
     if isinstance(value, str) and value:
-        cell.data_type = "s"  # text stays text: "=…" is never a formula in a file we hand out
+        cell.data_type = "s"  # openpyxl would take "=…" for a formula
+    return cell
+
+
+def body_cell(sheet, value, *, center: bool = False) -> WriteOnlyCell:
+    cell = text_cell(sheet, value)
     cell.font, cell.border = BODY_FONT, BORDER
     cell.alignment = CENTER if center else BODY
     return cell
@@ -241,7 +253,7 @@ def write_instructions(workbook: Workbook) -> None:
 
 
 def cell_bold(sheet, value) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
+    cell = text_cell(sheet, value)
     cell.font = HEADER_FONT
     return cell
 
@@ -262,6 +274,44 @@ def export_filename(township: Township, suffix: str = "") -> str:
     return f"{township.name}履行职责事项清单{suffix}.xlsx"
 
 
+# A spreadsheet program reads a cell starting with one of these as a formula (OWASP's list).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value):
+    """A CSV value a spreadsheet program opens as text: a formula-like start gets a leading '."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_row(values: Iterable) -> list:
+    """The one way a row reaches a CSV file we hand out."""
+    return [csv_cell(value) for value in values]
+
+
+UNSAFE_NAME_CHARACTERS = re.compile(r'[/\\:*?"<>|]')
+
+
+def zip_member_name(filename: str, taken: set[str] | None = None) -> str:
+    """A name that unpacks as one file in the folder chosen, on any system; Chinese stays.
+
+    No folders (`/`, `\\`), no `..`, no control or invisible formatting characters,
+    no leading dot; a name already in `taken` gets a number.
+    """
+    name = "".join(c for c in filename if unicodedata.category(c) not in ("Cc", "Cf"))
+    name = re.sub(r"\.{2,}", ".", UNSAFE_NAME_CHARACTERS.sub("_", name)).lstrip(". ")
+    name = name or "未命名.xlsx"
+    if taken is not None:
+        stem, dot, suffix = name.rpartition(".")
+        number = 1
+        while name in taken:
+            number += 1
+            name = f"{stem}（{number}）{dot}{suffix}" if dot else f"{suffix}（{number}）"
+        taken.add(name)
+    return name
+
+
 def write_county_zip(
     lists: Sequence[DutyList], stream, progress: Callable[[int, int], None] | None = None
 ) -> int:
@@ -270,9 +320,10 @@ def write_county_zip(
     `progress(done, total)` is told after each township.
     """
     count = 0
+    taken: set[str] = set()
     with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for duty_list in lists:
-            with archive.open(export_filename(duty_list.township), "w") as member:
+            with archive.open(zip_member_name(export_filename(duty_list.township), taken), "w") as member:
                 write_workbook(duty_list.township.name, export_rows(duty_list), member)
             count += 1
             if progress is not None:

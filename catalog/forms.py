@@ -4,8 +4,11 @@ Choices are narrowed to the list's township and county; the per-part rules
 themselves stay in the model and run through `clean()`.
 """
 
+import uuid
+
 from django import forms
 
+from .imports.reading import MAX_FILE_BYTES
 from .models import (
     ITEM_COLUMNS,
     PART_DEPENDENT_FIELDS,
@@ -18,6 +21,7 @@ from .models import (
     Part,
     Township,
 )
+from .uploads import upload_limit_message
 
 # The part-dependent columns as forms show them, in the order of a printed list.
 PART_FORM_FIELDS = [name for name in ITEM_COLUMNS if name in PART_DEPENDENT_FIELDS]
@@ -54,9 +58,14 @@ def version_field() -> forms.IntegerField:
 
 
 class DutyItemForm(PartFieldsForm):
-    """Add or edit one item of a given part in the workbench."""
+    """Add or edit one item of a given part in the workbench.
+
+    A new item's key is drawn with the form and sent back with it, so the same
+    form sent twice adds one item (see `services.create_item`).
+    """
 
     expected_version = version_field()
+    new_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = DutyItem
@@ -91,10 +100,18 @@ class DutyItemForm(PartFieldsForm):
             if name in self.fields:
                 self.fields[name].queryset = departments
         if self.instance.pk:
+            del self.fields["new_key"]
             if not self.is_bound:
                 self.fields["expected_version"].initial = self.instance.version
         else:
             self.fields["expected_version"].required = False  # a new item has no version yet
+            self.fields["new_key"].initial = uuid.uuid4()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("new_key"):
+            self.instance.key = cleaned["new_key"]
+        return cleaned
 
 
 class MoveToPartForm(forms.Form):
@@ -224,3 +241,17 @@ class ImportUploadForm(forms.Form):
     create_missing = forms.BooleanField(
         label="新建缺少的名称（文件中出现而系统中没有的类别、责任科室和县直部门）", required=False
     )
+
+    def __init__(self, *args, offers_creation: bool, too_large: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.too_large = too_large  # refused while it arrived: the form sees no file, and says why
+        self.fields["file"].required = not too_large
+        if not offers_creation:
+            # Not shown; a value posted anyway reaches the import, which refuses it.
+            self.fields["create_missing"].widget = forms.HiddenInput()
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if self.too_large or (upload is not None and upload.size > MAX_FILE_BYTES):
+            raise forms.ValidationError(upload_limit_message(), code="too_large")
+        return upload

@@ -45,6 +45,11 @@ def can_manage_county(user, county: County | int) -> bool:
     return user.is_superuser or county_id in edited_county_ids(user)
 
 
+def can_create_reference_data(user, county: County | int) -> bool:
+    """Add departments, categories and offices (an import naming new ones included): the county editor's."""
+    return can_manage_county(user, county)
+
+
 def can_start_list(user, township=None) -> bool:
     """Create a township's list (any township of the user's counties when `township` is None)."""
     if township is None:

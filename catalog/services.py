@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
@@ -349,7 +349,16 @@ def next_order(duty_list: DutyList, part: str, category_id: int | None) -> int:
 def create_item(
     item: DutyItem, *, lead_departments: Iterable[Department] = (), user=None, reason: str = "新增事项"
 ) -> DutyItem:
-    """Add a new item at the end of its category (unless it has an order)."""
+    """Add a new item at the end of its category (unless it has an order).
+
+    The add form draws the new item's key: the same form sent twice (a double
+    click, a resent request) finds the item the first one made and returns it
+    unchanged. Writers to one list queue on its row, so the second sees the first.
+    """
+    lock_for_edit(user, item)
+    existing = DutyItem.objects.filter(duty_list_id=item.duty_list_id, key=item.key).first()
+    if existing is not None:
+        return existing
     if not item.order:
         item.order = next_order(item.duty_list, item.part, item.category_id)
     return save_item(item, lead_departments=lead_departments, user=user, reason=reason)
@@ -495,7 +504,7 @@ def start_list(
     origin_county = catalogue.county_id if catalogue else source.township.county_id
     if origin_county != township.county_id:
         raise ValidationError("只能使用本县的目录或清单。")
-    duty_list = DutyList.objects.create(township=township, title=title, year=year)
+    duty_list = create_list(township, title=title, year=year)
     entries: list[tuple[DutyItem, list[Department]]] = []
     if catalogue is not None:
         rows = catalogue.entries.select_related("category").prefetch_related("lead_departments")
@@ -557,6 +566,17 @@ def start_list(
         reason = f"复制自“{source.title}”"
     add_items(duty_list, entries, user=user, reason=reason)
     return duty_list
+
+
+def create_list(township: Township, *, title: str, year: int) -> DutyList:
+    """A new open list; the database keeps it to one per township even when two arrive at once."""
+    try:
+        with transaction.atomic():
+            return DutyList.objects.create(township=township, title=title, year=year)
+    except IntegrityError:
+        raise ValidationError(
+            f"{township.name}刚刚已有人新建了清单（或这次操作提交了两次），未重复新建。请到“我的工作”中打开该清单。"
+        ) from None
 
 
 COPIED_PART_FIELDS = [

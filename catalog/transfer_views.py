@@ -1,8 +1,9 @@
 """Excel in and out from the workbench: upload with preview and confirmation, downloads.
 
 The uploaded file waits in `IMPORT_UPLOAD_DIR` between the preview and the
-confirmation, named by a random token kept in the session, and is removed once
-imported (files left waiting are removed by the hourly clean-up, `catalog.jobs`).
+confirmation, named by a random token kept in the session. Only a file that can
+be imported waits; it is removed once imported, cancelled, or found unfit at the
+confirmation (files left waiting are removed by the hourly clean-up, `catalog.jobs`).
 The county-wide export runs as a background job (`catalog.tasks`).
 """
 
@@ -13,7 +14,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -22,8 +23,8 @@ from . import exports, permissions, queries, tasks
 from .forms import ImportUploadForm
 from .imports import ImportFileError, apply_import, plan_import
 from .imports.matching import StalePlanError
-from .imports.reading import MAX_FILE_BYTES
 from .models import County, DutyList, Township
+from .uploads import upload_refused
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SESSION_KEY = "pending_imports"
@@ -48,37 +49,40 @@ def township_for_import(request, code: str) -> tuple[Township, DutyList | None]:
 @login_required
 def import_upload(request, code: str):
     township, duty_list = township_for_import(request, code)
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    offers_creation = permissions.can_create_reference_data(request.user, township.county_id)
+    context = {"township": township, "duty_list": duty_list, "offers_creation": offers_creation}
+    if request.method == "POST":
+        data, files = request.POST, request.FILES  # parsing the body refuses an oversized file
+        form = ImportUploadForm(
+            data, files, offers_creation=offers_creation, too_large=upload_refused(request)
+        )
+    else:
+        form = ImportUploadForm(offers_creation=offers_creation)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        if upload.size > MAX_FILE_BYTES:
-            form.add_error("file", f"文件超过 {MAX_FILE_BYTES // 1024 // 1024} MB 的上限。")
-            return render(
-                request,
-                "catalog/import_upload.html",
-                {"form": form, "township": township, "duty_list": duty_list},
-            )
         data = upload.read()
         create_missing = form.cleaned_data["create_missing"]
         try:
-            plan = plan_import(data, upload.name, township, create_missing=create_missing)
+            plan = plan_import(data, upload.name, township, create_missing=create_missing, by=request.user)
         except ImportFileError as error:
             form.add_error("file", str(error))
         else:
-            token = secrets.token_urlsafe(16)
-            (upload_dir() / f"{token}.upload").write_bytes(data)
-            pending = request.session.get(SESSION_KEY, {})
-            pending[token] = {
-                "filename": upload.name,
-                "township": township.code,
-                "create_missing": create_missing,
-                "list_version": plan.list_version,
-            }
-            request.session[SESSION_KEY] = pending
+            token = ""
+            if plan.ok and (plan.has_changes or any(plan.to_create.values())):
+                # Only a file there is something to confirm from waits for the confirmation.
+                token = secrets.token_urlsafe(16)
+                (upload_dir() / f"{token}.upload").write_bytes(data)
+                pending = request.session.get(SESSION_KEY, {})
+                pending[token] = {
+                    "filename": upload.name,
+                    "township": township.code,
+                    "create_missing": create_missing,
+                    "list_version": plan.list_version,
+                }
+                request.session[SESSION_KEY] = pending
             return render(request, "catalog/import_preview.html", preview_context(plan, duty_list, token))
-    return render(
-        request, "catalog/import_upload.html", {"form": form, "township": township, "duty_list": duty_list}
-    )
+    status = 413 if form.has_error("file", "too_large") else 200
+    return render(request, "catalog/import_upload.html", context | {"form": form}, status=status)
 
 
 def preview_context(plan, duty_list, token: str) -> dict:
@@ -91,6 +95,15 @@ def preview_context(plan, duty_list, token: str) -> dict:
     }
 
 
+def discard_upload(request, token: str) -> None:
+    """The staged file and its session entry go as soon as the file cannot or will not be imported."""
+    (upload_dir() / f"{token}.upload").unlink(missing_ok=True)
+    pending = request.session.get(SESSION_KEY, {})
+    if token in pending:
+        del pending[token]
+        request.session.modified = True
+
+
 @login_required
 @require_POST
 def import_confirm(request, code: str):
@@ -101,30 +114,49 @@ def import_confirm(request, code: str):
     if pending is None or pending["township"] != code or not path.is_file():
         messages.error(request, "这次导入的预览已失效，请重新上传文件。")
         return redirect("catalog:import_upload", code)
+    if request.POST.get("cancel"):
+        discard_upload(request, token)
+        messages.info(request, f"已取消导入《{pending['filename']}》，上传的文件已删除。")
+        return redirect("catalog:import_upload", code)
     try:
         plan = plan_import(
-            path.read_bytes(), pending["filename"], township, create_missing=pending["create_missing"]
+            path.read_bytes(),
+            pending["filename"],
+            township,
+            create_missing=pending["create_missing"],
+            by=request.user,
         )
+        if not plan.ok:
+            discard_upload(request, token)
+            raise StalePlanError("文件有问题，未导入。")
         if plan.list_version != pending["list_version"]:
             raise StalePlanError("预览之后清单已被修改，下面是按最新清单重新生成的预览，请核对后再确认。")
-        if not plan.ok:
-            raise StalePlanError("文件有问题，未导入。")
         result = apply_import(
             plan, user=request.user, remove_missing=request.POST.get("remove_missing") == "on"
         )
     except ImportFileError as error:
+        discard_upload(request, token)
         messages.error(request, str(error))
         return redirect("catalog:import_upload", code)
+    except PermissionDenied:
+        discard_upload(request, token)
+        raise
+    except ValidationError as error:  # e.g. someone started the township's draft meanwhile
+        discard_upload(request, token)
+        messages.error(request, "；".join(error.messages) + " 请重新上传文件。")
+        return redirect("catalog:import_upload", code)
     except StalePlanError as error:
-        request.session[SESSION_KEY][token]["list_version"] = plan.list_version
-        request.session.modified = True
+        if token in request.session.get(SESSION_KEY, {}):
+            # The fresh preview can still be confirmed: the file waits for it.
+            request.session[SESSION_KEY][token]["list_version"] = plan.list_version
+            request.session.modified = True
+        else:
+            token = ""
         messages.error(request, str(error))
         return render(
             request, "catalog/import_preview.html", preview_context(plan, duty_list, token), status=409
         )
-    path.unlink(missing_ok=True)
-    del request.session[SESSION_KEY][token]
-    request.session.modified = True
+    discard_upload(request, token)
     removed = len(plan.missing) if request.POST.get("remove_missing") == "on" else 0
     messages.success(
         request,

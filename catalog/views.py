@@ -143,11 +143,14 @@ def item_add(request, list_id: int, part: str):
     item = DutyItem(duty_list=duty_list, part=part, origin=DutyItem.Origin.INDIVIDUAL)
     form = DutyItemForm(request.POST or None, instance=item, duty_list=duty_list, part=part)
     if request.method == "POST" and form.is_valid():
-        services.create_item(
+        saved = services.create_item(
             form.instance, lead_departments=form.cleaned_data.get("lead_departments", []), user=request.user
         )
-        messages.success(request, f"已新增事项“{item.name}”。")
-        return redirect(editor_url(duty_list, item))
+        if saved is item:
+            messages.success(request, f"已新增事项“{item.name}”。")
+        else:  # the same form sent again
+            messages.info(request, f"事项“{saved.name}”已经新增，没有重复添加。")
+        return redirect(editor_url(duty_list, saved))
     return render(
         request,
         "catalog/item_form.html",

@@ -155,6 +155,14 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # Uploaded workbooks wait here between the import preview and its confirmation.
 IMPORT_UPLOAD_DIR = Path(os.environ.get("IMPORT_UPLOAD_DIR", BASE_DIR / "var" / "imports"))
+# An upload past the import's size limit is refused while it arrives, before it is stored.
+FILE_UPLOAD_HANDLERS = [
+    "catalog.uploads.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Bodies other than files (forms, the API): Django refuses larger ones with 400.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024 // 2
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "catalog:home"

@@ -82,7 +82,7 @@ def write_csv(text: TextIO, leading: list, groups: Iterable[Group]) -> None:
             [edition.number] if leading else []
         )
         for row in rows:
-            writer.writerow(prefix + [data_value(row, field) for field, _ in DATA_COLUMNS])
+            writer.writerow(exports.csv_row(prefix + [data_value(row, field) for field, _ in DATA_COLUMNS]))
 
 
 def county_file_name(county: County, fmt: str) -> str:
@@ -102,9 +102,12 @@ def write_county_file(
         progress(total, total)
 
     if fmt == "xlsx":
+        taken: set[str] = set()
         with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for township, edition, rows in groups():
-                name = exports.export_filename(township, f"（第{edition.number}版）")
+                name = exports.zip_member_name(
+                    exports.export_filename(township, f"（第{edition.number}版）"), taken
+                )
                 with archive.open(name, "w") as member:
                     exports.write_workbook(township.name, exports.frozen_export_rows(rows), member)
         return

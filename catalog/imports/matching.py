@@ -81,6 +81,7 @@ COLUMN_OF = {
     "category": None,
     "name": None,
 }
+KIND_LABELS = {"category": "类别", "office": "责任科室", "department": "县直部门"}
 TRUE_WORDS = {"是", "√", "✓", "y", "yes", "true", "1", "兜底"}
 
 
@@ -148,6 +149,9 @@ class ImportPlan:
     to_create: dict[str, list[str]] = field(
         default_factory=lambda: {"category": [], "office": [], "department": []}
     )
+    # Names the file uses that are not in the system and may not be created here:
+    # name -> (kind, where it first appears).
+    unknown: dict[str, tuple[str, Problem]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -187,7 +191,7 @@ class ImportPlan:
         lines.append(f"未变化 {self.unchanged} 项")
         for kind, names in self.to_create.items():
             if names:
-                label = {"category": "类别", "office": "责任科室", "department": "县直部门"}[kind]
+                label = KIND_LABELS[kind]
                 lines.append(f"将新建{label}：{'、'.join(names)}")
         lines += [f"  * {warning}" for warning in self.warnings]
         if self.problems:
@@ -199,9 +203,10 @@ class ImportPlan:
 class Names:
     """The county's reference names, for lookups with suggestions."""
 
-    def __init__(self, township: Township, create_missing: bool, plan: ImportPlan):
+    def __init__(self, township: Township, create_missing: bool, plan: ImportPlan, *, may_create: bool):
         county = township.county
         self.county, self.township, self.create_missing, self.plan = county, township, create_missing, plan
+        self.may_create = may_create
         self.categories = {c.name: c for c in Category.objects.filter(county=county)}
         self.offices = {o.name: o for o in Office.objects.filter(township=township)}
         self.departments: dict[str, Department] = {}
@@ -227,7 +232,7 @@ class Names:
         table = {"category": self.categories, "office": self.offices, "department": self.departments}[kind]
         if name in table:
             return table[name]
-        label = {"category": "类别", "office": "责任科室", "department": "县直部门"}[kind]
+        label = KIND_LABELS[kind]
         if self.create_missing:
             if name not in self.plan.to_create[kind]:
                 self.plan.to_create[kind].append(name)
@@ -239,24 +244,46 @@ class Names:
             table[name] = new
             return new
         closest = difflib.get_close_matches(name, list(table), n=1, cutoff=0.4)
-        hint = (
-            f"最接近的是“{closest[0]}”。"
-            if closest
-            else "请先在后台添加，或选择“新建缺少的名称”（命令行加 --create-missing）。"
-        )
-        self.plan.problems.append(
-            Problem(f"找不到{label}“{name}”，{hint}", sheet=row.sheet, row=row.row, column=column)
-        )
+        if closest:
+            hint = f"最接近的是“{closest[0]}”。"
+        elif self.may_create:
+            hint = "请先在后台添加，或选择“新建缺少的名称”（命令行加 --create-missing）。"
+        else:
+            hint = "请联系县委编办添加。"
+        problem = Problem(f"找不到{label}“{name}”，{hint}", sheet=row.sheet, row=row.row, column=column)
+        self.plan.problems.append(problem)
+        if not self.may_create:
+            self.plan.unknown.setdefault(name, (kind, problem))
         return None
 
 
+def unknown_names_problem(plan: ImportPlan) -> Problem:
+    """Every name the user may not create, where it first appears, and whom to ask."""
+    names = "；".join(
+        f"{KIND_LABELS[kind]}“{name}”（工作表“{where.sheet}”第 {where.row} 行）"
+        if where.sheet
+        else f"{KIND_LABELS[kind]}“{name}”（第 {where.row} 行）"
+        for name, (kind, where) in plan.unknown.items()
+    )
+    return Problem(
+        f"文件中有 {len(plan.unknown)} 个系统中没有的名称：{names}。类别、责任科室和县直部门由县委编办统一添加，"
+        "请把这些名称告知县委编办，添加后再导入（或改用系统中已有的名称）。"
+    )
+
+
 def plan_import(
-    data: bytes, filename: str, township: Township, *, create_missing: bool = False
+    data: bytes, filename: str, township: Township, *, create_missing: bool = False, by=None
 ) -> ImportPlan:
     """Read the file and compare it with the township's draft; writes nothing.
 
+    `by` is the user importing; without one the system imports (the command),
+    which may create names. Only the county editor creates reference data: an
+    import that asks to create names for anyone else is refused outright.
     Raises `ImportFileError` when the file cannot be read at all.
     """
+    may_create = by is None or permissions.can_create_reference_data(by, township.county_id)
+    if create_missing and not may_create:
+        raise PermissionDenied("只有县委编办可以新建类别、责任科室和县直部门。")
     parsed = parse_sheets(read_file(data, filename))
     duty_list = current_draft(township)
     plan = ImportPlan(
@@ -266,7 +293,9 @@ def plan_import(
         list_version=duty_list.version if duty_list else None,
         problems=list(parsed.problems),
     )
-    incoming = resolve_rows(parsed, township, plan, create_missing)
+    incoming = resolve_rows(parsed, township, plan, create_missing, may_create)
+    if plan.unknown:
+        plan.problems.insert(0, unknown_names_problem(plan))
     if plan.problems:
         return plan
     compare_with_draft(plan, incoming, parsed)
@@ -274,9 +303,9 @@ def plan_import(
 
 
 def resolve_rows(
-    parsed: Parsed, township: Township, plan: ImportPlan, create_missing: bool
+    parsed: Parsed, township: Township, plan: ImportPlan, create_missing: bool, may_create: bool
 ) -> list[Incoming]:
-    names = Names(township, create_missing, plan)
+    names = Names(township, create_missing, plan, may_create=may_create)
     result: list[Incoming] = []
     seen: dict[str, ParsedRow] = {}
     positions: dict[tuple[str, str], int] = {}
@@ -499,10 +528,8 @@ def apply_import(plan: ImportPlan, *, user=None, remove_missing: bool = False) -
     else:
         if user is not None and not permissions.can_import_into(user, plan.township, None):
             raise PermissionDenied(f"您不能为{plan.township.name}新建清单。")
-        duty_list = DutyList.objects.create(
-            township=plan.township,
-            title=f"{plan.township.name}履行职责事项清单",
-            year=services.current_year(),
+        duty_list = services.create_list(
+            plan.township, title=f"{plan.township.name}履行职责事项清单", year=services.current_year()
         )
     save_new_names(plan)
     new_items = []

@@ -2,7 +2,9 @@
 
 Every refusal is an `ImportFileError` with a Chinese message that says what to do.
 Limits keep a hostile or mistaken file from exhausting memory: the file size,
-the unpacked size of the workbook's parts, and the number of rows.
+the unpacked size of the workbook's parts, the number of rows (blank ones
+included) and the length of a cell. A CSV file is read one row at a time, so
+a file of nothing but line breaks stops at the row limit without being held.
 """
 
 import csv
@@ -24,6 +26,8 @@ MAX_ROW_NUMBER = 20000  # content further down is not a list, and would cost mem
 MAX_MERGES = 5000
 MAX_SHEETS = 20
 MAX_COLUMNS = 40
+MAX_CELL_CHARS = 32767  # what a spreadsheet program holds in one cell
+MAX_RECORD_CHARS = 1024 * 1024  # one CSV row, its cells together
 
 
 class ImportFileError(Exception):
@@ -156,6 +160,8 @@ def read_sheet(ws, merges: list[CellRange], last_row: int) -> Sheet:
                 texts.append("")
             else:
                 texts.append(cell_text(value))
+                if len(texts[-1]) > MAX_CELL_CHARS:
+                    raise ImportFileError(f"工作表“{ws.title}”" + oversized_cell(number, column))
         if any(texts):
             filled += 1
             if filled > MAX_ROWS:
@@ -194,15 +200,12 @@ def cell_text(value) -> str:
 def read_csv(data: bytes, filename: str) -> Sheet:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            text = data.decode(encoding)
+            rows = csv_rows(data, encoding)
             break
         except UnicodeDecodeError:
             continue
     else:
         raise ImportFileError("CSV 文件的编码无法识别，请另存为 UTF-8 编码的 CSV 或 .xlsx 后再导入。")
-    rows = list(csv.reader(io.StringIO(text)))
-    if len(rows) > MAX_ROWS:
-        raise ImportFileError(f"文件超过 {MAX_ROWS} 行，不像一个乡镇（街道）的清单。")
     width = min(max((len(row) for row in rows), default=0), MAX_COLUMNS)
     grid = [[(row[c] if c < len(row) else "") for c in range(width)] for row in rows]
     formulas = [
@@ -213,3 +216,100 @@ def read_csv(data: bytes, filename: str) -> Sheet:
     ]
     name = filename.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     return Sheet(title=name, rows=grid, formulas=formulas)
+
+
+class RecordLines:
+    """The file's lines for `csv.reader`, refusing a row longer than `MAX_RECORD_CHARS`.
+
+    It keeps the lines of the row being read, so a cell too long for the csv
+    module can still be reported with its column.
+    """
+
+    def __init__(self, stream: io.TextIOBase):
+        self.stream = stream
+        self.lines: list[str] = []
+        self.chars = 0
+        self.number = 1  # of the row being read
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = self.stream.readline(MAX_RECORD_CHARS + 1)
+        if not line:
+            raise StopIteration
+        self.lines.append(line)
+        self.chars += len(line)
+        if self.chars > MAX_RECORD_CHARS:
+            raise ImportFileError(
+                f"第 {self.number} 行的内容超过 {MAX_RECORD_CHARS} 字，不像一个乡镇（街道）的清单。"
+            )
+        return line
+
+    def next_record(self) -> None:
+        self.lines, self.chars = [], 0
+        self.number += 1
+
+
+def csv_rows(data: bytes, encoding: str) -> list[list[str]]:
+    """The file's rows, read one at a time: stops at the row and cell limits before reading on.
+
+    Blank rows count toward `MAX_ROW_NUMBER` as they do in a workbook; filled
+    ones toward `MAX_ROWS`.
+    """
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
+    lines = RecordLines(stream)
+    reader = csv.reader(lines)
+    rows: list[list[str]] = []
+    filled = 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return rows
+        except csv.Error as error:
+            if "field larger than field limit" in str(error):  # the csv module's own cell limit
+                raise ImportFileError(
+                    oversized_cell(lines.number, long_column("".join(lines.lines)))
+                ) from None
+            raise ImportFileError(
+                f"第 {lines.number} 行的格式无法识别。请在 Excel 或 WPS 中打开文件并另存为 .xlsx 后再导入。"
+            ) from None
+        if lines.number > MAX_ROW_NUMBER:
+            raise ImportFileError(
+                f"文件超过 {MAX_ROW_NUMBER} 行（空行也计算在内），超出一份清单的合理范围。"
+                "请删除多余的行后再导入。"
+            )
+        for column, value in enumerate(row[:MAX_COLUMNS], start=1):
+            if len(value) > MAX_CELL_CHARS:
+                raise ImportFileError(oversized_cell(lines.number, column))
+            if "\x00" in value:  # no database column holds it
+                raise ImportFileError(
+                    f"第 {lines.number} 行第 {column} 列含有空字符（NUL），文件可能已损坏。"
+                    "请在 Excel 或 WPS 中打开并另存后再导入。"
+                )
+        if any(row):
+            filled += 1
+            if filled > MAX_ROWS:
+                raise ImportFileError(f"文件超过 {MAX_ROWS} 行，不像一个乡镇（街道）的清单。")
+        rows.append(row[:MAX_COLUMNS])
+        lines.next_record()
+
+
+def oversized_cell(row: int, column: int) -> str:
+    return f"第 {row} 行第 {column} 列的内容超过 {MAX_CELL_CHARS} 字，请精简后再导入。"
+
+
+def long_column(record: str) -> int:
+    """The column of the first cell in a CSV row longer than `MAX_CELL_CHARS`."""
+    column, length, quoted = 1, 0, False
+    for char in record:
+        if char == '"':
+            quoted = not quoted
+        elif char == "," and not quoted:
+            column, length = column + 1, 0
+            continue
+        length += 1
+        if length > MAX_CELL_CHARS:
+            break
+    return column
