@@ -25,6 +25,7 @@ from django.views.decorators.csrf import csrf_protect
 from catalog import exports
 from catalog.models import County, Part
 from catalog.transfer_views import xlsx_response
+from config.clientip import client_address
 
 from . import queries, services
 from .forms import FeedbackForm, SearchForm
@@ -149,9 +150,7 @@ def feedback(request, code: str, key):
         status = 400
         if form.is_valid():
             try:
-                services.report_item(
-                    township, key, **form.cleaned_data, address=request.META.get("REMOTE_ADDR", "")
-                )
+                services.report_item(township, key, **form.cleaned_data, address=client_address(request))
             except services.RateLimited as error:
                 form.add_error(None, error.messages)
                 status = 429
