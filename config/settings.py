@@ -5,12 +5,14 @@ Everything that differs between a laptop and a server comes from the environment
 production mode and refuses to start unless a real `SECRET_KEY` is given.
 """
 
+import base64
+import hashlib
 import os
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from csp.constants import NONE, SELF
+from csp.constants import NONE, SELF, UNSAFE_HASHES
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -276,11 +278,17 @@ AXES_PERMALOCK_MESSAGE = "登录失败次数过多，已锁定，请联系县级
 LOCALE_PATHS = [BASE_DIR / "locale"]
 
 # Content-Security-Policy (django-csp): only this site's own scripts, styles and images.
+# The one style attribute allowed, by its hash, is in django-simple-history's history page.
+CSP_ALLOWED_STYLE_ATTRIBUTES = ["border-top: 0"]
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
-        "style-src": [SELF],
+        "style-src": [SELF, UNSAFE_HASHES]
+        + [
+            f"'sha256-{base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()}'"
+            for style in CSP_ALLOWED_STYLE_ATTRIBUTES
+        ],
         "img-src": [SELF, "data:"],
         "object-src": [NONE],
         "frame-ancestors": [NONE],

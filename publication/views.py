@@ -305,10 +305,12 @@ def statistics(request, code: str):
     stats = queries.county_stats(county)
     most = max((e.item_count for e in stats.townships), default=0) or 1
     for edition in stats.townships:
-        edition.widths = {
-            part: round(100 * edition.count_of(part) / most, 1)
-            for part in ("basic", "coordinated", "reclaimed")
-        }
+        # One stacked bar per township, drawn as SVG rectangles (a style attribute would break the CSP).
+        edition.segments, x = [], 0.0
+        for part in ("basic", "coordinated", "reclaimed"):
+            width = round(100 * edition.count_of(part) / most, 1)
+            edition.segments.append({"part": part, "x": x, "width": width})
+            x = round(x + width, 1)
     return render(request, "publication/statistics.html", {"stats": stats})
 
 
