@@ -7,7 +7,6 @@ reader — in Chinese; otherwise each page says in general terms what happened.
 
 import re
 
-from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.http import (
     HttpResponseBadRequest,
@@ -15,7 +14,6 @@ from django.http import (
     HttpResponseNotFound,
     HttpResponseServerError,
 )
-from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
 
@@ -72,10 +70,3 @@ class RejectNulBytesMiddleware:
         ):
             raise BadRequest("网址或查询条件中含有空字符（%00），无法处理。请检查网址是否完整、正确。")
         return self.get_response(request)
-
-
-def login_locked_out(request, original_response=None, credentials=None):
-    """AXES_LOCKOUT_CALLABLE: the login page's answer while an account or an address is locked."""
-    minutes = max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
-    context = {"failure_limit": settings.AXES_FAILURE_LIMIT, "minutes": minutes}
-    return render(request, "registration/locked_out.html", context, status=429)

@@ -264,14 +264,15 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# Axes' database handler, except that a success clears only that account's failures.
+AXES_HANDLER = "config.loginguard.LoginAttemptsHandler"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 # Either an account or an address reaching the limit is locked, each on its own.
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "config.clientip.client_address"
-AXES_LOCKOUT_CALLABLE = "config.errors.login_locked_out"
+AXES_LOCKOUT_CALLABLE = "config.loginguard.login_locked_out"
 AXES_COOLOFF_MESSAGE = "登录失败次数过多，已暂时锁定，请稍后再试。"
 AXES_PERMALOCK_MESSAGE = "登录失败次数过多，已锁定，请联系县级管理员解锁。"
 # The axes admin's labels in Chinese.

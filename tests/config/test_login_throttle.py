@@ -57,6 +57,18 @@ def test_a_successful_login_resets_the_count(client, throttle):
     assert log_in(client, "clerk", "pw").status_code == 302
 
 
+def test_logging_into_ones_own_account_does_not_reset_guesses_at_another(client, throttle):
+    make_user("clerk")
+    make_user("colleague")
+    for _ in range(2):
+        log_in(client, "colleague", "guess")
+        assert log_in(client, "clerk", "pw").status_code == 302
+        client.logout()
+    assert log_in(client, "colleague", "guess").status_code == 429
+    assert log_in(client, "colleague", "pw", REMOTE_ADDR="203.0.113.50").status_code == 429
+    assert AccessAttempt.objects.get(username="colleague", ip_address="127.0.0.1").failures_since_start == 3
+
+
 def test_the_lock_ends_after_the_cool_off(client, throttle, settings):
     from datetime import timedelta
 
