@@ -271,6 +271,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 # Either an account or an address reaching the limit is locked, each on its own.
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
+# Every failure is kept as a row too, with whether it locked (the audit in the back office).
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_CLIENT_IP_CALLABLE = "config.clientip.client_address"
 AXES_LOCKOUT_CALLABLE = "config.loginguard.login_locked_out"
 AXES_COOLOFF_MESSAGE = "登录失败次数过多，已暂时锁定，请稍后再试。"
