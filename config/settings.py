@@ -15,6 +15,8 @@ from urllib.parse import unquote, urlsplit
 from csp.constants import NONE, SELF, UNSAFE_HASHES
 from django.core.exceptions import ImproperlyConfigured
 
+from config.clientip import trusted_networks
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -248,6 +250,8 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 # Reverse proxies whose X-Forwarded-For is believed (IP addresses or networks, comma-separated);
 # empty trusts nobody and every limit counts the connecting address (config/clientip.py).
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+# Read once here so that a misspelt entry stops the start, not the first request.
+trusted_networks(tuple(TRUSTED_PROXIES))
 
 # A staff session lasts a working day unless configured otherwise.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)

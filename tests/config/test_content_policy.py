@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from tests.conftest import make_item
+from catalog.models import Part
+from tests.conftest import make_department, make_item
 from tests.publication.conftest import approve_and_publish
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -123,3 +124,20 @@ def test_workbench_and_back_office_pages_send_the_policy(client, admin_client, c
 def test_error_pages_send_the_policy(client):
     assert_policy(client.get("/no/such/page/"))
     assert_policy(client.get("/search/?q=%00"))
+
+
+@pytest.mark.django_db
+def test_statistics_bars_carry_their_sizes_as_svg_attributes(client, cast, duty_list):
+    department = make_department(duty_list.township.county, "县民政局")
+    make_item(duty_list, name="最低生活保障申请受理")
+    make_item(duty_list, Part.COORDINATED, name="殡葬管理", leads=[department], township_duties="劝导")
+    make_item(duty_list, Part.RECLAIMED, name="宅基地审批", receiving_department=department)
+    approve_and_publish(duty_list, cast["county_editor"])
+    body = client.get(
+        reverse("publication:statistics", args=[duty_list.township.county.code])
+    ).content.decode()
+    # One township of three items: each part a third of the bar, one after the other.
+    assert '<rect class="basic" x="0.0" width="33.3" height="1"/>' in body
+    assert '<rect class="coordinated" x="33.3" width="33.3" height="1"/>' in body
+    assert '<rect class="reclaimed" x="66.6" width="33.3" height="1"/>' in body
+    assert '<rect class="national" width="65.6" height="1"/>' in body

@@ -149,3 +149,9 @@ def test_login_throttle_and_proxies_come_from_the_environment():
         TRUSTED_PROXIES="10.0.0.1, 192.168.0.0/16",
     )
     assert result.stdout.split() == ["7", "1800", "10.0.0.1,192.168.0.0/16"], result.stderr
+
+
+def test_a_misspelt_trusted_proxy_stops_the_start():
+    result = run_django(["check"], DEBUG="1", TRUSTED_PROXIES="10.0.0.1, 10.0.0.300")
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES 中的“10.0.0.300”不是 IP 地址或网段" in result.stderr
