@@ -58,3 +58,14 @@ def test_editor_statistics_and_back_office_pages_raise_no_policy_violation(
         page.wait_for_load_state("networkidle")
 
     assert reports == []
+
+
+def test_the_print_button_prints_without_an_inline_handler(browser_page, live_server, cast, duty_list):
+    page = browser_page
+    reports = watch_for_violations(page)
+    log_in(page, live_server, "leader")
+    page.goto(f"{live_server.url}{reverse('review:docket')}?county={duty_list.township.county.pk}")
+    page.evaluate("window.print = () => { window.printed = true; }")
+    page.get_by_role("button", name="打印").click()
+    assert page.evaluate("window.printed === true")
+    assert reports == []
