@@ -5,12 +5,18 @@ Everything that differs between a laptop and a server comes from the environment
 production mode and refuses to start unless a real `SECRET_KEY` is given.
 """
 
+import base64
+import hashlib
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from celery.schedules import crontab
+from csp.constants import NONE, SELF, UNSAFE_HASHES
 from django.core.exceptions import ImproperlyConfigured
+
+from config.clientip import trusted_networks
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -70,13 +76,34 @@ def database_config(url: str | None) -> dict:
 
 DEBUG = env_bool("DEBUG")
 
+DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"
+
+
+def secret_key_weakness(key: str) -> str | None:
+    """Why `key` must not sign a production site's sessions, or None when it will do."""
+    if key == DEVELOPMENT_SECRET_KEY:
+        return "它是本项目开发模式使用的公开密钥"
+    if key.startswith("django-insecure"):
+        return "它以“django-insecure”开头，是 Django 生成的示例密钥"
+    if len(key) < 50:
+        return f"它只有 {len(key)} 个字符，至少需要 50 个"
+    if len(set(key)) < 5:
+        return f"它只用了 {len(set(key))} 种不同的字符，至少需要 5 种"
+    return None
+
+
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
             "未设置 SECRET_KEY：生产模式（DEBUG 关闭）下必须通过环境变量提供密钥。开发时可设置 DEBUG=1。"
         )
-    SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
+elif not DEBUG and (weakness := secret_key_weakness(SECRET_KEY)):
+    raise ImproperlyConfigured(
+        f"SECRET_KEY 太弱，生产模式拒绝启动：{weakness}。"
+        '请生成新的密钥：python -c "import secrets; print(secrets.token_urlsafe(50))"'
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -98,6 +125,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The Content-Security-Policy header on every answer, static files and early refusals included.
+    "csp.middleware.CSPMiddleware",
+    "config.errors.RejectNulBytesMiddleware",
     # Production's static files, straight after the HTTPS redirect: no session, no database
     # (development mode has runserver serve them from their folders; see STORAGES).
     *([] if DEBUG else ["whitenoise.middleware.WhiteNoiseMiddleware"]),
@@ -110,6 +140,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # The login throttle (below).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -271,3 +303,60 @@ LOGGING = {
 # Reasons for a change (moving an item to another part, reverting) are often
 # longer than a hundred characters.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
+# Security: client address, login throttle, sessions, error pages, content policy
+# (docs/decisions/0007-security.md).
+
+# Reverse proxies whose X-Forwarded-For is believed (IP addresses or networks, comma-separated);
+# empty trusts nobody and every limit counts the connecting address (config/clientip.py).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+# Read once here so that a misspelt entry stops the start, not the first request.
+trusted_networks(tuple(TRUSTED_PROXIES))
+
+# A staff session lasts a working day unless configured otherwise.
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE")
+
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
+
+# Login throttle (django-axes): counted in the database, so every server process shares it.
+INSTALLED_APPS += ["config.apps.LoginGuardConfig", "csp"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Axes' database handler, except that a success clears only that account's failures.
+AXES_HANDLER = "config.loginguard.LoginAttemptsHandler"
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+# Either an account or an address reaching the limit is locked, each on its own.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# Every failure is kept as a row too, with whether it locked (the audit in the back office).
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_CLIENT_IP_CALLABLE = "config.clientip.client_address"
+AXES_LOCKOUT_CALLABLE = "config.loginguard.login_locked_out"
+AXES_COOLOFF_MESSAGE = "登录失败次数过多，已暂时锁定，请稍后再试。"
+AXES_PERMALOCK_MESSAGE = "登录失败次数过多，已锁定，请联系县级管理员解锁。"
+# The axes admin's labels in Chinese.
+LOCALE_PATHS = [BASE_DIR / "locale"]
+
+# Content-Security-Policy (django-csp): only this site's own scripts, styles and images.
+# The one style attribute allowed, by its hash, is in django-simple-history's history page.
+CSP_ALLOWED_STYLE_ATTRIBUTES = ["border-top: 0"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_HASHES]
+        + [
+            f"'sha256-{base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()}'"
+            for style in CSP_ALLOWED_STYLE_ATTRIBUTES
+        ],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+    }
+}

@@ -22,6 +22,7 @@ from django.views.decorators.csrf import csrf_protect
 from catalog import exports, job_views
 from catalog.models import FROZEN_ORDER, County, Job
 from catalog.transfer_views import xlsx_response
+from config.clientip import client_address
 
 from . import queries, services, tasks
 from .exports import DATA_COLUMNS, edition_document, write_csv
@@ -127,9 +128,7 @@ def feedback(request, code: str, key):
         status = 400
         if form.is_valid():
             try:
-                services.report_item(
-                    township, key, **form.cleaned_data, address=request.META.get("REMOTE_ADDR", "")
-                )
+                services.report_item(township, key, **form.cleaned_data, address=client_address(request))
             except services.RateLimited as error:
                 form.add_error(None, error.messages)
                 status = 429
@@ -241,10 +240,12 @@ def statistics(request, code: str):
     stats = queries.county_stats(county)
     most = max((e.item_count for e in stats.townships), default=0) or 1
     for edition in stats.townships:
-        edition.widths = {
-            part: round(100 * edition.count_of(part) / most, 1)
-            for part in ("basic", "coordinated", "reclaimed")
-        }
+        # One stacked bar per township, drawn as SVG rectangles (a style attribute would break the CSP).
+        edition.segments, x = [], 0.0
+        for part in ("basic", "coordinated", "reclaimed"):
+            width = round(100 * edition.count_of(part) / most, 1)
+            edition.segments.append({"part": part, "x": x, "width": width})
+            x = round(x + width, 1)
     return render(request, "publication/statistics.html", {"stats": stats})
 
 

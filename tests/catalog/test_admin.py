@@ -18,6 +18,7 @@ from catalog.models import (
 )
 from review import workflow
 from review.models import ReviewPolicy
+from tests.config.conftest import make_login_records
 from tests.conftest import (
     item_form_data,
     make_category,
@@ -65,6 +66,7 @@ def world(duty_list, superuser):
     edition = approve_and_publish(published, superuser)
     make_feedback(edition)
     make_adjustment(edition, superuser)
+    make_login_records()
     duty_list.stage = DutyList.Stage.DRAFTING  # back to editable for the tests that edit items
     duty_list.save(update_fields=["stage"])
     return {"county": county, "office": office, "category": category, "items": items, "user": superuser}
@@ -372,6 +374,7 @@ def populate(count: int) -> None:
         edition = approve_and_publish(published, user)
         make_feedback(edition, address=f"198.51.100.{n}")
         make_adjustment(edition, user)
+        make_login_records(n + 1)
 
 
 @pytest.mark.parametrize("model", registered_models(), ids=lambda m: m._meta.label)

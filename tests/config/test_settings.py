@@ -101,3 +101,57 @@ def test_the_web_server_entry_point_is_in_production_mode_by_default():
     )
     assert result.returncode != 0
     assert "未设置 SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("key", "reason"),
+    [
+        ("django-insecure-development-only-key-never-use-in-production", "开发模式使用的公开密钥"),
+        ("django-insecure-" + secrets.token_urlsafe(50), "django-insecure"),
+        (secrets.token_urlsafe(30), "至少需要 50 个"),
+        ("ab" * 40, "至少需要 5 种"),
+    ],
+)
+def test_production_mode_refuses_a_weak_secret_key(key, reason):
+    result = run_django(["check"], DEBUG="0", SECRET_KEY=key)
+    assert result.returncode != 0
+    assert "SECRET_KEY 太弱" in result.stderr and reason in result.stderr
+
+
+def test_development_mode_accepts_a_short_secret_key():
+    result = run_django(["check"], DEBUG="1", SECRET_KEY="short")
+    assert result.returncode == 0, result.stderr
+
+
+def test_session_length_comes_from_the_environment():
+    shell = "from django.conf import settings as s; print(s.SESSION_COOKIE_AGE, s.SESSION_EXPIRE_AT_BROWSER_CLOSE)"
+    default = run_django(["shell", "--no-imports", "-c", shell], DEBUG="1")
+    assert default.stdout.split() == ["28800", "False"], default.stderr
+    configured = run_django(
+        ["shell", "--no-imports", "-c", shell],
+        DEBUG="1",
+        SESSION_COOKIE_AGE="3600",
+        SESSION_EXPIRE_AT_BROWSER_CLOSE="1",
+    )
+    assert configured.stdout.split() == ["3600", "True"], configured.stderr
+
+
+def test_login_throttle_and_proxies_come_from_the_environment():
+    shell = (
+        "from django.conf import settings as s;"
+        " print(s.AXES_FAILURE_LIMIT, int(s.AXES_COOLOFF_TIME.total_seconds()), ','.join(s.TRUSTED_PROXIES))"
+    )
+    result = run_django(
+        ["shell", "--no-imports", "-c", shell],
+        DEBUG="1",
+        AXES_FAILURE_LIMIT="7",
+        AXES_COOLOFF_MINUTES="30",
+        TRUSTED_PROXIES="10.0.0.1, 192.168.0.0/16",
+    )
+    assert result.stdout.split() == ["7", "1800", "10.0.0.1,192.168.0.0/16"], result.stderr
+
+
+def test_a_misspelt_trusted_proxy_stops_the_start():
+    result = run_django(["check"], DEBUG="1", TRUSTED_PROXIES="10.0.0.1, 10.0.0.300")
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES 中的“10.0.0.300”不是 IP 地址或网段" in result.stderr

@@ -90,3 +90,31 @@ def test_an_ipv6_household_counts_as_one_address(client, edition, settings):
         feedback_url(edition), {"kind": "wrong", "text": "二"}, REMOTE_ADDR="2001:db8:1:2::99"
     )
     assert (first.status_code, second.status_code) == (200, 429) and Feedback.objects.count() == 1
+
+
+def test_a_spoofed_forwarded_address_does_not_escape_the_limit(client, edition, settings):
+    settings.FEEDBACK_PER_HOUR = 1
+    settings.TRUSTED_PROXIES = ["10.0.0.1"]
+    first = client.post(
+        feedback_url(edition), {"kind": "wrong", "text": "一"}, HTTP_X_FORWARDED_FOR="203.0.113.1"
+    )
+    second = client.post(
+        feedback_url(edition), {"kind": "wrong", "text": "二"}, HTTP_X_FORWARDED_FOR="203.0.113.2"
+    )
+    assert (first.status_code, second.status_code) == (200, 429) and Feedback.objects.count() == 1
+
+
+def test_behind_a_trusted_proxy_each_visitor_has_their_own_limit(client, edition, settings):
+    settings.FEEDBACK_PER_HOUR = 1
+    settings.TRUSTED_PROXIES = ["10.0.0.1"]
+
+    def post(text, forwarded):
+        data = {"kind": "wrong", "text": text}
+        return client.post(
+            feedback_url(edition), data, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded
+        )
+
+    assert post("一", "203.0.113.1").status_code == 200
+    assert post("二", "203.0.113.2").status_code == 200
+    assert post("三", "203.0.113.1").status_code == 429
+    assert Feedback.objects.count() == 2

@@ -1,0 +1,72 @@
+"""How the site answers errors a visitor can cause: in Chinese, without a trace of the code.
+
+Django's own messages (get_object_or_404's "No … matches", Resolver404's path dictionary)
+are English and name internals, so a message is shown only when it was written for the
+reader — in Chinese; otherwise each page says in general terms what happened.
+"""
+
+import re
+
+from django.core.exceptions import BadRequest
+from django.http import (
+    HttpResponseBadRequest,
+    HttpResponseForbidden,
+    HttpResponseNotFound,
+    HttpResponseServerError,
+)
+from django.template import loader
+from django.views.decorators.csrf import requires_csrf_token
+
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
+def message_for_reader(exception) -> str:
+    """The exception's message when it was written in Chinese for the person reading the page."""
+    message = exception.args[0] if exception is not None and exception.args else ""
+    return message if isinstance(message, str) and CHINESE.search(message) else ""
+
+
+def bad_request(request, exception=None):
+    # Rendered without the request: a request that failed may not survive context processors.
+    body = loader.render_to_string("400.html", {"message": message_for_reader(exception)})
+    return HttpResponseBadRequest(body)
+
+
+@requires_csrf_token
+def permission_denied(request, exception=None):
+    body = loader.render_to_string("403.html", {"message": message_for_reader(exception)}, request)
+    return HttpResponseForbidden(body)
+
+
+@requires_csrf_token
+def page_not_found(request, exception=None):
+    body = loader.render_to_string("404.html", {"message": message_for_reader(exception)}, request)
+    return HttpResponseNotFound(body)
+
+
+def server_error(request):
+    # Neither the database nor the request is trusted here: the error may have come from either.
+    return HttpResponseServerError(loader.render_to_string("500.html"))
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: a form whose token no longer matches, usually a page left open too long."""
+    return HttpResponseForbidden(loader.render_to_string("403_csrf.html"))
+
+
+class RejectNulBytesMiddleware:
+    """A NUL character (%00) in the address or query answers 400 before any view or query sees it.
+
+    PostgreSQL cannot store or compare text holding NUL, so such input would otherwise
+    fail deep inside a lookup with a 500.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
+        ):
+            raise BadRequest("网址或查询条件中含有空字符（%00），无法处理。请检查网址是否完整、正确。")
+        return self.get_response(request)
