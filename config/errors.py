@@ -5,10 +5,13 @@ are English and name internals, so a message is shown only when it was written f
 reader — in Chinese; otherwise each page says in general terms what happened.
 """
 
+import logging
 import re
 
 from django.core.exceptions import BadRequest
+from django.db import IntegrityError
 from django.http import (
+    HttpResponse,
     HttpResponseBadRequest,
     HttpResponseForbidden,
     HttpResponseNotFound,
@@ -18,6 +21,7 @@ from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
+logger = logging.getLogger(__name__)
 
 
 def message_for_reader(exception) -> str:
@@ -70,3 +74,20 @@ class RejectNulBytesMiddleware:
         ):
             raise BadRequest("网址或查询条件中含有空字符（%00），无法处理。请检查网址是否完整、正确。")
         return self.get_response(request)
+
+
+class ConstraintConflictMiddleware:
+    """A database constraint that a service did not foresee (two people doing the same thing at the
+    same moment) answers 409 in Chinese: the transaction was rolled back, nothing was saved."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, IntegrityError):
+            return None
+        logger.warning("约束冲突，已回滚：%s %s：%s", request.method, request.path, exception)
+        return HttpResponse(loader.render_to_string("409.html"), status=409)

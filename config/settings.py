@@ -142,6 +142,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # The login throttle (below).
     "axes.middleware.AxesMiddleware",
+    # Last, so it sees a view's exception first: a constraint race answers 409, not 500.
+    "config.errors.ConstraintConflictMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -57,6 +57,16 @@ def test_a_bug_answers_500_in_chinese_without_a_trace(failing_site):
     assert "a bug in the code" not in body and "RuntimeError" not in body
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_constraint_race_answers_409_in_chinese_and_saves_nothing(failing_site):
+    from catalog.models import County
+
+    response = failing_site.get("/test-errors/race/")
+
+    assert_chinese_page(response, 409, "操作未保存", "没有保存")
+    assert not County.objects.filter(code="999999").exists()
+
+
 def test_the_500_page_needs_neither_the_database_nor_the_request(django_assert_num_queries):
     from config.errors import server_error
 
