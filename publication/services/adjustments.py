@@ -1,264 +1,28 @@
-"""Publishing: copying an approved list into an immutable edition with its change log.
+"""动态调整: requests to add, change, remove or move items of the edition in force; approving one
+publishes the next edition."""
 
-`publish_list` is the workflow's 印发公布 step (`review/workflow.py` calls
-`create_edition` as its effect, under the list's row lock); nothing else
-writes editions.
-"""
-
-import hashlib
-import hmac
-import ipaddress
-import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from functools import partial
+from datetime import date
 
-from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from simple_history.utils import bulk_update_with_history
 
 from catalog import services as catalog_services
-from catalog.models import Category, Department, DutyItem, DutyList, FrozenItem, Part, Township
-from review import notifications, workflow
-from review.models import Approval, SubmittedItem
-from review.queries import compare_rows
+from catalog.models import Category, Department, DutyItem, DutyList, FrozenItem, Part
+from review import notifications
+from review.models import SubmittedItem
 from review.services import Change, write_change
 
-from . import permissions
-from .models import (
+from .. import permissions
+from ..models import (
     Adjustment,
     AdjustmentItem,
     AdjustmentRemark,
-    CurrentEdition,
     Edition,
-    EditionChange,
-    EditionItem,
-    Feedback,
 )
-
-# The fields whose words a resident may search for.
-SEARCHED_FIELDS = [
-    "name",
-    "content",
-    "township_duties",
-    "department_duties",
-    "reclaim_reason",
-    "lead_departments",
-    "receiving_department",
-    "category",
-    "office",
-    "remarks",
-]
-HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
-WORD = re.compile(r"[0-9a-z]+")
-
-
-def grams(text: str) -> list[str]:
-    """The searchable units of a text: every two-character run of its Chinese, and its Latin words and
-    numbers. A lone Chinese character stands for itself."""
-    text = text.lower()
-    units = []
-    for run in HAN.findall(text):
-        if len(run) == 1:
-            units.append(run)
-        units.extend(run[i : i + 2] for i in range(len(run) - 1))
-    units.extend(WORD.findall(text))
-    return units
-
-
-def search_grams(row: FrozenItem) -> str:
-    seen = dict.fromkeys(g for field in SEARCHED_FIELDS for g in grams(str(getattr(row, field) or "")))
-    return " ".join(seen)
-
-
-def current_edition(township) -> Edition | None:
-    pointer = CurrentEdition.objects.filter(township=township).select_related("edition").first()
-    return pointer.edition if pointer else None
-
-
-@transaction.atomic
-def create_edition(
-    duty_list: DutyList,
-    rows: Iterable[FrozenItem],
-    *,
-    user,
-    effective_on: date,
-    document_number: str,
-    note: str = "",
-    submission=None,
-    reasons: dict | None = None,
-) -> Edition:
-    """Write a new edition of the township's list from frozen rows, with its change log against the
-    edition in force, and make it the one in force."""
-    # One publication of a township at a time: the next number and the pointer depend on the last.
-    township = Township.objects.select_for_update().get(pk=duty_list.township_id)
-    previous = current_edition(township)
-    rows = list(rows)
-    counts = {f"{part}_count": sum(1 for r in rows if r.part == part) for part in Part.values}
-    edition = Edition.objects.create(
-        township=township,
-        duty_list=duty_list,
-        submission=submission,
-        number=(previous.number + 1) if previous else 1,
-        effective_on=effective_on,
-        document_number=document_number,
-        published_by=user,
-        note=note,
-        **counts,
-    )
-    items = []
-    for row in rows:
-        item = EditionItem(edition=edition, **row.frozen_values())
-        item.search_grams = search_grams(item)
-        items.append(item)
-    EditionItem.objects.bulk_create(items)
-    if previous is not None:
-        old = list(previous.items.all())
-        reasons = reasons or {}
-        EditionChange.objects.bulk_create(
-            EditionChange(
-                edition=edition,
-                key=diff.key,
-                name=diff.name,
-                kind=diff.kind,
-                before_part=diff.before_part_value,
-                after_part=diff.after_part_value,
-                fields=[[f.label, f.before, f.after] for f in diff.fields],
-                reason=reasons.get(diff.key, note),
-            )
-            for diff in compare_rows(old, items)
-        )
-    CurrentEdition.objects.update_or_create(township=township, defaults={"edition": edition})
-    # Pages name the edition in force: forget it now and again once this is committed, so no
-    # request in between keeps the old one.
-    forget = partial(cache.delete, f"in-force:{township.code}")
-    forget()
-    transaction.on_commit(forget)
-    return edition
-
-
-@transaction.atomic
-def publish_list(
-    duty_list: DutyList, *, user, effective_on: date, document_number: str, note: str = ""
-) -> Edition:
-    """印发公布: the workflow moves the approved list to 已公布 and logs it, and its approved text
-    becomes the township's edition in force, in one transaction; refused as the workflow refuses."""
-    workflow.perform(
-        duty_list,
-        "publish",
-        user=user,
-        note=note,
-        effective_on=effective_on,
-        document_number=document_number,
-        write_edition=publish_approved,
-    )
-    return current_edition(duty_list.township)
-
-
-def publish_approved(
-    duty_list: DutyList, *, user, effective_on: date, document_number: str, note: str
-) -> Edition:
-    """The approved text of the list becomes its township's edition in force."""
-    approval = Approval.objects.select_related("submission").get(duty_list=duty_list)
-    rows = approval.submission.items.all()
-    if not rows.exists():
-        raise ValidationError("审定稿没有任何事项，不能公布。")
-    # The review cycle ends here: items the leader decided are no longer locked for it.
-    decided = list(DutyItem.objects.filter(duty_list=duty_list, is_decided=True))
-    for item in decided:
-        item.is_decided = False
-    if decided:
-        bulk_update_with_history(
-            decided, DutyItem, ["is_decided"], default_user=user, default_change_reason="公布"
-        )
-    return create_edition(
-        duty_list,
-        rows,
-        user=user,
-        effective_on=effective_on,
-        document_number=document_number.strip(),
-        note=note or "审定后公布",
-        submission=approval.submission,
-    )
-
-
-def address_hash(address: str) -> str:
-    """A keyed hash of where a report came from; an IPv6 address counts by its /64 network, which
-    one household or phone controls as a whole."""
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        source = address
-    else:
-        source = str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else str(ip)
-    return hmac.new(settings.SECRET_KEY.encode(), source.encode(), hashlib.sha256).hexdigest()
-
-
-def take_report_slot(hashed: str) -> bool:
-    """Count one more report from the address this hour; False once it is over the limit. The
-    counter lives in the cache, whose increment is atomic, so simultaneous posts cannot all pass."""
-    key = f"feedback-rate:{hashed}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between the two calls
-        cache.add(key, 1, timeout=3600)
-        count = 1
-    return count <= settings.FEEDBACK_PER_HOUR
-
-
-@transaction.atomic
-def report_item(township, key, *, kind: str, text: str, contact: str, address: str) -> Feedback:
-    """Record a visitor's report on a published item and tell the county's editors; at most
-    `FEEDBACK_PER_HOUR` reports an hour from one address."""
-    item = (
-        EditionItem.objects.filter(edition__township=township, key=key)
-        .select_related("edition")
-        .order_by("-edition__number")
-        .first()
-    )
-    if item is None:
-        raise ValidationError("该事项不在已公布的清单中。")
-    errors = {}
-    if kind not in Feedback.Kind.values:
-        errors["kind"] = "请选择反映的问题。"
-    if not text.strip():
-        errors["text"] = "请写明具体情况。"
-    elif len(text) > 2000:
-        errors["text"] = "具体情况请控制在 2000 字以内。"
-    if errors:
-        raise ValidationError(errors)
-    hashed = address_hash(address)
-    since = timezone.now() - timedelta(hours=1)
-    stored = Feedback.objects.filter(address_hash=hashed, created_at__gte=since).count()
-    if stored >= settings.FEEDBACK_PER_HOUR or not take_report_slot(hashed):
-        raise RateLimited("您提交得太频繁了，请一小时后再试。")
-    feedback = Feedback.objects.create(
-        township=township,
-        edition=item.edition,
-        key=key,
-        item_name=item.name,
-        kind=kind,
-        text=text.strip(),
-        contact=contact.strip(),
-        address_hash=hashed,
-    )
-    notifications.notify(
-        notifications.county_editors(township.county_id),
-        f"群众反映：{township.name}“{item.name}”{feedback.get_kind_display()}。",
-        reverse("admin:publication_feedback_change", args=[feedback.pk]),
-    )
-    return feedback
-
-
-class RateLimited(ValidationError):
-    """Too many reports from one address."""
-
+from .editions import create_edition, current_edition
 
 # 动态调整: adjustments of the edition in force.
 

@@ -1,0 +1,39 @@
+"""Every write of the publication app, one module per concern: `editions` (印发公布 and the edition
+in force), `search` (the grams residents search by), `feedback` (群众监督) and `adjustments`
+(动态调整). Callers use `publication.services.<name>`; the names are gathered here."""
+
+from .adjustments import (
+    RequestedChange,
+    answer_remark,
+    check_changes,
+    check_open,
+    decide_adjustment,
+    file_adjustment,
+    publish_adjustment,
+    remark_on,
+)
+from .editions import create_edition, current_edition, publish_approved, publish_list
+from .feedback import RateLimited, address_hash, report_item, take_report_slot
+from .search import SEARCHED_FIELDS, grams, search_grams
+
+__all__ = [
+    "SEARCHED_FIELDS",
+    "RateLimited",
+    "RequestedChange",
+    "address_hash",
+    "answer_remark",
+    "check_changes",
+    "check_open",
+    "create_edition",
+    "current_edition",
+    "decide_adjustment",
+    "file_adjustment",
+    "grams",
+    "publish_adjustment",
+    "publish_approved",
+    "publish_list",
+    "remark_on",
+    "report_item",
+    "search_grams",
+    "take_report_slot",
+]

@@ -1,0 +1,137 @@
+"""Publishing: copying an approved list into an immutable edition with its change log.
+
+`publish_list` is 印发公布: it asks the workflow (`review.workflow.perform`) for the move and its log
+and writes the edition in the same transaction; nothing else writes editions."""
+
+from collections.abc import Iterable
+from datetime import date
+from functools import partial
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from simple_history.utils import bulk_update_with_history
+
+from catalog.models import DutyItem, DutyList, FrozenItem, Part, Township
+from review import workflow
+from review.models import Approval
+from review.queries import compare_rows
+
+from ..models import (
+    CurrentEdition,
+    Edition,
+    EditionChange,
+    EditionItem,
+)
+from .search import search_grams
+
+
+def current_edition(township) -> Edition | None:
+    pointer = CurrentEdition.objects.filter(township=township).select_related("edition").first()
+    return pointer.edition if pointer else None
+
+
+@transaction.atomic
+def create_edition(
+    duty_list: DutyList,
+    rows: Iterable[FrozenItem],
+    *,
+    user,
+    effective_on: date,
+    document_number: str,
+    note: str = "",
+    submission=None,
+    reasons: dict | None = None,
+) -> Edition:
+    """Write a new edition of the township's list from frozen rows, with its change log against the
+    edition in force, and make it the one in force."""
+    # One publication of a township at a time: the next number and the pointer depend on the last.
+    township = Township.objects.select_for_update().get(pk=duty_list.township_id)
+    previous = current_edition(township)
+    rows = list(rows)
+    counts = {f"{part}_count": sum(1 for r in rows if r.part == part) for part in Part.values}
+    edition = Edition.objects.create(
+        township=township,
+        duty_list=duty_list,
+        submission=submission,
+        number=(previous.number + 1) if previous else 1,
+        effective_on=effective_on,
+        document_number=document_number,
+        published_by=user,
+        note=note,
+        **counts,
+    )
+    items = []
+    for row in rows:
+        item = EditionItem(edition=edition, **row.frozen_values())
+        item.search_grams = search_grams(item)
+        items.append(item)
+    EditionItem.objects.bulk_create(items)
+    if previous is not None:
+        old = list(previous.items.all())
+        reasons = reasons or {}
+        EditionChange.objects.bulk_create(
+            EditionChange(
+                edition=edition,
+                key=diff.key,
+                name=diff.name,
+                kind=diff.kind,
+                before_part=diff.before_part_value,
+                after_part=diff.after_part_value,
+                fields=[[f.label, f.before, f.after] for f in diff.fields],
+                reason=reasons.get(diff.key, note),
+            )
+            for diff in compare_rows(old, items)
+        )
+    CurrentEdition.objects.update_or_create(township=township, defaults={"edition": edition})
+    # Pages name the edition in force: forget it now and again once this is committed, so no
+    # request in between keeps the old one.
+    forget = partial(cache.delete, f"in-force:{township.code}")
+    forget()
+    transaction.on_commit(forget)
+    return edition
+
+
+@transaction.atomic
+def publish_list(
+    duty_list: DutyList, *, user, effective_on: date, document_number: str, note: str = ""
+) -> Edition:
+    """印发公布: the workflow moves the approved list to 已公布 and logs it, and its approved text
+    becomes the township's edition in force, in one transaction; refused as the workflow refuses."""
+    workflow.perform(
+        duty_list,
+        "publish",
+        user=user,
+        note=note,
+        effective_on=effective_on,
+        document_number=document_number,
+        write_edition=publish_approved,
+    )
+    return current_edition(duty_list.township)
+
+
+def publish_approved(
+    duty_list: DutyList, *, user, effective_on: date, document_number: str, note: str
+) -> Edition:
+    """The approved text of the list becomes its township's edition in force."""
+    approval = Approval.objects.select_related("submission").get(duty_list=duty_list)
+    rows = approval.submission.items.all()
+    if not rows.exists():
+        raise ValidationError("审定稿没有任何事项，不能公布。")
+    # The review cycle ends here: items the leader decided are no longer locked for it.
+    decided = list(DutyItem.objects.filter(duty_list=duty_list, is_decided=True))
+    for item in decided:
+        item.is_decided = False
+    if decided:
+        bulk_update_with_history(
+            decided, DutyItem, ["is_decided"], default_user=user, default_change_reason="公布"
+        )
+    return create_edition(
+        duty_list,
+        rows,
+        user=user,
+        effective_on=effective_on,
+        document_number=document_number.strip(),
+        note=note or "审定后公布",
+        submission=approval.submission,
+    )
