@@ -9,24 +9,23 @@ The county-wide export runs as a background job (`catalog.tasks`).
 
 import secrets
 from pathlib import Path
-from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from . import exports, permissions, queries, tasks
+from .downloads import xlsx_response
 from .forms import ImportUploadForm
 from .imports import ImportFileError, apply_import, plan_import
 from .imports.matching import StalePlanError
 from .models import County, DutyList, Township
 from .uploads import upload_refused
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SESSION_KEY = "pending_imports"
 
 
@@ -163,12 +162,6 @@ def import_confirm(request, code: str):
         f"已导入《{plan.filename}》：新增 {len(plan.added)} 项，修改 {len(plan.changed)} 项，删除 {removed} 项。",
     )
     return redirect("catalog:list_editor", result.pk)
-
-
-def xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
 
 
 @login_required

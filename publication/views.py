@@ -7,7 +7,6 @@ drafts, comments and unpublished lists have no public address.
 import hashlib
 import io
 import json
-from urllib.parse import quote
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -20,8 +19,8 @@ from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_protect
 
 from catalog import exports, job_views
+from catalog.downloads import attachment, xlsx_response
 from catalog.models import FROZEN_ORDER, County, Job
-from catalog.transfer_views import xlsx_response
 from config.clientip import client_address
 
 from . import queries, services, tasks
@@ -194,11 +193,6 @@ def csv_response(name: str, leading: list, groups) -> HttpResponse:
 def json_response(name: str, document) -> HttpResponse:
     body = json.dumps(document, ensure_ascii=False, indent=1)
     return attachment(HttpResponse(body, content_type="application/json; charset=utf-8"), f"{name}.json")
-
-
-def attachment(response: HttpResponse, filename: str) -> HttpResponse:
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
 
 
 def county_download(request, code: str, fmt: str):

@@ -19,8 +19,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from catalog import permissions as catalog_permissions
+from catalog.downloads import xlsx_response
 from catalog.models import County, DutyList
-from catalog.transfer_views import xlsx_response
 
 from . import forms, permissions, queries, reports, services, workflow
 from .forms import (
