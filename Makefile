@@ -12,12 +12,12 @@ DEMO_PORT ?= 8000
 # server. `make serve` and `make bench-load` run the production setup instead, which
 # needs SECRET_KEY (see .env.example and README "Running in production"); bench-load's
 # own process is a development-mode client of production servers it starts.
-demo test lint check bench bench-excel bench-review bench-public bench-load: export DEBUG ?= 1
+demo test test-fast lint check bench bench-excel bench-review bench-public bench-load: export DEBUG ?= 1
 
 # The variables of `make serve`, KEY=value lines as in systemd's EnvironmentFile.
 ENV_FILE ?= .env
 
-.PHONY: install demo test lint check serve bench bench-excel bench-review bench-public bench-load
+.PHONY: install demo test test-fast lint check serve bench bench-excel bench-review bench-public bench-load
 
 install: $(VENV)/.installed
 
@@ -41,6 +41,11 @@ serve: install
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The suite without the tests marked browser or slow (see [tool.pytest.ini_options] markers):
+# the loop while editing. `make test` and CI run everything.
+test-fast: install
+	$(BIN)/pytest -m "not browser and not slow" $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -214,6 +214,17 @@ needs_chromium = pytest.mark.skipif(
 )
 
 
+# Fixtures whose tests carry a marker whether or not their module says so: `make test-fast`
+# leaves them out (`-m "not browser and not slow"`). tests/test_markers.py checks the modules say so too.
+MARKED_BY_FIXTURE = {"browser_page": "browser", "production_servers": "slow"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        for fixture in set(getattr(item, "fixturenames", ())) & MARKED_BY_FIXTURE.keys():
+            item.add_marker(MARKED_BY_FIXTURE[fixture])
+
+
 @pytest.fixture
 def browser_page():
     if os.environ.get("CI"):

@@ -6,7 +6,7 @@ from django.urls import reverse
 from catalog.models import DutyItem, Part
 from tests.conftest import log_in, make_category, make_office, needs_chromium
 
-pytestmark = [pytest.mark.django_db(transaction=True), needs_chromium]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), needs_chromium]
 
 
 def test_official_adds_edits_moves_and_compares_an_item_and_a_reviewer_cannot_edit(

@@ -35,6 +35,7 @@ def demo(db):
     return County.objects.get(code="999001")
 
 
+@pytest.mark.slow  # validates every demo item one by one
 def test_fixtures_load_into_an_empty_database_and_every_item_is_valid(demo):
     items = DutyItem.objects.select_related(
         "duty_list__township__county", "category", "responsible_office", "receiving_department"
@@ -80,6 +81,7 @@ def test_other_townships_derive_from_the_template_with_individual_items(demo):
         assert items.filter(origin=DutyItem.Origin.INDIVIDUAL).exists(), township.name
 
 
+@pytest.mark.slow  # runs load_demo twice
 def test_load_demo_records_history_creates_accounts_and_keeps_edits_on_a_second_run(client):
     printed = io.StringIO()
     call_command("load_demo", stdout=printed)
@@ -109,6 +111,7 @@ def test_load_demo_records_history_creates_accounts_and_keeps_edits_on_a_second_
     assert client.get("/admin/catalog/dutyitem/").status_code == 200
 
 
+@pytest.mark.slow  # runs load_demo
 def test_demo_has_an_account_for_every_role_with_the_right_reach():
     call_command("load_demo", stdout=io.StringIO())
     User = get_user_model()

@@ -252,7 +252,11 @@ BAD_FILES = {
 }
 
 
-@pytest.mark.parametrize("case", list(BAD_FILES))
+@pytest.mark.parametrize(
+    "case",
+    # Building and refusing 50,000 rows takes seconds: a slow test (`make test-fast` leaves it out).
+    [pytest.param(case, marks=pytest.mark.slow) if case == "50,000 rows" else case for case in BAD_FILES],
+)
 def test_a_bad_file_gets_a_clear_message_and_changes_nothing(place, duty_list, case):
     build, filename, message = BAD_FILES[case]
     before = state(duty_list)
@@ -439,6 +443,7 @@ def test_blank_template_has_the_three_sheets_and_instructions(client, cast):
 # Round trip on the demo lists
 
 
+@pytest.mark.slow  # loads the whole demo county, exports a list and imports it again
 @pytest.mark.parametrize("township_name", ["城关镇", "青山镇", "白云乡", "东湖街道"])
 def test_export_then_import_into_an_empty_list_reproduces_every_item(township_name):
     call_command("load_demo", stdout=io.StringIO())
@@ -537,7 +542,10 @@ def many_merges() -> bytes:
 
 @pytest.mark.parametrize(
     ("build", "message"),
-    [(far_away_cell, "第 1048576 行还有内容"), (many_merges, "合并单元格超过")],
+    [
+        (far_away_cell, "第 1048576 行还有内容"),
+        pytest.param(many_merges, "合并单元格超过", marks=pytest.mark.slow),  # 6,000 merges to write first
+    ],
     ids=["value at the last row", "thousands of merges"],
 )
 def test_small_hostile_workbooks_are_refused_before_the_rows_are_walked(place, build, message):

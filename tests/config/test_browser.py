@@ -7,7 +7,7 @@ from catalog.models import Part
 from tests.conftest import log_in, make_department, make_item, needs_chromium
 from tests.publication.conftest import approve_and_publish
 
-pytestmark = [pytest.mark.django_db(transaction=True), needs_chromium]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), needs_chromium]
 
 
 def watch_for_violations(page) -> list[str]:

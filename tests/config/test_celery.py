@@ -71,6 +71,7 @@ def worker_database(tmp_path) -> tuple[str, Callable[[int], tuple]]:
     return url, lambda job_id: tuple(Job.objects.filter(pk=job_id).values_list("status", "file_path").get())
 
 
+@pytest.mark.slow  # starts a Celery worker process
 @pytest.mark.skipif(not redis_reachable(), reason="Redis is not running on 127.0.0.1:6379")
 def test_a_job_sent_through_redis_is_built_by_a_worker_process(transactional_db, cast, duty_list, tmp_path):
     make_item(duty_list, name="基层党组织建设")

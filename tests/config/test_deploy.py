@@ -119,6 +119,7 @@ def script_env(tmp_path, **extra: str) -> dict[str, str]:
     return keep | {"VENV_BIN": str(Path(sys.executable).parent)} | extra
 
 
+@pytest.mark.slow  # migrates a database of its own, then starts deploy/run-web
 def test_the_web_server_refuses_to_start_on_a_database_with_unapplied_migrations(tmp_path):
     env = script_env(
         tmp_path,

@@ -1,10 +1,12 @@
 """The list editor in production mode: gunicorn, DEBUG off, static files collected and served by
 WhiteNoise. Its stylesheet applies and its scripts (htmx, workbench.js) work: an inline edit saves."""
 
+import pytest
+
 from publication.management.commands.load_demo import DEMO_ACCOUNTS
 from tests.conftest import needs_chromium
 
-pytestmark = needs_chromium
+pytestmark = [pytest.mark.browser, pytest.mark.slow, needs_chromium]
 
 PASSWORDS = {username: password for username, password, *_ in DEMO_ACCOUNTS}
 BRAND_RED = "rgb(143, 29, 29)"  # --brand in static/css/app.css

@@ -2,8 +2,12 @@
 
 import sys
 
+import pytest
+
 from tests.production.conftest import HttpClient, csrf_token, run
 from tests.production.test_two_servers import PASSWORDS
+
+pytestmark = pytest.mark.slow
 
 
 def test_the_login_throttle_counts_failures_on_both_servers(production_servers):

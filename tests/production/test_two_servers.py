@@ -3,10 +3,13 @@
 import re
 import uuid
 
+import pytest
 import redis
 
 from publication.management.commands.load_demo import DEMO_ACCOUNTS
 from tests.production.conftest import FEEDBACK_PER_HOUR, HttpClient, csrf_token, log_in
+
+pytestmark = pytest.mark.slow
 
 PASSWORDS = {username: password for username, password, *_ in DEMO_ACCOUNTS}
 

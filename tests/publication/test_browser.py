@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from tests.conftest import needs_chromium
 
-pytestmark = [pytest.mark.django_db(transaction=True), needs_chromium]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), needs_chromium]
 
 
 def test_a_visitor_finds_who_is_responsible_and_downloads_the_list(browser_page, live_server):

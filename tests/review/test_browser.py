@@ -12,7 +12,7 @@ from review import workflow
 from review.models import Approval, Comment, Decision, Dispute
 from tests.conftest import log_in, needs_chromium
 
-pytestmark = [pytest.mark.django_db(transaction=True), needs_chromium]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), needs_chromium]
 
 
 def demo_log_in(page, live_server, username: str) -> None:
