@@ -7,9 +7,8 @@ from itertools import groupby
 from django.db.models import Count, Max, Q, QuerySet
 
 from . import permissions
+from .columns import FIELD_NAMES, PART_FIELDS
 from .models import (
-    ITEM_COLUMNS,
-    PART_FIELDS,
     PUBLISHED_ORDER,
     Category,
     Department,
@@ -150,7 +149,7 @@ def filter_choices(duty_list: DutyList) -> dict:
 HISTORY_LEADS = "historicaldutyitem_lead_departments_set"
 
 # Fields compared between versions: the columns, and whether the item was deleted.
-COMPARED_FIELDS = [*ITEM_COLUMNS, "deleted_at"]
+COMPARED_FIELDS = [*FIELD_NAMES, "deleted_at"]
 
 
 class ValueNames:
