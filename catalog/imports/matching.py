@@ -15,7 +15,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from .. import permissions, services
-from ..columns import COLUMNS, YES_NO
+from ..columns import COLUMNS, FIELD_NAMES, YES_NO
+from ..comparison import FieldChange, compare_readings
 from ..models import Catalogue, Category, Department, DutyItem, DutyList, Office, Part, Township
 from ..queries import current_draft
 from .layout import Parsed, ParsedRow, Problem, column_label, parse_sheets
@@ -33,10 +34,8 @@ DEPARTMENT_SEPARATORS = re.compile(r"[、，,；;/／\n]+")
 # Compared fields every row of a file knows (it has a part, a position, a category and a name); the
 # others are known when the file has their column.
 ALWAYS_KNOWN = {"part", "order", "category", "name"}
-# The text columns a file brings, by their field names; the labels its comparison shows (as the
-# printed sheet heads them) and the file column each field comes from.
+# The text columns a file brings, by their field names, and the file column each field comes from.
 TEXT_FIELDS = [c.name for c in COLUMNS if c.is_text and c.header_words and c.name not in ALWAYS_KNOWN]
-FIELD_LABELS = {column.name: column.printed for column in COLUMNS}
 MODEL_FIELD_COLUMN = {column.name: column.import_name for column in COLUMNS if column.header_words}
 KIND_LABELS = {"category": "类别", "office": "责任科室", "department": "县直部门"}
 TRUE_WORDS = {"是", "√", "✓", "y", "yes", "true", "1", "兜底"}
@@ -64,6 +63,7 @@ class Incoming:
         return name in ALWAYS_KNOWN or MODEL_FIELD_COLUMN[name] in self.columns
 
     def comparable(self) -> dict[str, object]:
+        safeguard = {} if self.is_safeguard is None else {"is_safeguard": YES_NO[self.is_safeguard]}
         return {
             "name": self.name,
             "part": self.part,
@@ -73,14 +73,8 @@ class Incoming:
             "responsible_office": self.office.name if self.office else "",
             "lead_departments": "、".join(sorted(d.name for d in self.leads)),  # they have no order
             "receiving_department": self.receiving.name if self.receiving else "",
+            **safeguard,
         }
-
-
-@dataclass
-class FieldChange:
-    label: str
-    before: str
-    after: str
 
 
 @dataclass
@@ -412,6 +406,7 @@ def stored_comparable(item: DutyItem, rank: int) -> dict[str, object]:
         "responsible_office": item.responsible_office.name if item.responsible_office else "",
         "lead_departments": "、".join(sorted(d.name for d in item.lead_departments.all())),
         "receiving_department": item.receiving_department.name if item.receiving_department else "",
+        "is_safeguard": YES_NO[item.is_safeguard],
     }
 
 
@@ -440,19 +435,9 @@ def compare_with_draft(plan: ImportPlan, incoming: list[Incoming], parsed: Parse
         # A column the file does not have leaves that field as it is, unless
         # the item moves to another part (then the new part's columns are set anew).
         moved = before["part"] != after["part"]
-        changes = [
-            FieldChange(FIELD_LABELS[name], display(name, before[name]), display(name, after[name]))
-            for name in FIELD_LABELS
-            if name in after and before[name] != after[name] and (moved or new.has(name))
-        ]
-        if new.is_safeguard is not None and new.is_safeguard != item.is_safeguard:
-            changes.append(
-                FieldChange(
-                    FIELD_LABELS["is_safeguard"],
-                    YES_NO[item.is_safeguard],
-                    YES_NO[new.is_safeguard],
-                )
-            )
+        compared = [name for name in FIELD_NAMES if name in after and (moved or new.has(name))]
+        readings = compare_readings(readings_of(before), readings_of(after), compared, printed=True)
+        changes = [change for change in readings if change.changed]
         if changes:
             plan.changed.append(Change(item=item, incoming=new, fields=changes))
         else:
@@ -460,10 +445,9 @@ def compare_with_draft(plan: ImportPlan, incoming: list[Incoming], parsed: Parse
     plan.missing = sorted(existing.values(), key=lambda item: (item.part, item.category.order, item.order))
 
 
-def display(name: str, value) -> str:
-    if name == "part":
-        return Part(value).label
-    return str(value)
+def readings_of(values: dict) -> dict[str, str]:
+    """Compared values as a person reads them."""
+    return {name: Part(value).label if name == "part" else str(value) for name, value in values.items()}
 
 
 class StalePlanError(Exception):
