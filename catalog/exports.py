@@ -25,6 +25,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .columns import COLUMNS, exported_columns
 from .models import PUBLISHED_ORDER, DutyItem, DutyList, FrozenItem, Part, Township
 
 SHEET_NAMES = {
@@ -34,22 +35,8 @@ SHEET_NAMES = {
 }
 
 
-@dataclass
-class ExportRow:
-    """One item as the printed list shows it."""
-
-    part: str
-    category: str
-    name: str
-    content: str = ""
-    office: str = ""
-    departments: str = ""  # lead departments (配合) or the receiving department (收回), joined with 、
-    department_duties: str = ""
-    township_duties: str = ""
-    support: str = ""
-    reclaim_reason: str = ""
-    basis: str = ""
-    remarks: str = ""
+class ExportRow(SimpleNamespace):
+    """One item as the printed list shows it: its part and the text of each printed column, by field."""
 
 
 @dataclass(frozen=True)
@@ -64,38 +51,11 @@ def text(attribute: str) -> Callable[[ExportRow], str]:
     return lambda row: getattr(row, attribute)
 
 
-CATEGORY = Column("类别", 12, text("category"), "职责类别，如“党的建设”；须是本县已有的类别。")
-NAME = Column("事项名称", 26, text("name"), "必填，不超过 200 字；同一清单内不重复。")
-BASIS = Column("依据", 34, text("basis"), "法律法规或政策依据，可写多条。")
-REMARKS = Column("备注", 14, text("remarks"), "")
+# Each part's sheet: the printed columns of `catalog.columns`, after the 序号.
 PART_COLUMNS: dict[str, list[Column]] = {
-    Part.BASIC: [
-        CATEGORY,
-        NAME,
-        Column("具体内容", 46, text("content"), "乡镇（街道）具体做什么；可分条写。"),
-        Column("责任科室", 14, text("office"), "本乡镇（街道）的内设机构名称，须与系统中一致。"),
-        BASIS,
-        REMARKS,
-    ],
-    Part.COORDINATED: [
-        CATEGORY,
-        NAME,
-        Column("县级主责部门", 16, text("departments"), "必填；多个部门用“、”隔开。"),
-        Column("县级部门职责", 34, text("department_duties"), "县级部门做什么。"),
-        Column("乡镇（街道）配合职责", 34, text("township_duties"), "必填；乡镇（街道）配合做什么。"),
-        Column("履职保障", 20, text("support"), "县级部门提供的经费、人员、装备等。"),
-        BASIS,
-        REMARKS,
-    ],
-    Part.RECLAIMED: [
-        CATEGORY,
-        NAME,
-        Column("收回部门", 16, text("departments"), "必填；收回（承接）该事项的县级部门，只填一个。"),
-        Column("收回理由及工作方式", 40, text("reclaim_reason"), "为何收回，收回后由谁、如何实施。"),
-        BASIS,
-        REMARKS,
-    ],
+    part: [Column(c.printed, c.width, text(c.name), c.help) for c in exported_columns(part)] for part in Part
 }
+EXPORTED_COLUMNS = [column for column in COLUMNS if column.exported]
 NUMBER_WIDTH = 6
 
 THIN = Side(style="thin", color="000000")
@@ -126,20 +86,8 @@ def export_rows(duty_list: DutyList) -> Iterable[ExportRow]:
 def frozen_export_rows(rows: Iterable[FrozenItem]) -> Iterable[ExportRow]:
     """A submission's or a published edition's rows, already in published order."""
     for row in rows:
-        departments = row.lead_departments if row.part == Part.COORDINATED else row.receiving_department
         yield ExportRow(
-            part=row.part,
-            category=row.category,
-            name=row.name,
-            content=row.content,
-            office=row.office,
-            departments=departments,
-            department_duties=row.department_duties,
-            township_duties=row.township_duties,
-            support=row.support,
-            reclaim_reason=row.reclaim_reason,
-            basis=row.basis,
-            remarks=row.remarks,
+            part=row.part, **{column.name: column.frozen_value(row) for column in EXPORTED_COLUMNS}
         )
 
 

@@ -8,12 +8,9 @@ import uuid
 
 from django import forms
 
+from .columns import COLUMNS, PART_DEPENDENT_FIELDS, PART_FIELDS, PART_REQUIRED_FIELDS
 from .imports.reading import MAX_FILE_BYTES
 from .models import (
-    ITEM_COLUMNS,
-    PART_DEPENDENT_FIELDS,
-    PART_FIELDS,
-    PART_REQUIRED_FIELDS,
     Catalogue,
     Department,
     DutyItem,
@@ -23,9 +20,9 @@ from .models import (
 )
 from .uploads import upload_limit_message
 
-# The part-dependent columns as forms show them, in the order of a printed list.
-PART_FORM_FIELDS = [name for name in ITEM_COLUMNS if name in PART_DEPENDENT_FIELDS]
-COMMON_FORM_FIELDS = ["category", "name", "basis", "remarks", "is_safeguard"]
+# The columns an item form edits, in the order of a printed list; the part-dependent ones among them.
+ITEM_FORM_FIELDS = [column.name for column in COLUMNS if column.in_form]
+PART_FORM_FIELDS = [name for name in ITEM_FORM_FIELDS if name in PART_DEPENDENT_FIELDS]
 
 
 class PartFieldsForm(forms.ModelForm):
@@ -69,15 +66,9 @@ class DutyItemForm(PartFieldsForm):
 
     class Meta:
         model = DutyItem
-        fields = [*COMMON_FORM_FIELDS[:2], *PART_FORM_FIELDS, *COMMON_FORM_FIELDS[2:]]
+        fields = ITEM_FORM_FIELDS
         widgets = {
-            "content": forms.Textarea(attrs={"rows": 3}),
-            "basis": forms.Textarea(attrs={"rows": 2}),
-            "remarks": forms.Textarea(attrs={"rows": 1}),
-            "department_duties": forms.Textarea(attrs={"rows": 3}),
-            "township_duties": forms.Textarea(attrs={"rows": 3}),
-            "support": forms.Textarea(attrs={"rows": 2}),
-            "reclaim_reason": forms.Textarea(attrs={"rows": 2}),
+            **{c.name: forms.Textarea(attrs={"rows": c.rows}) for c in COLUMNS if c.rows},
             "lead_departments": forms.SelectMultiple(attrs={"size": 6}),
         }
 

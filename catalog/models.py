@@ -19,6 +19,16 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from .columns import (
+    COLUMNS,
+    COMPARED_COLUMNS,
+    FROZEN_COLUMN,
+    PART_DEPENDENT_FIELDS,
+    PART_FIELDS,
+    PART_REQUIRED_FIELDS,
+    Part,
+)
+
 county_code_validator = RegexValidator(r"^\d{6}$", "县级行政区划代码应为 6 位数字。")
 township_code_validator = RegexValidator(r"^\d{9}$", "乡镇（街道）代码应为 9 位数字。")
 
@@ -156,65 +166,8 @@ class Category(models.Model):
             raise ValidationError({"parent": "类别最多两级：所选上级类别本身已有上级。"})
 
 
-class Part(models.TextChoices):
-    """The three parts of a list, in published order.
-
-    The stored values sort alphabetically in published order as well, which
-    `DutyItemQuerySet.in_published_order()` relies on.
-    """
-
-    BASIC = "basic", "基本履职事项"
-    COORDINATED = "coordinated", "配合履职事项"
-    RECLAIMED = "reclaimed", "上级部门收回事项"
-
-
-# The columns each part has, beyond those every item has. A field outside its
-# part's set must stay empty; moving an item to another part clears them.
-PART_FIELDS = {
-    # 具体内容 and 责任科室 are columns of the basic list only, as counties publish
-    # it: a coordinated item says what the township does in its township duties,
-    # a reclaimed one how the work is done now.
-    Part.BASIC: frozenset({"content", "responsible_office"}),
-    Part.COORDINATED: frozenset({"lead_departments", "department_duties", "township_duties", "support"}),
-    Part.RECLAIMED: frozenset({"receiving_department", "reclaim_reason"}),
-}
-PART_DEPENDENT_FIELDS = frozenset().union(*PART_FIELDS.values())
-# Where each part says what is done: the township's work, its share of a county task, or how the
-# reclaimed work is done now. A proposal's or an adjustment's "content" goes to this field.
-WORK_FIELDS = {
-    Part.BASIC: "content",
-    Part.COORDINATED: "township_duties",
-    Part.RECLAIMED: "reclaim_reason",
-}
-
-# An item's columns in the order a printed list shows them; forms, comparisons
-# and exports list fields in this order.
-ITEM_COLUMNS = [
-    "part",
-    "category",
-    "order",
-    "name",
-    "content",
-    "basis",
-    "remarks",
-    "responsible_office",
-    "lead_departments",
-    "department_duties",
-    "township_duties",
-    "support",
-    "receiving_department",
-    "reclaim_reason",
-    "is_safeguard",
-    "origin",
-]
-PART_REQUIRED_FIELDS = {
-    Part.BASIC: {},
-    Part.COORDINATED: {
-        "lead_departments": "配合履职事项至少需要一个县级主责部门。",
-        "township_duties": "配合履职事项必须填写乡镇（街道）配合职责。",
-    },
-    Part.RECLAIMED: {"receiving_department": "上级部门收回事项必须填写收回（承接）部门。"},
-}
+# The parts and the columns each part carries are declared in `catalog.columns`; a field outside
+# its part's set must stay empty, and moving an item to another part clears it.
 
 
 def list_order(parent_order: str, parent: str, category_order: str, category: str) -> list:
@@ -616,22 +569,7 @@ class FrozenItem(models.Model):
     later): the rows of a submission and of a published edition. Never changed once written."""
 
     # The fields two versions of an item are compared on, with their column names.
-    COMPARED_FIELDS = {
-        "part": "清单类型",
-        "category": "类别",
-        "name": "事项名称",
-        "content": "具体内容",
-        "basis": "依据",
-        "remarks": "备注",
-        "office": "责任科室",
-        "lead_departments": "县级主责部门",
-        "department_duties": "县级部门职责",
-        "township_duties": "乡镇（街道）配合职责",
-        "support": "履职保障",
-        "receiving_department": "收回（承接）部门",
-        "reclaim_reason": "收回理由及工作方式",
-        "is_safeguard": "兜底事项",
-    }
+    COMPARED_FIELDS = {column.frozen_name: column.label for column in COMPARED_COLUMNS}
 
     key = models.UUIDField("事项标识")
     part = models.CharField("清单类型", max_length=20, choices=Part.choices)
@@ -674,44 +612,25 @@ class FrozenItem(models.Model):
 
     def value(self, field: str):
         """A compared field's value, as it reads on the printed list."""
-        if field == "part":
-            return self.get_part_display()
-        if field == "is_safeguard":
-            return "是" if self.is_safeguard else "否"
-        return getattr(self, field)
+        return FROZEN_COLUMN[field].frozen_value(self)
 
     @staticmethod
     def values_of(item: "DutyItem") -> dict:
         """The frozen fields of a live item (its lead departments, category, office read once)."""
-        leads = list(item.lead_departments.all())
         parent = item.category.parent
-        return {
+        values = {
             "key": item.key,
-            "part": item.part,
-            "category": item.category.name,
             "category_order": item.category.order,
             "category_id": item.category_id,
             "category_parent": parent.name if parent else "",
             "category_parent_order": parent.order if parent else None,
             "category_parent_id": parent.pk if parent else None,
-            "origin": item.origin,
             "catalogue_entry_id": item.catalogue_entry_id,
-            "order": item.order,
-            "name": item.name,
-            "content": item.content,
-            "basis": item.basis,
-            "remarks": item.remarks,
-            "office": item.responsible_office.name if item.responsible_office else "",
-            "lead_department_ids": [d.pk for d in leads],
-            "lead_departments": "、".join(d.name for d in leads),
-            "department_duties": item.department_duties,
-            "township_duties": item.township_duties,
-            "support": item.support,
-            "receiving_department_id": item.receiving_department_id,
-            "receiving_department": item.receiving_department.name if item.receiving_department else "",
-            "reclaim_reason": item.reclaim_reason,
-            "is_safeguard": item.is_safeguard,
         }
+        for column in COLUMNS:
+            if column.frozen:
+                values.update(column.frozen_from(item))
+        return values
 
     def frozen_values(self) -> dict:
         """This row's frozen fields, to copy into another frozen row."""

@@ -7,9 +7,9 @@ from itertools import groupby
 from django.db.models import Count, Max, Q, QuerySet
 
 from . import permissions
+from .columns import FIELD_NAMES, PART_FIELDS
+from .comparison import FieldChange, compare_readings
 from .models import (
-    ITEM_COLUMNS,
-    PART_FIELDS,
     PUBLISHED_ORDER,
     Category,
     Department,
@@ -150,7 +150,7 @@ def filter_choices(duty_list: DutyList) -> dict:
 HISTORY_LEADS = "historicaldutyitem_lead_departments_set"
 
 # Fields compared between versions: the columns, and whether the item was deleted.
-COMPARED_FIELDS = [*ITEM_COLUMNS, "deleted_at"]
+COMPARED_FIELDS = [*FIELD_NAMES, "deleted_at"]
 
 
 class ValueNames:
@@ -209,32 +209,14 @@ class ValueNames:
 def conflict_rows(names: ValueNames, record, form) -> list[tuple[str, str, str]]:
     """(field, their saved value, the user's value) wherever the two differ."""
     theirs, mine = names.values(record), names.form_values(form)
-    return [
-        (str(DutyItem._meta.get_field(name).verbose_name), theirs[name], value)
-        for name, value in mine.items()
-        if theirs[name] != value
-    ]
-
-
-@dataclass
-class FieldChange:
-    name: str
-    label: str
-    before: str
-    after: str
-
-    @property
-    def changed(self) -> bool:
-        return self.before != self.after
+    return [(c.label, c.before, c.after) for c in compare_readings(theirs, mine, mine) if c.changed]
 
 
 def compare(names: ValueNames, before, after) -> list[FieldChange]:
+    """Every compared field of two historical records (`before` None: the item was new)."""
     old = names.values(before) if before is not None else dict.fromkeys(COMPARED_FIELDS, "")
-    new = names.values(after)
-    return [
-        FieldChange(name, str(DutyItem._meta.get_field(name).verbose_name), old[name], new[name])
-        for name in COMPARED_FIELDS
-    ]
+    deleted = {"deleted_at": str(DutyItem._meta.get_field("deleted_at").verbose_name)}
+    return compare_readings(old, names.values(after), COMPARED_FIELDS, labels=deleted)
 
 
 def person(user) -> str:

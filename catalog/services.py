@@ -15,9 +15,8 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from . import permissions
+from .columns import FIELD_NAMES, PART_DEPENDENT_FIELDS, PART_FIELDS
 from .models import (
-    PART_DEPENDENT_FIELDS,
-    PART_FIELDS,
     PUBLISHED_ORDER,
     Catalogue,
     CatalogueEntry,
@@ -579,12 +578,11 @@ def create_list(township: Township, *, title: str, year: int) -> DutyList:
         ) from None
 
 
+# The columns a new item takes as they are from a catalogue entry or the item it copies: those a
+# catalogue entry has too, besides the ones the copy sets itself.
 COPIED_PART_FIELDS = [
-    "part",
-    "department_duties",
-    "township_duties",
-    "support",
-    "receiving_department",
-    "reclaim_reason",
-    "is_safeguard",
+    name
+    for name in FIELD_NAMES
+    if name not in {"category", "order", "name", "content", "basis"}
+    and any(field.name == name for field in CatalogueEntry._meta.concrete_fields)
 ]

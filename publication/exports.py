@@ -12,29 +12,13 @@ from collections.abc import Callable, Iterable
 from typing import BinaryIO, TextIO
 
 from catalog import exports
-from catalog.models import FROZEN_ORDER, County, Part
+from catalog.columns import FROZEN_COLUMN, PUBLIC_COLUMNS
+from catalog.models import FROZEN_ORDER, County
 
 from .models import Edition, EditionItem
 
-# The open-data columns, in order: (field, column name).
-DATA_COLUMNS = [
-    ("key", "事项标识"),
-    ("part", "清单类型"),
-    ("category", "类别"),
-    ("order", "序号"),
-    ("name", "事项名称"),
-    ("content", "具体内容"),
-    ("office", "责任科室"),
-    ("lead_departments", "县级主责部门"),
-    ("department_duties", "县级部门职责"),
-    ("township_duties", "乡镇（街道）配合职责"),
-    ("support", "履职保障"),
-    ("receiving_department", "收回（承接）部门"),
-    ("reclaim_reason", "收回理由及工作方式"),
-    ("basis", "依据"),
-    ("remarks", "备注"),
-    ("is_safeguard", "兜底事项"),
-]
+# The open-data columns, in order: (field, column name): the item's key, then the public columns.
+DATA_COLUMNS = [("key", "事项标识"), *((c.frozen_name, c.label) for c in PUBLIC_COLUMNS)]
 # Columns a county-wide CSV adds before each item's, to say whose it is.
 TOWNSHIP_COLUMNS = [("乡镇（街道）", "name"), ("行政区划代码", "code")]
 # The extension of the county-wide file of each download format.
@@ -45,13 +29,9 @@ Progress = Callable[[int, int], None]
 
 
 def data_value(row: EditionItem, field: str):
-    if field == "part":
-        return Part(row.part).label
     if field == "key":
         return str(row.key)
-    if field == "is_safeguard":
-        return "是" if row.is_safeguard else "否"
-    return getattr(row, field)
+    return FROZEN_COLUMN[field].frozen_value(row)
 
 
 def edition_rows(edition: Edition) -> Iterable[EditionItem]:

@@ -2,7 +2,6 @@
 whatever the number of items or comments."""
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -10,19 +9,17 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, 
 from django.utils import timezone
 
 from catalog import permissions as catalog_permissions
+from catalog.comparison import ItemDiff, compare_rows
 from catalog.models import (
     FROZEN_ORDER,
     PUBLISHED_ORDER,
     Department,
     DutyItem,
     DutyList,
-    FrozenItem,
     Membership,
-    Part,
     Township,
     stages_where,
 )
-from catalog.queries import FieldChange
 
 from . import permissions
 from .models import (
@@ -218,56 +215,6 @@ def list_comments(duty_list: DutyList, *, only_waiting: bool = False) -> list[Co
 
 
 # Comparing two versions of a list.
-
-
-@dataclass
-class ItemDiff:
-    key: object
-    name: str
-    kind: str  # added, removed, changed, moved
-    before_part_value: str
-    after_part_value: str
-    fields: list[FieldChange]
-    comments: list[Comment] = field(default_factory=list)
-
-    KIND_LABELS = {"added": "新增", "removed": "删除", "changed": "修改", "moved": "调整清单类型"}
-
-    @property
-    def kind_label(self) -> str:
-        return self.KIND_LABELS[self.kind]
-
-    @property
-    def before_part(self) -> str:
-        return Part(self.before_part_value).label if self.before_part_value else ""
-
-    @property
-    def after_part(self) -> str:
-        return Part(self.after_part_value).label if self.after_part_value else ""
-
-
-def compare_rows(old_rows: Iterable[FrozenItem], new_rows: Iterable[FrozenItem]) -> list[ItemDiff]:
-    """Items added, changed (field by field), moved between parts and removed from one version of
-    a list to another, matched on the items' keys; in the order of the newer version."""
-    old = {row.key: row for row in old_rows}
-    new = {row.key: row for row in new_rows}
-    diffs = []
-    for key, row in new.items():
-        previous = old.get(key)
-        if previous is None:
-            diffs.append(ItemDiff(key, row.name, "added", "", row.part, []))
-            continue
-        changes = [
-            FieldChange(name, label, str(previous.value(name) or ""), str(row.value(name) or ""))
-            for name, label in FrozenItem.COMPARED_FIELDS.items()
-        ]
-        changes = [c for c in changes if c.changed]
-        if changes:
-            kind = "moved" if previous.part != row.part else "changed"
-            diffs.append(ItemDiff(key, row.name, kind, previous.part, row.part, changes))
-    diffs += [
-        ItemDiff(key, row.name, "removed", row.part, "", []) for key, row in old.items() if key not in new
-    ]
-    return diffs
 
 
 @dataclass

@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from catalog import permissions as catalog_permissions
 from catalog import services as catalog_services
-from catalog.models import WORK_FIELDS, Category, Department, DutyItem, DutyList, Part, stages_where
+from catalog.columns import WORK_FIELDS
+from catalog.models import Category, Department, DutyItem, DutyList, Part, stages_where
 
 from . import notifications, permissions
 from .models import Comment, CommentWindow, Decision, Dispute, Invitation, SubmittedItem

@@ -16,9 +16,9 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 
 from .. import permissions, services
+from ..columns import COLUMNS, FIELD_NAMES, part_columns
 from ..forms import MoveToPartForm, PartFieldsForm, version_field
 from ..models import (
-    ITEM_COLUMNS,
     PUBLISHED_ORDER,
     County,
     Department,
@@ -158,12 +158,16 @@ class DepartmentFilter(admin.SimpleListFilter):
         return queryset
 
 
+# Columns the back office shows with the item's source rather than with its text.
+MARKS = ["is_safeguard", "origin"]
+
+
 class DutyItemAdminForm(PartFieldsForm):
     expected_version = version_field()
 
     class Meta:
         model = DutyItem
-        fields = ["duty_list", *ITEM_COLUMNS, "catalogue_entry"]
+        fields = ["duty_list", *FIELD_NAMES, "catalogue_entry"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -224,14 +228,12 @@ class DutyItemAdmin(SaveThroughServiceAdmin):
     readonly_fields = ["key", "version"]
     actions = ["move_to_part"]
     fieldsets = [
-        (None, {"fields": ["duty_list", "part", "category", "order", "name", "content", "basis", "remarks"]}),
-        ("基本履职事项", {"fields": ["responsible_office"]}),
-        ("配合履职事项", {"fields": ["lead_departments", "department_duties", "township_duties", "support"]}),
-        ("上级部门收回事项", {"fields": ["receiving_department", "reclaim_reason"]}),
         (
-            "来源与标记",
-            {"fields": ["is_safeguard", "origin", "catalogue_entry", "key", "version", "expected_version"]},
+            None,
+            {"fields": ["duty_list", *(c.name for c in COLUMNS if not c.by_part and c.name not in MARKS)]},
         ),
+        *((part.label, {"fields": [c.name for c in part_columns(part)]}) for part in Part),
+        ("来源与标记", {"fields": [*MARKS, "catalogue_entry", "key", "version", "expected_version"]}),
     ]
 
     def has_change_permission(self, request, obj=None):

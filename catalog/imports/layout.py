@@ -12,78 +12,15 @@ count rows (合计) are skipped, so a list turned back from print reads as one t
 import re
 from dataclasses import dataclass, field
 
-from ..models import Part
+from ..columns import COLUMNS, HEADER_WORDS, IMPLIED_PART, Part
 from .reading import Sheet
 
-# Header wording → field, compared after `header_key` strips spaces, brackets
-# of both widths and marks. "department" is the lead department on a
-# coordinated table and the receiving department on a reclaimed one.
-HEADER_WORDS = {
-    "order": ["序号", "编号", "序"],
-    "category": ["类别", "职责类别", "事项类别", "分类", "类型", "职责分类", "履职类别"],
-    "name": ["事项名称", "履职事项", "事项", "职责事项", "履职事项名称", "职责事项名称", "事项名"],
-    "content": [
-        "具体内容",
-        "工作内容",
-        "事项内容",
-        "具体工作事项",
-        "主要内容",
-        "具体事项",
-        "职责内容",
-        "履职内容",
-    ],
-    "office": ["责任科室", "责任机构", "承办科室", "责任站所", "责任部门科室", "承办机构", "乡镇责任科室"],
-    "department": [
-        "县级主责部门",
-        "县级部门",
-        "上级部门",
-        "主管部门",
-        "对应上级部门",
-        "责任部门",
-        "主责部门",
-        "县级责任部门",
-        "部门名称",
-        "县直部门",
-        "收回部门",
-        "承接部门",
-        "上级主管部门",
-        "收回承接部门",
-        "承接单位",
-    ],
-    "department_duties": ["县级部门职责", "上级部门职责", "部门职责", "主责部门职责", "县直部门职责"],
-    "township_duties": [
-        "乡镇街道配合职责",
-        "乡镇职责",
-        "镇街配合职责",
-        "街道职责",
-        "配合职责",
-        "乡镇配合职责",
-        "街道配合职责",
-        "镇街职责",
-        "乡镇街道职责",
-    ],
-    "support": ["履职保障", "保障措施", "履职保障措施"],
-    "reclaim_reason": [
-        "收回理由",
-        "工作方式",
-        "收回后工作方式",
-        "收回理由及工作方式",
-        "收回理由和工作方式",
-        "收回原因",
-        "收回理由工作方式",
-    ],
-    "basis": ["依据", "法律依据", "设定依据", "政策依据", "履职依据", "法律法规依据", "法规依据"],
-    "remarks": ["备注", "说明"],
-    "safeguard": ["兜底事项", "是否兜底事项", "是否兜底"],
-}
+# Header wording → the import's name for the column (`catalog.columns` declares the words), compared
+# after `header_key` strips spaces, brackets of both widths and marks. "department" is the lead
+# department on a coordinated table and the receiving department on a reclaimed one.
 HEADER_FIELD = {word: name for name, words in HEADER_WORDS.items() for word in words}
-PART_COLUMNS = {
-    # Columns that tell a part from the others when nothing names it.
-    "township_duties": Part.COORDINATED,
-    "department_duties": Part.COORDINATED,
-    "support": Part.COORDINATED,
-    "reclaim_reason": Part.RECLAIMED,
-}
+# Columns that tell a part from the others when nothing names it.
+PART_COLUMNS = IMPLIED_PART
 
 NUMBERING = re.compile(
     r"^\s*(?:[一二三四五六七八九十百]+\s*[、.．]|[（(]\s*[一二三四五六七八九十百]+\s*[）)]|\d+\s*[、.．])\s*"
@@ -338,23 +275,7 @@ def part_from_columns(header: dict[int, str]) -> str:
     return Part.BASIC
 
 
-COLUMN_LABELS = {
-    "order": "序号",
-    "category": "类别",
-    "name": "事项名称",
-    "content": "具体内容",
-    "office": "责任科室",
-    "department_duties": "县级部门职责",
-    "township_duties": "乡镇（街道）配合职责",
-    "support": "履职保障",
-    "reclaim_reason": "收回理由及工作方式",
-    "basis": "依据",
-    "remarks": "备注",
-    "safeguard": "兜底事项",
-}
-
-
 def column_label(part: str, name: str) -> str:
-    if name == "department":
-        return "收回部门" if part == Part.RECLAIMED else "县级主责部门"
-    return COLUMN_LABELS[name]
+    """A column of the file as the printed list heads it on the part's sheet."""
+    named = [column for column in COLUMNS if column.import_name == name]
+    return next((column for column in named if part in column.parts), named[0]).printed

@@ -15,6 +15,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from .. import permissions, services
+from ..columns import COLUMNS, FIELD_NAMES, YES_NO
+from ..comparison import FieldChange, compare_readings
 from ..models import Catalogue, Category, Department, DutyItem, DutyList, Office, Part, Township
 from ..queries import current_draft
 from .layout import Parsed, ParsedRow, Problem, column_label, parse_sheets
@@ -29,58 +31,12 @@ def name_key(name: str) -> str:
 
 
 DEPARTMENT_SEPARATORS = re.compile(r"[、，,；;/／\n]+")
-# Fields compared with the draft, and the file column each comes from.
-TEXT_FIELDS = [
-    "content",
-    "basis",
-    "remarks",
-    "department_duties",
-    "township_duties",
-    "support",
-    "reclaim_reason",
-]
-FIELD_LABELS = {
-    "name": "事项名称",
-    "part": "清单类型",
-    "category": "类别",
-    "order": "序号",
-    "content": "具体内容",
-    "basis": "依据",
-    "remarks": "备注",
-    "office": "责任科室",
-    "leads": "县级主责部门",
-    "department_duties": "县级部门职责",
-    "township_duties": "乡镇（街道）配合职责",
-    "support": "履职保障",
-    "receiving": "收回部门",
-    "reclaim_reason": "收回理由及工作方式",
-    "is_safeguard": "兜底事项",
-}
-MODEL_FIELD_COLUMN = {
-    "content": "content",
-    "basis": "basis",
-    "remarks": "remarks",
-    "lead_departments": "department",
-    "receiving_department": "department",
-    "responsible_office": "office",
-    "category": "category",
-    "name": "name",
-    "township_duties": "township_duties",
-    "department_duties": "department_duties",
-    "support": "support",
-    "reclaim_reason": "reclaim_reason",
-    "is_safeguard": "safeguard",
-}
-# Compared fields whose file column has another name; None: always known (every
-# row has a part, a position and a category).
-COLUMN_OF = {
-    "leads": "department",
-    "receiving": "department",
-    "part": None,
-    "order": None,
-    "category": None,
-    "name": None,
-}
+# Compared fields every row of a file knows (it has a part, a position, a category and a name); the
+# others are known when the file has their column.
+ALWAYS_KNOWN = {"part", "order", "category", "name"}
+# The text columns a file brings, by their field names, and the file column each field comes from.
+TEXT_FIELDS = [c.name for c in COLUMNS if c.is_text and c.header_words and c.name not in ALWAYS_KNOWN]
+MODEL_FIELD_COLUMN = {column.name: column.import_name for column in COLUMNS if column.header_words}
 KIND_LABELS = {"category": "类别", "office": "责任科室", "department": "县直部门"}
 TRUE_WORDS = {"是", "√", "✓", "y", "yes", "true", "1", "兜底"}
 
@@ -104,27 +60,21 @@ class Incoming:
 
     def has(self, name: str) -> bool:
         """Whether the file speaks about this field; a missing column leaves it as it is."""
-        column = COLUMN_OF.get(name, name)
-        return column is None or column in self.columns
+        return name in ALWAYS_KNOWN or MODEL_FIELD_COLUMN[name] in self.columns
 
     def comparable(self) -> dict[str, object]:
+        safeguard = {} if self.is_safeguard is None else {"is_safeguard": YES_NO[self.is_safeguard]}
         return {
             "name": self.name,
             "part": self.part,
             "category": self.category.name,
             "order": self.order,
             **self.texts,
-            "office": self.office.name if self.office else "",
-            "leads": "、".join(sorted(d.name for d in self.leads)),  # lead departments have no order
-            "receiving": self.receiving.name if self.receiving else "",
+            "responsible_office": self.office.name if self.office else "",
+            "lead_departments": "、".join(sorted(d.name for d in self.leads)),  # they have no order
+            "receiving_department": self.receiving.name if self.receiving else "",
+            **safeguard,
         }
-
-
-@dataclass
-class FieldChange:
-    label: str
-    before: str
-    after: str
 
 
 @dataclass
@@ -453,9 +403,10 @@ def stored_comparable(item: DutyItem, rank: int) -> dict[str, object]:
         "category": item.category.name,
         "order": rank,
         **{name: getattr(item, name) for name in TEXT_FIELDS},
-        "office": item.responsible_office.name if item.responsible_office else "",
-        "leads": "、".join(sorted(d.name for d in item.lead_departments.all())),
-        "receiving": item.receiving_department.name if item.receiving_department else "",
+        "responsible_office": item.responsible_office.name if item.responsible_office else "",
+        "lead_departments": "、".join(sorted(d.name for d in item.lead_departments.all())),
+        "receiving_department": item.receiving_department.name if item.receiving_department else "",
+        "is_safeguard": YES_NO[item.is_safeguard],
     }
 
 
@@ -484,17 +435,9 @@ def compare_with_draft(plan: ImportPlan, incoming: list[Incoming], parsed: Parse
         # A column the file does not have leaves that field as it is, unless
         # the item moves to another part (then the new part's columns are set anew).
         moved = before["part"] != after["part"]
-        changes = [
-            FieldChange(FIELD_LABELS[name], display(name, before[name]), display(name, after[name]))
-            for name in after
-            if before[name] != after[name] and (moved or new.has(name))
-        ]
-        if new.is_safeguard is not None and new.is_safeguard != item.is_safeguard:
-            changes.append(
-                FieldChange(
-                    "兜底事项", "是" if item.is_safeguard else "否", "是" if new.is_safeguard else "否"
-                )
-            )
+        compared = [name for name in FIELD_NAMES if name in after and (moved or new.has(name))]
+        readings = compare_readings(readings_of(before), readings_of(after), compared, printed=True)
+        changes = [change for change in readings if change.changed]
         if changes:
             plan.changed.append(Change(item=item, incoming=new, fields=changes))
         else:
@@ -502,10 +445,9 @@ def compare_with_draft(plan: ImportPlan, incoming: list[Incoming], parsed: Parse
     plan.missing = sorted(existing.values(), key=lambda item: (item.part, item.category.order, item.order))
 
 
-def display(name: str, value) -> str:
-    if name == "part":
-        return Part(value).label
-    return str(value)
+def readings_of(values: dict) -> dict[str, str]:
+    """Compared values as a person reads them."""
+    return {name: Part(value).label if name == "part" else str(value) for name, value in values.items()}
 
 
 class StalePlanError(Exception):
@@ -546,7 +488,7 @@ def apply_import(plan: ImportPlan, *, user=None, remove_missing: bool = False) -
         item, incoming = change.item, change.incoming
         moved = item.part != incoming.part
         set_values(item, incoming, everything=moved)
-        leads = incoming.leads if moved or incoming.has("leads") else None
+        leads = incoming.leads if moved or incoming.has("lead_departments") else None
         services.save_item(item, lead_departments=leads, user=user, reason=reason)
     if remove_missing:
         for item in plan.missing:
@@ -563,9 +505,9 @@ def set_values(item: DutyItem, incoming: Incoming, *, everything: bool = True) -
     for name, value in incoming.texts.items():
         if everything or incoming.has(name):
             setattr(item, name, value)
-    if everything or incoming.has("office"):
+    if everything or incoming.has("responsible_office"):
         item.responsible_office = incoming.office
-    if everything or incoming.has("receiving"):
+    if everything or incoming.has("receiving_department"):
         item.receiving_department = incoming.receiving
     if incoming.is_safeguard is not None:
         item.is_safeguard = incoming.is_safeguard

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog import services as catalog_services
+from catalog.columns import CATEGORY, COMPARED_COLUMNS, OFFICE
 from catalog.models import Category, Department, DutyItem, DutyList, FrozenItem, Part
 from review import notifications
 from review.models import SubmittedItem
@@ -239,19 +240,10 @@ def decide_adjustment(
 # What a live row and its published copy must agree on before an adjustment builds on the row.
 # Departments, offices and categories are compared by id or not at all: renaming one is not a change
 # of the item.
-CHECKED_FIELDS = (
-    "part",
-    "name",
-    "content",
-    "basis",
-    "remarks",
-    "lead_department_ids",
-    "department_duties",
-    "township_duties",
-    "support",
-    "receiving_department_id",
-    "reclaim_reason",
-    "is_safeguard",
+CHECKED_FIELDS = tuple(
+    column.frozen_ids or column.frozen_name
+    for column in COMPARED_COLUMNS
+    if column.kind not in (CATEGORY, OFFICE)
 )
 
 

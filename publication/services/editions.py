@@ -12,10 +12,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from simple_history.utils import bulk_update_with_history
 
+from catalog.comparison import compare_rows
 from catalog.models import DutyItem, DutyList, FrozenItem, Part, Township
 from review import workflow
 from review.models import Approval
-from review.queries import compare_rows
 
 from ..models import (
     CurrentEdition,

@@ -2,21 +2,9 @@
 
 import re
 
+from catalog.columns import SEARCHED_FIELDS
 from catalog.models import FrozenItem
 
-# The fields whose words a resident may search for.
-SEARCHED_FIELDS = [
-    "name",
-    "content",
-    "township_duties",
-    "department_duties",
-    "reclaim_reason",
-    "lead_departments",
-    "receiving_department",
-    "category",
-    "office",
-    "remarks",
-]
 HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 WORD = re.compile(r"[0-9a-z]+")
 
