@@ -180,3 +180,34 @@ def test_an_unknown_host_is_refused_before_the_copy(client, duty_list, edition, 
     replace_kept_body(url, b"kept copy")
     refused = client.get(url, HTTP_HOST="attacker.example")
     assert refused.status_code == 400 and refused.content != b"kept copy"
+
+
+def test_an_edition_in_force_read_before_a_publication_is_not_written_back_after_it(
+    client, cast, duty_list, edition, any_cache, monkeypatch
+):
+    """A request reads the edition in force from the database; a publication commits and drops it
+    from the cache; then the request writes what it read into the cache."""
+    from publication import queries
+
+    class PublishedBeforeTheWrite:
+        published = None
+
+        def get(self, key):
+            return cache.get(key)
+
+        def delete(self, key):
+            return cache.delete(key)
+
+        def set(self, key, value, **options):
+            if self.published is None:
+                self.published = publish_second_edition(cast, duty_list)
+            cache.set(key, value, **options)
+
+    racing = PublishedBeforeTheWrite()
+    monkeypatch.setattr(queries, "cache", racing)
+    queries.in_force(duty_list.township.code)
+    monkeypatch.undo()
+
+    assert cache.get(queries.in_force_key(duty_list.township.code)).edition_id == racing.published.pk
+    text = client.get(township_url(duty_list)).content.decode()
+    assert "第 2 版" in text and "第二版新增事项" in text
