@@ -131,6 +131,10 @@ MIDDLEWARE = [
     # Production's static files, straight after the HTTPS redirect: no session, no database
     # (development mode has runserver serve them from their folders; see STORAGES).
     *([] if DEBUG else ["whitenoise.middleware.WhiteNoiseMiddleware"]),
+    # The public pages of an edition in force, from one cache read, for every visitor alike: below
+    # the middleware that add security headers on the way out (CSP too), above sessions and users
+    # (docs/decisions/0012-public-page-fast-path.md).
+    "publication.middleware.PublicPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -58,17 +58,29 @@ def in_force(code: str) -> InForce | None:
     edition drops it), so a page served from the cache needs no query at all."""
     value = cache.get(in_force_key(code))
     if value is None:
-        row = (
-            CurrentEdition.objects.filter(township__code=code)
-            .values_list("township_id", "edition_id", "edition__number", "edition__published_at")
-            .first()
-        )
-        if row is None:
-            return None
-        value = InForce(row[0], row[1], row[2], row[3].timestamp())
-        # Dropped on publishing; the timeout bounds how long another worker's copy can lag behind.
-        cache.set(in_force_key(code), value, timeout=IN_FORCE_TIMEOUT)
+        value = in_force_row(code)
+        while value is not None:
+            # Dropped on publishing; the timeout bounds how long another worker's copy can lag behind.
+            cache.set(in_force_key(code), value, timeout=IN_FORCE_TIMEOUT)
+            # A publication committed between the read and the write above has already dropped
+            # the key, and the write put back the edition it replaced: read again until they agree
+            # (a second query only when the edition in force leaves the cache, once a minute).
+            again = in_force_row(code)
+            if again == value:
+                break
+            if again is None:
+                cache.delete(in_force_key(code))
+            value = again
     return value
+
+
+def in_force_row(code: str) -> InForce | None:
+    row = (
+        CurrentEdition.objects.filter(township__code=code)
+        .values_list("township_id", "edition_id", "edition__number", "edition__published_at")
+        .first()
+    )
+    return None if row is None else InForce(row[0], row[1], row[2], row[3].timestamp())
 
 
 def published_township(code: str) -> Township:

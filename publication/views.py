@@ -26,6 +26,7 @@ from config.clientip import client_address
 from . import queries, services, tasks
 from .exports import DATA_COLUMNS, edition_document, write_csv
 from .forms import FeedbackForm, SearchForm
+from .middleware import keep_while_in_force
 from .models import Edition, EditionItem
 
 DOWNLOAD_FORMATS = ("xlsx", "csv", "json")
@@ -95,7 +96,8 @@ def township_page(request, code: str, number: int | None = None):
 
     max_age = CURRENT_MAX_AGE if number is None else EDITION_MAX_AGE
     key = f"township:{code}:{shown}:{current.edition_id}"
-    return edition_response(request, key, current.published_at, produce, max_age=max_age)
+    response = edition_response(request, key, current.published_at, produce, max_age=max_age)
+    return keep_while_in_force(response, current.edition_id) if number is None else response
 
 
 def item_page(request, code: str, key):
@@ -110,7 +112,8 @@ def item_page(request, code: str, key):
         return render(request, "publication/item.html", {"township": township, "page": page})
 
     cache_key = f"item:{current.edition_id}:{key}"
-    return edition_response(request, cache_key, current.published_at, produce, max_age=CURRENT_MAX_AGE)
+    response = edition_response(request, cache_key, current.published_at, produce, max_age=CURRENT_MAX_AGE)
+    return keep_while_in_force(response, current.edition_id)
 
 
 @csrf_protect
