@@ -1,16 +1,10 @@
 """Excel in and out from the workbench: upload with preview and confirmation, downloads.
 
-The uploaded file waits in `IMPORT_UPLOAD_DIR` between the preview and the
-confirmation, named by a random token kept in the session. Only a file that can
-be imported waits; it is removed once imported, cancelled, or found unfit at the
-confirmation (files left waiting are removed by the hourly clean-up, `catalog.jobs`).
-The county-wide export runs as a background job (`catalog.tasks`).
+Between the preview and the confirmation the file waits as a staged upload
+(`catalog.imports.staging`), its entry kept in the session. The county-wide export
+runs as a background job (`catalog.tasks`).
 """
 
-import secrets
-from pathlib import Path
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,18 +15,10 @@ from django.views.decorators.http import require_POST
 from . import exports, permissions, queries, tasks
 from .downloads import xlsx_response
 from .forms import ImportUploadForm
-from .imports import ImportFileError, apply_import, plan_import
+from .imports import ImportFileError, apply_import, plan_import, staging
 from .imports.matching import StalePlanError
 from .models import County, DutyList, Township
 from .uploads import upload_refused
-
-SESSION_KEY = "pending_imports"
-
-
-def upload_dir() -> Path:
-    path = Path(settings.IMPORT_UPLOAD_DIR)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def township_for_import(request, code: str) -> tuple[Township, DutyList | None]:
@@ -66,19 +52,7 @@ def import_upload(request, code: str):
         except ImportFileError as error:
             form.add_error("file", str(error))
         else:
-            token = ""
-            if plan.ok and (plan.has_changes or any(plan.to_create.values())):
-                # Only a file there is something to confirm from waits for the confirmation.
-                token = secrets.token_urlsafe(16)
-                (upload_dir() / f"{token}.upload").write_bytes(data)
-                pending = request.session.get(SESSION_KEY, {})
-                pending[token] = {
-                    "filename": upload.name,
-                    "township": township.code,
-                    "create_missing": create_missing,
-                    "list_version": plan.list_version,
-                }
-                request.session[SESSION_KEY] = pending
+            token = staging.stage_upload(request.session, data, plan, create_missing=create_missing)
             return render(request, "catalog/import_preview.html", preview_context(plan, duty_list, token))
     status = 413 if form.has_error("file", "too_large") else 200
     return render(request, "catalog/import_upload.html", context | {"form": form}, status=status)
@@ -94,68 +68,50 @@ def preview_context(plan, duty_list, token: str) -> dict:
     }
 
 
-def discard_upload(request, token: str) -> None:
-    """The staged file and its session entry go as soon as the file cannot or will not be imported."""
-    (upload_dir() / f"{token}.upload").unlink(missing_ok=True)
-    pending = request.session.get(SESSION_KEY, {})
-    if token in pending:
-        del pending[token]
-        request.session.modified = True
-
-
 @login_required
 @require_POST
 def import_confirm(request, code: str):
     township, duty_list = township_for_import(request, code)
     token = request.POST.get("token", "")
-    pending = request.session.get(SESSION_KEY, {}).get(token)
-    path = upload_dir() / f"{token}.upload"
-    if pending is None or pending["township"] != code or not path.is_file():
+    staged = staging.staged_upload(request.session, token, code)
+    if staged is None:
         messages.error(request, "这次导入的预览已失效，请重新上传文件。")
         return redirect("catalog:import_upload", code)
     if request.POST.get("cancel"):
-        discard_upload(request, token)
-        messages.info(request, f"已取消导入《{pending['filename']}》，上传的文件已删除。")
+        staging.discard_upload(request.session, token)
+        messages.info(request, f"已取消导入《{staged.filename}》，上传的文件已删除。")
         return redirect("catalog:import_upload", code)
     try:
         plan = plan_import(
-            path.read_bytes(),
-            pending["filename"],
-            township,
-            create_missing=pending["create_missing"],
-            by=request.user,
+            staged.read(), staged.filename, township, create_missing=staged.create_missing, by=request.user
         )
         if not plan.ok:
-            discard_upload(request, token)
+            staging.discard_upload(request.session, token)
             raise StalePlanError("文件有问题，未导入。")
-        if plan.list_version != pending["list_version"]:
+        if plan.list_version != staged.list_version:
             raise StalePlanError("预览之后清单已被修改，下面是按最新清单重新生成的预览，请核对后再确认。")
         result = apply_import(
             plan, user=request.user, remove_missing=request.POST.get("remove_missing") == "on"
         )
     except ImportFileError as error:
-        discard_upload(request, token)
+        staging.discard_upload(request.session, token)
         messages.error(request, str(error))
         return redirect("catalog:import_upload", code)
     except PermissionDenied:
-        discard_upload(request, token)
+        staging.discard_upload(request.session, token)
         raise
     except ValidationError as error:  # e.g. someone started the township's draft meanwhile
-        discard_upload(request, token)
+        staging.discard_upload(request.session, token)
         messages.error(request, "；".join(error.messages) + " 请重新上传文件。")
         return redirect("catalog:import_upload", code)
     except StalePlanError as error:
-        if token in request.session.get(SESSION_KEY, {}):
-            # The fresh preview can still be confirmed: the file waits for it.
-            request.session[SESSION_KEY][token]["list_version"] = plan.list_version
-            request.session.modified = True
-        else:
-            token = ""
+        # The fresh preview can still be confirmed while the file waits for it.
+        token = staging.restage(request.session, staged, plan.list_version)
         messages.error(request, str(error))
         return render(
             request, "catalog/import_preview.html", preview_context(plan, duty_list, token), status=409
         )
-    discard_upload(request, token)
+    staging.discard_upload(request.session, token)
     removed = len(plan.missing) if request.POST.get("remove_missing") == "on" else 0
     messages.success(
         request,

@@ -1,0 +1,84 @@
+"""A workbook waiting between its preview and the confirmation.
+
+The file waits in `IMPORT_UPLOAD_DIR` under a random token; what the preview was made from (file
+name, township, whether names may be created, the list's version) waits in a store the caller
+keeps per user — the web session for the pages. Only a file there is something to confirm from is
+staged, and it is removed as soon as it is imported, cancelled or found unfit; what is left behind
+is removed by the hourly clean-up (`catalog.jobs.clean_up_files`).
+"""
+
+import secrets
+from collections.abc import MutableMapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from django.conf import settings
+
+from .matching import ImportPlan
+
+# Where a store keeps its staged uploads (the session's key for the pages).
+STORE_KEY = "pending_imports"
+
+
+@dataclass
+class StagedUpload:
+    token: str
+    filename: str
+    township: str  # the township's code
+    create_missing: bool
+    list_version: int | None
+
+    @property
+    def path(self) -> Path:
+        return upload_dir() / f"{self.token}.upload"
+
+    def read(self) -> bytes:
+        return self.path.read_bytes()
+
+
+def upload_dir() -> Path:
+    path = Path(settings.IMPORT_UPLOAD_DIR)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def stage_upload(store: MutableMapping, data: bytes, plan: ImportPlan, *, create_missing: bool) -> str:
+    """Keep the file the plan was made from until it is confirmed; '' when there is nothing to confirm."""
+    if not (plan.ok and (plan.has_changes or any(plan.to_create.values()))):
+        return ""
+    staged = StagedUpload(
+        secrets.token_urlsafe(16), plan.filename, plan.township.code, create_missing, plan.list_version
+    )
+    staged.path.write_bytes(data)
+    pending = store.get(STORE_KEY, {})
+    pending[staged.token] = {key: value for key, value in asdict(staged).items() if key != "token"}
+    store[STORE_KEY] = pending
+    return staged.token
+
+
+def staged_upload(store: MutableMapping, token: str, township_code: str) -> StagedUpload | None:
+    """The upload waiting under `token` for this township, if its file is still there."""
+    entry = store.get(STORE_KEY, {}).get(token)
+    if entry is None or entry["township"] != township_code:
+        return None
+    staged = StagedUpload(token, **entry)
+    return staged if staged.path.is_file() else None
+
+
+def restage(store: MutableMapping, staged: StagedUpload, list_version: int | None) -> str:
+    """The draft changed since the preview: the file waits for the refreshed preview instead."""
+    pending = store.get(STORE_KEY, {})
+    if staged.token not in pending:
+        return ""
+    pending[staged.token]["list_version"] = list_version
+    store[STORE_KEY] = pending
+    return staged.token
+
+
+def discard_upload(store: MutableMapping, token: str) -> None:
+    """The staged file and its entry go as soon as the file cannot or will not be imported."""
+    (upload_dir() / f"{token}.upload").unlink(missing_ok=True)
+    pending = store.get(STORE_KEY, {})
+    if token in pending:
+        del pending[token]
+        store[STORE_KEY] = pending
