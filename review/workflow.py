@@ -29,6 +29,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from catalog import permissions
+from catalog.comparison import frozen_readings
 from catalog.models import DutyItem, DutyList
 
 from . import notifications
@@ -511,6 +512,12 @@ def freeze(duty_list: DutyList, stage: str, *, user, note: str) -> Submission:
     return submission
 
 
+def changed_fields(before: SubmittedItem, after: SubmittedItem) -> set[str]:
+    """The compared fields two frozen versions of an item read differently, by the one comparison."""
+    then, now = frozen_readings(before), frozen_readings(after)
+    return {name for name in then.keys() | now.keys() if then.get(name) != now.get(name)}
+
+
 def mark_outdated(duty_list: DutyList, submission: Submission, *, user) -> None:
     """Open comments whose field has changed since the text they were made on: kept, marked 已过时."""
     comments = list(
@@ -539,7 +546,7 @@ def mark_outdated(duty_list: DutyList, submission: Submission, *, user) -> None:
         after = now.get(comment.item_key)
         if before is None:
             continue
-        if after is None or any(before.value(f) != after.value(f) for f in comment.concerned_fields()):
+        if after is None or changed_fields(before, after) & set(comment.concerned_fields()):
             comment.outdated_at = now_at
             outdated.append(comment)
     if outdated:
