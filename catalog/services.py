@@ -26,10 +26,14 @@ from .models import (
     Part,
     Township,
 )
+from .refusals import Conflict, Forbidden, Invalid, Refused
 
 
-class StaleItemError(Exception):
-    """Someone saved the item after the editor loaded it."""
+class StaleItemError(Refused, Exception):
+    """Someone saved the item after the editor loaded it (409)."""
+
+    status = 409
+    code = "stale_version"
 
     def __init__(self, item: DutyItem, expected_version: int, current_version: int):
         self.item = item
@@ -96,15 +100,15 @@ def record_history(rows: list, *, created: bool, user=None, reason: str = "") ->
 def check_active(item: DutyItem) -> None:
     """Deleted items are only restored or looked at."""
     if item.deleted_at is not None:
-        raise ValidationError(f"事项“{item.name}”已删除，请先在“已删除”中恢复。")
+        raise Conflict(f"事项“{item.name}”已删除，请先在“已删除”中恢复。", code="deleted_item")
 
 
 def check_can_edit(user, item: DutyItem) -> None:
     """Refuse a write the user may not make; `user=None` is the system itself (imports, demo)."""
     if item.is_decided:
-        raise PermissionDenied(f"事项“{item.name}”已经协调拍板，本轮审核中不能再修改。")
+        raise Forbidden(f"事项“{item.name}”已经协调拍板，本轮审核中不能再修改。", code="decided_item")
     if user is not None and not permissions.can_edit_item(user, item):
-        raise PermissionDenied(f"您无权修改“{item.duty_list}”中的事项“{item.name}”。")
+        raise Forbidden(f"您无权修改“{item.duty_list}”中的事项“{item.name}”。", code="cannot_edit_list")
 
 
 def lock_list(duty_list_id: int) -> DutyList:
@@ -160,11 +164,11 @@ def save_item(
             .get(pk=item.pk)
         )
         if duty_list_id != item.duty_list_id:
-            raise ValidationError(f"事项“{item.name}”不能移到另一份清单。")
+            raise Invalid(f"事项“{item.name}”不能移到另一份清单。", code="other_list")
         if expected_version is not None and current != expected_version:
             raise StaleItemError(item, expected_version, current)
         if deleted_at is not None and item.deleted_at is not None:
-            raise ValidationError(f"事项“{item.name}”已删除，请先在“已删除”中恢复。")
+            raise Conflict(f"事项“{item.name}”已删除，请先在“已删除”中恢复。", code="deleted_item")
         item.version = current + 1
         if (item.part, item.category_id) != (part, category_id) and item.order == order:
             # Into another category or part: at its end, so 序号 do not collide.
@@ -214,9 +218,9 @@ def move_items_to_part(
     naming every item that cannot be moved; then nothing is written.
     """
     if part not in Part.values:
-        raise ValidationError("请选择要移入的清单类型。")
+        raise Invalid("请选择要移入的清单类型。", code="required", field="part")
     if not reason.strip():
-        raise ValidationError("移动事项必须填写理由。")
+        raise Invalid("移动事项必须填写理由。", code="required", field="reason")
     lead_departments = list(lead_departments)
     ids = [item.pk for item in items]
     lists = {
@@ -313,7 +317,7 @@ def add_items(
     """
     duty_list = lock_list(duty_list.pk)
     if user is not None and not permissions.can_edit_list(user, duty_list):
-        raise PermissionDenied(f"您无权修改“{duty_list}”。")
+        raise Forbidden(f"您无权修改“{duty_list}”。", code="cannot_edit_list")
     items = []
     for item, leads in entries:
         item.duty_list = duty_list
@@ -377,7 +381,7 @@ def delete_item(
 def restore_item(item: DutyItem, *, user=None, expected_version: int | None = None) -> DutyItem:
     """Bring a deleted item back, at the end of its category."""
     if item.deleted_at is None:
-        raise ValidationError(f"事项“{item.name}”没有被删除。")
+        raise Conflict(f"事项“{item.name}”没有被删除。", code="not_deleted")
     item.deleted_at = None
     item.order = next_order(item.duty_list, item.part, item.category_id)
     return save_item(item, user=user, reason="恢复已删除事项", expected_version=expected_version)
@@ -442,9 +446,9 @@ def revert_item(
 ) -> DutyItem:
     """Restore the values of an earlier version, recorded as a new change with a reason."""
     if not reason.strip():
-        raise ValidationError({"reason": "恢复到历史版本必须填写理由。"})
+        raise Invalid("恢复到历史版本必须填写理由。", code="required", field="reason")
     if record.id != item.pk:
-        raise ValidationError("所选历史版本不属于该事项。")
+        raise Invalid("所选历史版本不属于该事项。", code="other_item", field="version")
     for field in DutyItem._meta.concrete_fields:
         if field.name not in REVERT_SKIPS:
             setattr(item, field.attname, getattr(record, field.attname))
@@ -463,7 +467,9 @@ def update_list_details(duty_list: DutyList, *, title: str, year: int, user) -> 
     """Change a list's title and year, nothing else: its stage and version belong to the workflow."""
     locked = lock_list(duty_list.pk)
     if not permissions.can_edit_list(user, locked):
-        raise PermissionDenied(f"清单“{locked}”处于“{locked.get_stage_display()}”阶段，不能修改。")
+        raise Forbidden(
+            f"清单“{locked}”处于“{locked.get_stage_display()}”阶段，不能修改。", code="cannot_edit_list"
+        )
     locked.title, locked.year = title, year
     locked.full_clean(exclude=["township"], validate_constraints=False)
     locked._history_user = user
@@ -492,7 +498,7 @@ def start_list(
     name where the source named one.
     """
     if user is not None and not permissions.can_start_list(user, township):
-        raise PermissionDenied(f"您无权为{township.name}创建清单。")
+        raise Forbidden(f"您无权为{township.name}创建清单。", code="cannot_start_list")
     open_list = township.duty_lists.exclude(stage__in=DutyList.LOCKED_STAGES).first()
     if open_list is not None:
         raise ValidationError(

@@ -22,7 +22,6 @@ those steps is computed per county.
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +30,7 @@ from simple_history.utils import bulk_update_with_history
 from catalog import permissions
 from catalog.comparison import frozen_readings
 from catalog.models import DutyItem, DutyList
+from catalog.refusals import Conflict, Forbidden, PreconditionFailed
 
 from . import notifications
 from .models import (
@@ -449,12 +449,15 @@ def perform(duty_list: DutyList, action: str, *, user, note: str = "", **params)
     if transition is None:
         known = any(t.action == action for t in table)
         reason = "当前阶段不能进行此操作" if known else "没有这项操作"
-        raise ValidationError(f"“{locked.title}”处于“{locked.get_stage_display()}”阶段，{reason}。")
+        raise Conflict(
+            f"“{locked.title}”处于“{locked.get_stage_display()}”阶段，{reason}。",
+            code="wrong_stage" if known else "unknown_action",
+        )
     if user is None or not transition.allowed(user, locked):
-        raise PermissionDenied(f"您不能对“{locked.title}”进行“{transition.label}”。")
+        raise Forbidden(f"您不能对“{locked.title}”进行“{transition.label}”。", code="not_allowed")
     problems = transition.preconditions(locked, params) if transition.preconditions else []
     if problems:
-        raise ValidationError(problems)
+        raise PreconditionFailed(problems)
     if transition.effect:
         transition.effect(locked, transition, user, note, params)
     change = StageChange.objects.create(

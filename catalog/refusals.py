@@ -1,0 +1,85 @@
+"""How a service says no: a stable code, a Chinese message and the field it concerns, with the status
+every caller answers it with — a page, a command and the API map a refusal the same way, without
+deciding again.
+
+The classes extend Django's own exceptions (`PermissionDenied`, `ValidationError`), so a caller that
+catches those keeps working; `refusal_of` reads any refusal, coded or not, into one shape.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+
+
+class Refused:
+    """What every coded refusal carries."""
+
+    status = 400
+    code = "invalid"
+    field = ""
+
+    def coded(self, code: str, field: str = "") -> "Refused":
+        self.code, self.field = code, field
+        return self
+
+
+class Forbidden(Refused, PermissionDenied):
+    """The acting user may not do this (403)."""
+
+    status = 403
+
+    def __init__(self, message: str, *, code: str = "forbidden", field: str = ""):
+        super().__init__(message)
+        self.coded(code, field)
+
+
+class Invalid(Refused, ValidationError):
+    """The input is wrong (400); `field` names the item column or parameter at fault."""
+
+    def __init__(self, message: str, *, code: str = "invalid", field: str = ""):
+        super().__init__({field: [message]} if field else message, code=code)
+        self.coded(code, field)
+
+
+class Conflict(Invalid):
+    """The record is no longer in the state the request was made against (409): another stage, a
+    newer version, a lock."""
+
+    status = 409
+
+
+class PreconditionFailed(Invalid):
+    """What the step needs first is missing (412); the message lists each missing thing."""
+
+    status = 412
+
+    def __init__(self, problems: list[str], *, code: str = "precondition_failed"):
+        ValidationError.__init__(self, problems, code=code)
+        self.coded(code)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    status: int
+    code: str
+    message: str
+    field: str = ""
+
+
+def refusal_of(error: Exception) -> Refusal:
+    """Any refusal a service raises, read as status, code, message and field."""
+    if isinstance(error, ValidationError):
+        message = "；".join(error.messages)
+        field = getattr(error, "field", "") or next(iter(getattr(error, "error_dict", {}) or {}), "")
+        code = getattr(error, "code", None) or "invalid"
+        status = getattr(error, "status", 400)
+        return Refusal(status, code if isinstance(error, Refused) else "invalid", message, field)
+    if isinstance(error, PermissionDenied):
+        code = error.code if isinstance(error, Refused) else "forbidden"
+        return Refusal(403, code, str(error) or "您无权进行此操作。", getattr(error, "field", ""))
+    if isinstance(error, Http404):
+        return Refusal(404, "not_found", str(error) or "找不到该记录。")
+    if isinstance(error, Refused):
+        return Refusal(error.status, error.code, str(error), error.field)
+    raise TypeError(f"{type(error).__name__} is not a refusal") from error

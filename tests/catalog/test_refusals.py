@@ -1,0 +1,94 @@
+"""Services refuse with a code, a Chinese message and the field concerned; `refusal_of` reads every
+refusal into the status a page, a command and the API answer with."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+
+from catalog import services
+from catalog.models import DutyItem
+from catalog.refusals import refusal_of
+from review import workflow
+from tests.conftest import make_item
+
+pytestmark = pytest.mark.django_db
+
+
+def refused(call) -> tuple:
+    with pytest.raises(Exception) as caught:
+        call()
+    refusal = refusal_of(caught.value)
+    assert refusal.message and any("\u4e00" <= c <= "\u9fff" for c in refusal.message)
+    return refusal.status, refusal.code, refusal.field
+
+
+def test_each_service_refusal_carries_its_status_code_and_field(cast, duty_list):
+    official, editor = cast["township_official"], cast["county_editor"]
+    item = make_item(duty_list, name="原名称")
+    decided = make_item(duty_list, name="已拍板")
+    DutyItem.objects.filter(pk=decided.pk).update(is_decided=True)
+    decided.refresh_from_db()
+    deleted = services.delete_item(make_item(duty_list), user=editor)
+
+    cases = {
+        "decided": (lambda: services.save_item(decided, user=editor), (403, "decided_item", "")),
+        "other township": (
+            lambda: services.save_item(item, user=cast["other_township_official"]),
+            (403, "cannot_edit_list", ""),
+        ),
+        "stale": (
+            lambda: services.save_item(item, user=editor, expected_version=0),
+            (409, "stale_version", ""),
+        ),
+        "deleted": (lambda: services.restore_item(item, user=editor), (409, "not_deleted", "")),
+        "edit deleted": (
+            lambda: services.move_item_in_category(deleted, step=1, user=editor),
+            (409, "deleted_item", ""),
+        ),
+        "no reason": (
+            lambda: services.revert_item(item, item.history.first(), user=editor, reason=" "),
+            (400, "required", "reason"),
+        ),
+        "not allowed": (
+            lambda: workflow.perform(duty_list, "start_coordination", user=official),
+            (409, "wrong_stage", ""),
+        ),
+        "unknown": (
+            lambda: workflow.perform(duty_list, "nonsense", user=editor),
+            (409, "unknown_action", ""),
+        ),
+        "who": (
+            lambda: workflow.perform(duty_list, "submit", user=cast["department_reviewer"]),
+            (403, "not_allowed", ""),
+        ),
+    }
+    assert {name: refused(call) for name, (call, _) in cases.items()} == {
+        name: expected for name, (_, expected) in cases.items()
+    }
+    item.refresh_from_db()
+    assert (item.name, item.version) == ("原名称", 1)
+
+
+def test_a_step_whose_preconditions_are_missing_is_refused_with_412(cast, county):
+    from tests.conftest import make_duty_list, make_township
+
+    empty = make_duty_list(make_township(county, "河东乡"))
+    assert refused(lambda: workflow.perform(empty, "submit", user=cast["county_editor"]))[:2] == (
+        412,
+        "precondition_failed",
+    )
+
+
+def test_uncoded_refusals_read_as_their_plain_status():
+    assert refusal_of(ValidationError({"name": ["请填写事项名称。"]})).__dict__ == {
+        "status": 400,
+        "code": "invalid",
+        "message": "请填写事项名称。",
+        "field": "name",
+    }
+    assert (refusal_of(PermissionDenied("您无权查看。")).status, refusal_of(Http404("不存在。")).status) == (
+        403,
+        404,
+    )
+    with pytest.raises(TypeError):
+        refusal_of(RuntimeError("bug"))
