@@ -8,7 +8,7 @@ import uuid
 
 from django import forms
 
-from .columns import COLUMNS, PART_DEPENDENT_FIELDS, PART_FIELDS, PART_REQUIRED_FIELDS
+from .columns import COLUMN, COLUMNS, PART_DEPENDENT_FIELDS, PART_FIELDS, PART_REQUIRED_FIELDS, WORK_FIELDS
 from .imports.reading import MAX_FILE_BYTES
 from .models import (
     Catalogue,
@@ -105,6 +105,13 @@ class DutyItemForm(PartFieldsForm):
         return cleaned
 
 
+# What the moved item does in its new part: that part's work column, named as the columns declare.
+MOVE_WORK_LABEL = (
+    "；".join(f"移入{part.label}：{COLUMN[WORK_FIELDS[part]].label}" for part in Part if part != Part.BASIC)
+    + "（留空则沿用原有内容）"
+)
+
+
 class MoveToPartForm(forms.Form):
     """Move items to another part: the reason and the columns the new part requires, in one step."""
 
@@ -116,18 +123,15 @@ class MoveToPartForm(forms.Form):
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
-    township_duties = forms.CharField(
-        label="乡镇（街道）配合职责（移入配合履职事项时填写，留空则沿用具体内容）",
-        widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
-    )
     receiving_department = forms.ModelChoiceField(
         label="收回（承接）部门（移入上级部门收回事项时必填）",
         queryset=Department.objects.none(),
         required=False,
     )
-    reclaim_reason = forms.CharField(
-        label="收回理由及工作方式", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    work = forms.CharField(
+        label=MOVE_WORK_LABEL,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
     )
     expected_version = version_field()
 

@@ -15,7 +15,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from . import permissions
-from .columns import FIELD_NAMES, PART_DEPENDENT_FIELDS, PART_FIELDS
+from .columns import FIELD_NAMES, PART_DEPENDENT_FIELDS, PART_FIELDS, WORK_FIELDS
 from .models import (
     PUBLISHED_ORDER,
     Catalogue,
@@ -27,6 +27,9 @@ from .models import (
     Township,
 )
 from .refusals import Conflict, Forbidden, Invalid, Refused
+
+# The parts whose work column says what the township itself does.
+TOWNSHIP_WORK_PARTS = {Part.BASIC, Part.COORDINATED}
 
 
 class StaleItemError(Refused, Exception):
@@ -206,16 +209,15 @@ def move_items_to_part(
     user=None,
     lead_departments: Iterable[Department] = (),
     receiving_department: Department | None = None,
-    reclaim_reason: str = "",
-    township_duties: str = "",
+    work: str = "",
     expected_versions: dict[int, int] | None = None,
 ) -> int:
     """Move items to another part as one change each, all or none.
 
     Fields the new part does not have are cleared (their old values stay in the
-    history). A coordinated item keeps its township duties, or takes its
-    content as township duties when it had none. Raises `ValidationError`
-    naming every item that cannot be moved; then nothing is written.
+    history). `work` is what the item does in its new part (that part's work
+    column, `WORK_FIELDS`); see `set_part`. Raises `ValidationError` naming every
+    item that cannot be moved; then nothing is written.
     """
     if part not in Part.values:
         raise Invalid("请选择要移入的清单类型。", code="required", field="part")
@@ -250,8 +252,7 @@ def move_items_to_part(
             part,
             lead_departments=lead_departments,
             receiving_department=receiving_department,
-            reclaim_reason=reclaim_reason,
-            township_duties=township_duties,
+            work=work,
         )
         item.version += 1
         try:
@@ -273,28 +274,26 @@ def set_part(
     *,
     lead_departments: Iterable[Department] = (),
     receiving_department: Department | None = None,
-    reclaim_reason: str = "",
-    township_duties: str = "",
+    work: str = "",
 ) -> list[Department]:
     """Put an unsaved item into another part; returns its lead departments there.
 
-    Fields the new part does not have are cleared. What the township does
-    carries over: 具体内容 ⇄ 乡镇（街道）配合职责.
+    Fields the new part does not have are cleared. The new part's work column
+    (`WORK_FIELDS`) takes `work`, else keeps its value; what the township does
+    carries over between 具体内容 and 乡镇（街道）配合职责, the two parts in which
+    the township does the work.
     """
-    work = item.content or item.township_duties
+    township_work = item.content or item.township_duties
     item.part = part
     for field in PART_DEPENDENT_FIELDS - PART_FIELDS[part]:
         if field != "lead_departments":
             setattr(item, field, None if item._meta.get_field(field).null else "")
-    leads: list[Department] = []
-    if part == Part.BASIC:
-        item.content = item.content or work
-    elif part == Part.COORDINATED:
-        leads = list(lead_departments)
-        item.township_duties = township_duties.strip() or item.township_duties or work
-    elif part == Part.RECLAIMED:
+    field = WORK_FIELDS[part]
+    carried = township_work if part in TOWNSHIP_WORK_PARTS else ""
+    setattr(item, field, work.strip() or getattr(item, field) or carried)
+    leads = list(lead_departments) if part == Part.COORDINATED else []
+    if part == Part.RECLAIMED:
         item.receiving_department = receiving_department or item.receiving_department
-        item.reclaim_reason = reclaim_reason.strip() or item.reclaim_reason
     item.set_pending_lead_departments(leads)
     return leads
 

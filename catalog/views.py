@@ -315,8 +315,7 @@ def item_move(request, item_id: int):
                 user=request.user,
                 lead_departments=data["lead_departments"],
                 receiving_department=data["receiving_department"],
-                reclaim_reason=data["reclaim_reason"],
-                township_duties=data["township_duties"],
+                work=data["work"],
                 expected_versions={item.pk: expected} if expected is not None else None,
             )
         except services.StaleItemError as stale:

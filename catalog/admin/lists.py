@@ -365,8 +365,7 @@ class DutyItemAdmin(SaveThroughServiceAdmin):
                         user=request.user,
                         lead_departments=form.cleaned_data["lead_departments"],
                         receiving_department=form.cleaned_data["receiving_department"],
-                        reclaim_reason=form.cleaned_data["reclaim_reason"],
-                        township_duties=form.cleaned_data["township_duties"],
+                        work=form.cleaned_data["work"],
                     )
                 except ValidationError as error:
                     for message in error.messages:

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from .. import permissions, services
-from ..columns import COLUMNS, FIELD_NAMES, YES_NO
+from ..columns import COLUMNS, FIELD_NAMES, WORK_FIELDS, YES_NO
 from ..comparison import FieldChange, compare_readings
 from ..models import Catalogue, Category, Department, DutyItem, DutyList, Office, Part, Township
 from ..queries import current_draft
@@ -339,8 +339,8 @@ def resolve_rows(
     return result
 
 
-# Where a 具体内容 column goes on the parts that have none (see docs/decisions/0003-excel.md).
-CONTENT_FALLBACK = {Part.COORDINATED: "township_duties", Part.RECLAIMED: "reclaim_reason"}
+# Where a 具体内容 column goes on the parts that have none: their work column (docs/decisions/0003-excel.md).
+CONTENT_FALLBACK = {part: field for part, field in WORK_FIELDS.items() if field != "content"}
 
 
 def part_texts(values: dict[str, str], row: ParsedRow, plan: ImportPlan) -> dict[str, str]:

@@ -146,3 +146,16 @@ def test_move_needs_a_reason(duty_list):
     item = make_item(duty_list)
     with pytest.raises(ValidationError, match="理由"):
         services.move_items_to_part([item], part=Part.COORDINATED, reason="  ")
+
+
+def test_move_to_reclaimed_writes_the_given_work_into_the_reclaimed_parts_work_column(duty_list):
+    department = make_department(duty_list.township.county)
+    item = make_item(duty_list, Part.BASIC, content="组织开展巡查")
+
+    services.move_items_to_part(
+        [item], part=Part.RECLAIMED, reason="县局收回", receiving_department=department, work="由县局直接执法"
+    )
+
+    item.refresh_from_db()
+    assert (item.part, item.reclaim_reason, item.content) == (Part.RECLAIMED, "由县局直接执法", "")
+    assert item.receiving_department == department

@@ -344,7 +344,7 @@ def test_moving_to_coordinated_asks_for_the_lead_department_in_the_same_step(
             "part": Part.COORDINATED,
             "reason": "县应急管理局牵头",
             "lead_departments": [setting["department"].pk],
-            "township_duties": "汛期巡查并报告险情",
+            "work": "汛期巡查并报告险情",
             "expected_version": 1,
         },
     )
