@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from django.db import connection  # noqa: E402
 
 from benchmarks.support import demo_database, grow_list  # noqa: E402 - sets Django up first
+from catalog.actors import SYSTEM
 
 ITEMS = 400
 TOWNSHIPS = 30
@@ -60,9 +61,9 @@ def main() -> None:
             )
 
             def do_import(township=township):
-                plan = plan_import(workbook, "基准.xlsx", township, create_missing=True)
+                plan = plan_import(workbook, "基准.xlsx", township, create_missing=True, by=SYSTEM)
                 assert plan.ok and len(plan.added) == ITEMS, plan.problems[:3]
-                apply_import(plan)
+                apply_import(plan, by=SYSTEM)
 
             import_times.append(timed(do_import))
 
@@ -71,7 +72,12 @@ def main() -> None:
                 county=county, name=f"全县测试镇{n}", code=f"999001{300 + n}", kind="zhen", order=300 + n
             )
             start_list(
-                township, title=f"{township.name}清单", year=2025, source=pilot, copy_without_offices=True
+                township,
+                title=f"{township.name}清单",
+                year=2025,
+                source=pilot,
+                copy_without_offices=True,
+                by=SYSTEM,
             )
         lists = list(DutyList.objects.filter(township__county=county).select_related("township"))
         for duty_list in lists:

@@ -115,7 +115,7 @@ def publish_page_edition(user):
         rows.append(SubmittedItem(submission=None, **values))
     duty_list = DutyList.objects.select_related("township").get(township__name=PAGE_TOWNSHIP)
     edition = create_edition(
-        duty_list, rows, user=user, effective_on=date(2026, 1, 1), document_number="示办发〔2026〕99号"
+        duty_list, rows, by=user, effective_on=date(2026, 1, 1), document_number="示办发〔2026〕99号"
     )
     assert edition.item_count == PAGE_ITEMS, edition.item_count
     return duty_list.township

@@ -34,6 +34,7 @@ from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from benchmarks.support import demo_database, grow_list  # noqa: E402 - sets Django up first
+from catalog.actors import SYSTEM
 
 QUEUE_TOWNSHIPS = 13
 QUEUE_ITEMS = 340
@@ -80,20 +81,21 @@ def queue_county(county, pilot, bianban, nongye, departments):
                 year=pilot.year,
                 source=pilot,
                 copy_without_offices=True,
+                by=SYSTEM,
             )
         )
     deadline = timezone.localdate() + timedelta(days=10)
     for duty_list in lists:
         grow_list(duty_list, QUEUE_ITEMS)
         assert DutyItem.objects.active().filter(duty_list=duty_list).count() == QUEUE_ITEMS
-        workflow.perform(duty_list, "submit", user=bianban)
-        workflow.perform(duty_list, "open_comments", user=bianban, departments=departments, deadline=deadline)
+        workflow.perform(duty_list, "submit", by=bianban)
+        workflow.perform(duty_list, "open_comments", by=bianban, departments=departments, deadline=deadline)
         window = workflow.open_window(duty_list)
         rows = list(window.submission.items.all())
         # Its own items first (those naming the department), as a reviewer would.
         rows.sort(key=lambda row: farming.pk not in row.lead_department_ids)
         for row in rows[:QUEUE_COMMENTS]:
-            services.add_comment(window, user=nongye, item_key=row.key, position="agree")
+            services.add_comment(window, by=nongye, item_key=row.key, position="agree")
     return lists
 
 
@@ -106,11 +108,11 @@ def two_rounds(duty_list, bianban, nongye, farming):
 
     grow_list(duty_list, COMPARE_ITEMS)
     assert DutyItem.objects.active().filter(duty_list=duty_list).count() == COMPARE_ITEMS
-    workflow.perform(duty_list, "submit", user=bianban)
+    workflow.perform(duty_list, "submit", by=bianban)
     workflow.perform(
         duty_list,
         "open_comments",
-        user=bianban,
+        by=bianban,
         departments=[farming],
         deadline=timezone.localdate() + timedelta(days=10),
     )
@@ -118,13 +120,13 @@ def two_rounds(duty_list, bianban, nongye, farming):
     for number, row in enumerate(window.submission.items.order_by("pk")[:MODIFY_COMMENTS]):
         services.add_comment(
             window,
-            user=nongye,
+            by=nongye,
             item_key=row.key,
             position="modify",
             proposed_name=f"{row.name}（建议修改{number + 1}）",
         )
-    services.finish_feedback(window, user=nongye)
-    workflow.perform(duty_list, "close_comments", user=bianban)
+    services.finish_feedback(window, by=nongye)
+    workflow.perform(duty_list, "close_comments", by=bianban)
     duty_list.refresh_from_db()
     assert duty_list.stage == duty_list.Stage.FIRST_FEEDBACK, duty_list.stage
 
@@ -133,9 +135,9 @@ def two_rounds(duty_list, bianban, nongye, farming):
     )
     for number, comment in enumerate(comments):
         if number < APPLIED:
-            services.answer_comment(comment, user=bianban, answer="accepted", apply=True)
+            services.answer_comment(comment, by=bianban, answer="accepted", apply=True)
         else:
-            services.answer_comment(comment, user=bianban, answer="rejected", reason="不采纳")
+            services.answer_comment(comment, by=bianban, answer="rejected", reason="不采纳")
 
     commented = {c.item_key for c in comments}
     untouched = [
@@ -154,12 +156,14 @@ def two_rounds(duty_list, bianban, nongye, farming):
             item.content = f"{item.content}（基准修改{number + 1}）"
         else:
             item.basis = f"{item.basis}（基准补充依据{number + 1}）"
-        catalog_services.save_item(item, user=None, reason="benchmark")
+        catalog_services.save_item(item, by=SYSTEM, reason="benchmark")
     for item in deleted:
-        catalog_services.delete_item(item)
-    moved = catalog_services.move_items_to_part(movable, part=Part.BASIC, reason="基准测试：移入基本履职事项")
+        catalog_services.delete_item(item, by=SYSTEM)
+    moved = catalog_services.move_items_to_part(
+        movable, part=Part.BASIC, reason="基准测试：移入基本履职事项", by=SYSTEM
+    )
     assert moved == MOVED, moved
-    workflow.perform(duty_list, "submit", user=bianban)
+    workflow.perform(duty_list, "submit", by=bianban)
     return len(comments)
 
 

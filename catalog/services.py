@@ -15,6 +15,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from . import permissions
+from .actors import permits, recorded_user
 from .columns import FIELD_NAMES, PART_DEPENDENT_FIELDS, PART_FIELDS, WORK_FIELDS
 from .models import (
     PUBLISHED_ORDER,
@@ -48,7 +49,7 @@ class StaleItemError(Refused, Exception):
         )
 
 
-def _write_with_history(item, lead_departments, *, user, reason: str) -> None:
+def _write_with_history(item, lead_departments, *, by, reason: str) -> None:
     """Save the row and its lead departments, then record one historical version of both."""
     created = item.pk is None
     if isinstance(item, DutyItem):
@@ -62,7 +63,7 @@ def _write_with_history(item, lead_departments, *, user, reason: str) -> None:
             item.lead_departments.set(lead_departments)
     finally:
         del item.skip_history_when_saving
-    record_history([item], created=created, user=user, reason=reason)
+    record_history([item], created=created, by=by, reason=reason)
 
 
 def bump_list_version(duty_list_id: int) -> int:
@@ -72,7 +73,7 @@ def bump_list_version(duty_list_id: int) -> int:
     return DutyList.objects.values_list("version", flat=True).get(pk=duty_list_id)
 
 
-def record_history(rows: list, *, created: bool, user=None, reason: str = "") -> None:
+def record_history(rows: list, *, created: bool, by, reason: str = "") -> None:
     """Write one historical record per row as it stands, its many-to-many values included.
 
     Through simple-history's bulk API (`bulk_history_create`), after the rows and their
@@ -83,7 +84,7 @@ def record_history(rows: list, *, created: bool, user=None, reason: str = "") ->
         return
     model = type(rows[0])
     records = model.history.bulk_history_create(
-        rows, update=not created, default_user=user, default_change_reason=reason
+        rows, update=not created, default_user=recorded_user(by), default_change_reason=reason
     )
     record_of = {record.id: record for record in records}
     for field in model.history.model._history_m2m_fields:
@@ -106,11 +107,11 @@ def check_active(item: DutyItem) -> None:
         raise Conflict(f"事项“{item.name}”已删除，请先在“已删除”中恢复。", code="deleted_item")
 
 
-def check_can_edit(user, item: DutyItem) -> None:
-    """Refuse a write the user may not make; `user=None` is the system itself (imports, demo)."""
+def check_can_edit(by, item: DutyItem) -> None:
+    """Refuse a write the actor may not make (`by`: a user or `actors.SYSTEM`)."""
     if item.is_decided:
         raise Forbidden(f"事项“{item.name}”已经协调拍板，本轮审核中不能再修改。", code="decided_item")
-    if user is not None and not permissions.can_edit_item(user, item):
+    if not permits(by, permissions.can_edit_item, item):
         raise Forbidden(f"您无权修改“{item.duty_list}”中的事项“{item.name}”。", code="cannot_edit_list")
 
 
@@ -125,12 +126,12 @@ def lock_list(duty_list_id: int) -> DutyList:
     return DutyList.objects.select_for_update(of=("self",)).select_related("township").get(pk=duty_list_id)
 
 
-def lock_for_edit(user, item: DutyItem) -> None:
+def lock_for_edit(by, item: DutyItem) -> None:
     """Take the item's list lock and check, on the rows as stored, that the user may still write it."""
     item.duty_list = lock_list(item.duty_list_id)
     if item.pk is not None:
         item.is_decided = DutyItem.objects.values_list("is_decided", flat=True).get(pk=item.pk)
-    check_can_edit(user, item)
+    check_can_edit(by, item)
 
 
 @transaction.atomic
@@ -138,7 +139,7 @@ def save_item(
     item: DutyItem,
     *,
     lead_departments: Iterable[Department] | None = None,
-    user=None,
+    by,
     reason: str = "",
     expected_version: int | None = None,
     decided: bool = False,
@@ -156,7 +157,7 @@ def save_item(
         item.is_decided = True
     else:
         # Whatever the caller's copy says, the stage and the decision lock are read under the lock.
-        lock_for_edit(user, item)
+        lock_for_edit(by, item)
     if lead_departments is not None:
         lead_departments = list(lead_departments)
         item.set_pending_lead_departments(lead_departments)
@@ -177,7 +178,7 @@ def save_item(
             # Into another category or part: at its end, so 序号 do not collide.
             item.order = next_order(item.duty_list, item.part, item.category_id)
     item.full_clean()
-    _write_with_history(item, lead_departments, user=user, reason=reason)
+    _write_with_history(item, lead_departments, by=by, reason=reason)
     return item
 
 
@@ -186,17 +187,17 @@ def save_catalogue_entry(
     entry: CatalogueEntry,
     *,
     lead_departments: Iterable[Department] | None = None,
-    user=None,
+    by,
     reason: str = "",
 ) -> CatalogueEntry:
     """Validate and save a catalogue entry with its lead departments, as one historical record."""
-    if user is not None and not permissions.can_manage_county(user, entry.catalogue.county_id):
+    if not permits(by, permissions.can_manage_county, entry.catalogue.county_id):
         raise PermissionDenied(f"您无权修改目录“{entry.catalogue}”。")
     if lead_departments is not None:
         lead_departments = list(lead_departments)
         entry.set_pending_lead_departments(lead_departments)
     entry.full_clean()
-    _write_with_history(entry, lead_departments, user=user, reason=reason)
+    _write_with_history(entry, lead_departments, by=by, reason=reason)
     return entry
 
 
@@ -206,7 +207,7 @@ def move_items_to_part(
     *,
     part: str,
     reason: str,
-    user=None,
+    by,
     lead_departments: Iterable[Department] = (),
     receiving_department: Department | None = None,
     work: str = "",
@@ -237,7 +238,7 @@ def move_items_to_part(
     )
     for item in items:
         item.duty_list = lists[item.duty_list_id]
-        check_can_edit(user, item)
+        check_can_edit(by, item)
         check_active(item)
         expected = (expected_versions or {}).get(item.pk)
         if expected is not None and expected != item.version:
@@ -261,7 +262,7 @@ def move_items_to_part(
             messages = "；".join(m for ms in error.message_dict.values() for m in ms)
             problems.append(f"事项“{item.name}”：{messages}")
             continue
-        _write_with_history(item, leads, user=user, reason=reason.strip())
+        _write_with_history(item, leads, by=by, reason=reason.strip())
         moved += 1
     if problems:
         raise ValidationError(problems)
@@ -307,7 +308,7 @@ def current_year() -> int:
 
 @transaction.atomic
 def add_items(
-    duty_list: DutyList, entries: list[tuple[DutyItem, list[Department]]], *, user=None, reason: str = ""
+    duty_list: DutyList, entries: list[tuple[DutyItem, list[Department]]], *, by, reason: str = ""
 ) -> list[DutyItem]:
     """Add many new items at once (imports, new lists): one list version, one history record each.
 
@@ -315,7 +316,7 @@ def add_items(
     and their history are then written in a few bulk statements.
     """
     duty_list = lock_list(duty_list.pk)
-    if user is not None and not permissions.can_edit_list(user, duty_list):
+    if not permits(by, permissions.can_edit_list, duty_list):
         raise Forbidden(f"您无权修改“{duty_list}”。", code="cannot_edit_list")
     items = []
     for item, leads in entries:
@@ -334,7 +335,7 @@ def add_items(
     through.objects.bulk_create(
         [through(dutyitem_id=item.pk, department_id=d.pk) for item, leads in entries for d in leads]
     )
-    record_history(items, created=True, user=user, reason=reason)
+    record_history(items, created=True, by=by, reason=reason)
     return items
 
 
@@ -349,7 +350,7 @@ def next_order(duty_list: DutyList, part: str, category_id: int | None) -> int:
 
 @transaction.atomic
 def create_item(
-    item: DutyItem, *, lead_departments: Iterable[Department] = (), user=None, reason: str = "新增事项"
+    item: DutyItem, *, lead_departments: Iterable[Department] = (), by, reason: str = "新增事项"
 ) -> DutyItem:
     """Add a new item at the end of its category (unless it has an order).
 
@@ -357,45 +358,41 @@ def create_item(
     click, a resent request) finds the item the first one made and returns it
     unchanged. Writers to one list queue on its row, so the second sees the first.
     """
-    lock_for_edit(user, item)
+    lock_for_edit(by, item)
     existing = DutyItem.objects.filter(duty_list_id=item.duty_list_id, key=item.key).first()
     if existing is not None:
         return existing
     if not item.order:
         item.order = next_order(item.duty_list, item.part, item.category_id)
-    return save_item(item, lead_departments=lead_departments, user=user, reason=reason)
+    return save_item(item, lead_departments=lead_departments, by=by, reason=reason)
 
 
 @transaction.atomic
-def delete_item(
-    item: DutyItem, *, user=None, reason: str = "", expected_version: int | None = None
-) -> DutyItem:
+def delete_item(item: DutyItem, *, by, reason: str = "", expected_version: int | None = None) -> DutyItem:
     """Soft delete: the item leaves the list but stays restorable with its history."""
     check_active(item)
     item.deleted_at = timezone.now()
-    return save_item(item, user=user, reason=reason or "删除事项", expected_version=expected_version)
+    return save_item(item, by=by, reason=reason or "删除事项", expected_version=expected_version)
 
 
 @transaction.atomic
-def restore_item(item: DutyItem, *, user=None, expected_version: int | None = None) -> DutyItem:
+def restore_item(item: DutyItem, *, by, expected_version: int | None = None) -> DutyItem:
     """Bring a deleted item back, at the end of its category."""
     if item.deleted_at is None:
         raise Conflict(f"事项“{item.name}”没有被删除。", code="not_deleted")
     item.deleted_at = None
     item.order = next_order(item.duty_list, item.part, item.category_id)
-    return save_item(item, user=user, reason="恢复已删除事项", expected_version=expected_version)
+    return save_item(item, by=by, reason="恢复已删除事项", expected_version=expected_version)
 
 
 @transaction.atomic
-def move_item_in_category(
-    item: DutyItem, *, step: int, user=None, expected_version: int | None = None
-) -> DutyItem:
+def move_item_in_category(item: DutyItem, *, step: int, by, expected_version: int | None = None) -> DutyItem:
     """Move an item up (step -1) or down (+1) among the active items of its category.
 
     The category is renumbered 1..n as it goes; only items whose 序号 changes
     get a new version.
     """
-    lock_for_edit(user, item)
+    lock_for_edit(by, item)
     check_active(item)
     if expected_version is not None and expected_version != item.version:
         raise StaleItemError(item, expected_version, item.version)
@@ -413,12 +410,12 @@ def move_item_in_category(
     for number, sibling in enumerate(siblings, start=1):
         if sibling.order != number:
             sibling.order = number
-            save_item(sibling, user=user, reason="调整序号")
+            save_item(sibling, by=by, reason="调整序号")
     return next(sibling for sibling in siblings if sibling.pk == item.pk)
 
 
 @transaction.atomic
-def duplicate_item(item: DutyItem, *, user=None) -> DutyItem:
+def duplicate_item(item: DutyItem, *, by) -> DutyItem:
     """A new individual item with the same content, at the end of the original's category."""
     check_active(item)
     leads = list(item.lead_departments.all())
@@ -432,7 +429,7 @@ def duplicate_item(item: DutyItem, *, user=None) -> DutyItem:
     copy.version = 1
     copy.order = 0
     copy.is_decided = False
-    return create_item(copy, lead_departments=leads, user=user, reason=f"复制自“{item.name}”")
+    return create_item(copy, lead_departments=leads, by=by, reason=f"复制自“{item.name}”")
 
 
 # Fields a revert takes from an old version; identity, counters and the list stay.
@@ -440,9 +437,7 @@ REVERT_SKIPS = {"id", "duty_list", "key", "version", "list_version", "is_decided
 
 
 @transaction.atomic
-def revert_item(
-    item: DutyItem, record, *, user=None, reason: str, expected_version: int | None = None
-) -> DutyItem:
+def revert_item(item: DutyItem, record, *, by, reason: str, expected_version: int | None = None) -> DutyItem:
     """Restore the values of an earlier version, recorded as a new change with a reason."""
     if not reason.strip():
         raise Invalid("恢复到历史版本必须填写理由。", code="required", field="reason")
@@ -455,23 +450,23 @@ def revert_item(
     return save_item(
         item,
         lead_departments=leads,
-        user=user,
+        by=by,
         reason=f"恢复到第 {record.version} 版：{reason.strip()}",
         expected_version=expected_version,
     )
 
 
 @transaction.atomic
-def update_list_details(duty_list: DutyList, *, title: str, year: int, user) -> DutyList:
+def update_list_details(duty_list: DutyList, *, title: str, year: int, by) -> DutyList:
     """Change a list's title and year, nothing else: its stage and version belong to the workflow."""
     locked = lock_list(duty_list.pk)
-    if not permissions.can_edit_list(user, locked):
+    if not permits(by, permissions.can_edit_list, locked):
         raise Forbidden(
             f"清单“{locked}”处于“{locked.get_stage_display()}”阶段，不能修改。", code="cannot_edit_list"
         )
     locked.title, locked.year = title, year
     locked.full_clean(exclude=["township"], validate_constraints=False)
-    locked._history_user = user
+    locked._history_user = recorded_user(by)
     locked.save(update_fields=["title", "year", "updated_at"])
     return locked
 
@@ -485,7 +480,7 @@ def start_list(
     *,
     title: str,
     year: int,
-    user=None,
+    by,
     catalogue: Catalogue | None = None,
     source: DutyList | None = None,
     copy_without_offices: bool = False,
@@ -496,7 +491,7 @@ def start_list(
     keep their origin and entry link, and take the township's office of the same
     name where the source named one.
     """
-    if user is not None and not permissions.can_start_list(user, township):
+    if not permits(by, permissions.can_start_list, township):
         raise Forbidden(f"您无权为{township.name}创建清单。", code="cannot_start_list")
     open_list = township.duty_lists.exclude(stage__in=DutyList.LOCKED_STAGES).first()
     if open_list is not None:
@@ -568,7 +563,7 @@ def start_list(
                 "请先在后台为该乡镇（街道）添加同名科室，或确认不带责任科室复制。"
             )
         reason = f"复制自“{source.title}”"
-    add_items(duty_list, entries, user=user, reason=reason)
+    add_items(duty_list, entries, by=by, reason=reason)
     return duty_list
 
 

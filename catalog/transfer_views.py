@@ -91,7 +91,7 @@ def import_confirm(request, code: str):
         if plan.list_version != staged.list_version:
             raise StalePlanError("预览之后清单已被修改，下面是按最新清单重新生成的预览，请核对后再确认。")
         result = apply_import(
-            plan, user=request.user, remove_missing=request.POST.get("remove_missing") == "on"
+            plan, by=request.user, remove_missing=request.POST.get("remove_missing") == "on"
         )
     except ImportFileError as error:
         staging.discard_upload(request.session, token)

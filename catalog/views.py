@@ -144,7 +144,7 @@ def item_add(request, list_id: int, part: str):
     form = DutyItemForm(request.POST or None, instance=item, duty_list=duty_list, part=part)
     if request.method == "POST" and form.is_valid():
         saved = services.create_item(
-            form.instance, lead_departments=form.cleaned_data.get("lead_departments", []), user=request.user
+            form.instance, lead_departments=form.cleaned_data.get("lead_departments", []), by=request.user
         )
         if saved is item:
             messages.success(request, f"已新增事项“{item.name}”。")
@@ -175,7 +175,7 @@ def item_edit(request, item_id: int):
             lead_departments=form.cleaned_data.get("lead_departments")
             if "lead_departments" in form.fields
             else None,
-            user=request.user,
+            by=request.user,
             reason=request.POST.get("reason", "").strip() or "修改事项",
             expected_version=form.cleaned_data.get("expected_version"),
         )
@@ -250,7 +250,7 @@ def item_delete(request, item_id: int):
         request,
         item_id,
         lambda item, data: services.delete_item(
-            item, user=request.user, reason=data["reason"], expected_version=data["expected_version"]
+            item, by=request.user, reason=data["reason"], expected_version=data["expected_version"]
         ),
         "已删除事项“{name}”，可在“已删除”中恢复。",
     )
@@ -263,7 +263,7 @@ def item_restore(request, item_id: int):
         request,
         item_id,
         lambda item, data: services.restore_item(
-            item, user=request.user, expected_version=data["expected_version"]
+            item, by=request.user, expected_version=data["expected_version"]
         ),
         "已恢复事项“{name}”。",
     )
@@ -277,7 +277,7 @@ def item_reorder(request, item_id: int):
         request,
         item_id,
         lambda item, data: services.move_item_in_category(
-            item, step=step, user=request.user, expected_version=data["expected_version"]
+            item, step=step, by=request.user, expected_version=data["expected_version"]
         ),
     )
 
@@ -287,7 +287,7 @@ def item_reorder(request, item_id: int):
 def item_duplicate(request, item_id: int):
     item = item_for(request, item_id)
     try:
-        copy = services.duplicate_item(item, user=request.user)
+        copy = services.duplicate_item(item, by=request.user)
     except ValidationError as error:
         return refused(request, item, error)
     messages.success(request, f"已复制为“{copy.name}”。")
@@ -312,7 +312,7 @@ def item_move(request, item_id: int):
                 [item],
                 part=data["part"],
                 reason=data["reason"],
-                user=request.user,
+                by=request.user,
                 lead_departments=data["lead_departments"],
                 receiving_department=data["receiving_department"],
                 work=data["work"],
@@ -370,7 +370,7 @@ def item_revert(request, item_id: int, history_id: int):
         services.revert_item(
             item,
             record,
-            user=request.user,
+            by=request.user,
             reason=form.cleaned_data["reason"],
             expected_version=form.cleaned_data.get("expected_version"),
         )
@@ -433,7 +433,7 @@ def list_start(request):
                 township,
                 title=data["title"] or f"{township.name}履行职责事项清单",
                 year=data["year"],
-                user=request.user,
+                by=request.user,
                 catalogue=data["catalogue"],
                 source=data["source"],
                 copy_without_offices=data["copy_without_offices"],

@@ -60,7 +60,7 @@ def adjustment_new(request, code: str):
             changes = [change for change in (f.change() for f in rows) if change is not None]
             try:
                 adjustment = services.file_adjustment(
-                    township, user=request.user, summary=form.cleaned_data["summary"], changes=changes
+                    township, by=request.user, summary=form.cleaned_data["summary"], changes=changes
                 )
             except ValidationError as error:
                 form.add_error(None, error.messages)
@@ -103,7 +103,7 @@ def adjustment_detail(request, adjustment_id: int):
 def adjustment_remark(request, adjustment_id: int):
     adjustment = visible_adjustment(request, adjustment_id)
     try:
-        services.remark_on(adjustment, user=request.user, text=request.POST.get("text", ""))
+        services.remark_on(adjustment, by=request.user, text=request.POST.get("text", ""))
     except ValidationError as error:
         messages.error(request, "；".join(error.messages))
     return redirect("publication:adjustment", adjustment.pk)
@@ -115,7 +115,7 @@ def remark_answer(request, remark_id: int):
     remark = get_object_or_404(AdjustmentRemark.objects.select_related("adjustment"), pk=remark_id)
     adjustment = visible_adjustment(request, remark.adjustment_id)
     try:
-        services.answer_remark(remark, user=request.user, answer=request.POST.get("answer", ""))
+        services.answer_remark(remark, by=request.user, answer=request.POST.get("answer", ""))
     except ValidationError as error:
         messages.error(request, "；".join(error.messages))
     return redirect("publication:adjustment", adjustment.pk)
@@ -130,7 +130,7 @@ def adjustment_decide(request, adjustment_id: int):
         messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
         return redirect("publication:adjustment", adjustment.pk)
     try:
-        decided = services.decide_adjustment(adjustment, user=request.user, **form.cleaned_data)
+        decided = services.decide_adjustment(adjustment, by=request.user, **form.cleaned_data)
     except ValidationError as error:
         messages.error(request, "；".join(error.messages))
     else:

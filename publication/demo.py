@@ -26,24 +26,24 @@ def review_and_publish(
     """One review cycle with nothing disputed, then 审定 and 印发公布."""
     department = reviewer.memberships.get().department
     for _round in ("一", "二"):  # two rounds of comments, nothing left contested
-        workflow.perform(duty_list, "submit", user=editor, note="演示数据")
+        workflow.perform(duty_list, "submit", by=editor, note="演示数据")
         workflow.perform(
-            duty_list, "open_comments", user=editor, departments=[department], deadline=timezone.localdate()
+            duty_list, "open_comments", by=editor, departments=[department], deadline=timezone.localdate()
         )
-        review_services.finish_feedback(workflow.open_window(duty_list), user=reviewer)
-        workflow.perform(duty_list, "close_comments", user=editor)
-    workflow.perform(duty_list, "submit", user=editor, note="演示数据")
+        review_services.finish_feedback(workflow.open_window(duty_list), by=reviewer)
+        workflow.perform(duty_list, "close_comments", by=editor)
+    workflow.perform(duty_list, "submit", by=editor, note="演示数据")
     for action in ("start_coordination", "start_consultation", "start_deliberation"):
-        workflow.perform(duty_list, action, user=editor)
+        workflow.perform(duty_list, action, by=editor)
     workflow.perform(
         duty_list,
         "approve",
-        user=editor,
+        by=editor,
         meeting="县委常委会会议",
         approved_on=effective_on - timedelta(days=10),
         document_number=document_number.replace("办发", "委发"),
     )
-    services.publish_list(duty_list, user=editor, effective_on=effective_on, document_number=document_number)
+    services.publish_list(duty_list, by=editor, effective_on=effective_on, document_number=document_number)
 
 
 def adjust(duty_list: DutyList, editor) -> None:
@@ -51,12 +51,12 @@ def adjust(duty_list: DutyList, editor) -> None:
     items = list(DutyItem.objects.active().filter(duty_list=duty_list, part="basic").order_by("pk")[:3])
     reworded, moved, removed = items
     reworded.content = f"{reworded.content}（根据新修订的法规调整表述）"
-    catalog_services.save_item(reworded, user=editor, reason="法规修订")
+    catalog_services.save_item(reworded, by=editor, reason="法规修订")
     lead = Department.objects.filter(county=duty_list.township.county).order_by("order").first()
     catalog_services.move_items_to_part(
-        [moved], part="coordinated", reason="调整为县级部门牵头", lead_departments=[lead], user=editor
+        [moved], part="coordinated", reason="调整为县级部门牵头", lead_departments=[lead], by=editor
     )
-    catalog_services.delete_item(removed, user=editor, reason="职责已调整")
+    catalog_services.delete_item(removed, by=editor, reason="职责已调整")
 
 
 def publish_demo_lists() -> None:
@@ -68,7 +68,7 @@ def publish_demo_lists() -> None:
         for number, (effective_on, document_number) in enumerate(editions, start=1):
             if number > 1:
                 duty_list = catalog_services.start_list(
-                    township, title=duty_list.title, year=effective_on.year, user=editor, source=duty_list
+                    township, title=duty_list.title, year=effective_on.year, by=editor, source=duty_list
                 )
                 adjust(duty_list, editor)
             review_and_publish(

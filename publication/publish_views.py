@@ -33,7 +33,7 @@ def publish(request, list_id: int):
             try:
                 edition = services.publish_list(
                     duty_list,
-                    user=request.user,
+                    by=request.user,
                     note=request.POST.get("note", "").strip(),
                     **form.cleaned_data,
                 )

@@ -51,6 +51,20 @@ def consultee_title(user, county_id: int) -> str | None:
     return None
 
 
+# Who may take a list's stage forward (the workflow table names one of these per action).
+
+
+def township_or_editor(user, duty_list: DutyList) -> bool:
+    """The township's own officials submit; the county editor may do it for them."""
+    return permissions.is_official_of(user, duty_list.township) or permissions.can_manage_county(
+        user, duty_list.township.county_id
+    )
+
+
+def county_editor(user, duty_list: DutyList) -> bool:
+    return permissions.can_manage_county(user, duty_list.township.county_id)
+
+
 def can_comment(user, window: CommentWindow) -> bool:
     if window.kind == CommentWindow.Kind.CONSULTEES:
         return consultee_title(user, window.duty_list.township.county_id) is not None

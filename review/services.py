@@ -42,15 +42,15 @@ def check_window_takes_comments(window: CommentWindow) -> None:
         raise ValidationError(f"意见反馈截止日期（{window.deadline:%Y-%m-%d}）已过，不能再提出意见。")
 
 
-def signer(user, window: CommentWindow, department: Department | None) -> tuple[Department | None, str]:
+def signer(by, window: CommentWindow, department: Department | None) -> tuple[Department | None, str]:
     """Who signs the comment: one of the user's invited departments, or the consultee's title."""
     county_id = window.duty_list.township.county_id
     if window.kind == CommentWindow.Kind.CONSULTEES:
-        title = permissions.consultee_title(user, county_id)
+        title = permissions.consultee_title(by, county_id)
         if title is None:
             raise PermissionDenied("只有征求意见对象可以在此阶段提出意见。")
         return None, title
-    departments = permissions.signing_departments(user, window)
+    departments = permissions.signing_departments(by, window)
     if not departments:
         raise PermissionDenied("本轮意见征求没有请您所在的部门提出意见。")
     if department is None:
@@ -114,7 +114,7 @@ def check_position(comment: Comment, leads: list[Department], item: SubmittedIte
 def add_comment(
     window: CommentWindow,
     *,
-    user,
+    by,
     position: str,
     item_key=None,
     department: Department | None = None,
@@ -130,7 +130,7 @@ def add_comment(
     """Record a position on one item of the window's submission, on the list, or a missing item."""
     window = CommentWindow.objects.select_for_update().select_related("duty_list__township").get(pk=window.pk)
     check_window_takes_comments(window)
-    department, signature = signer(user, window, department)
+    department, signature = signer(by, window, department)
     item = None
     if item_key is not None:
         item = window.submission.items.filter(key=item_key).first()
@@ -148,7 +148,7 @@ def add_comment(
         item_name=item.name if item else "",
         department=department,
         signature=signature,
-        author=user,
+        author=by,
         position=position,
         reason=reason,
         text=text.strip(),
@@ -162,7 +162,7 @@ def add_comment(
     if position not in Position.values:
         raise ValidationError({"position": "请选择意见：同意、建议修改、不同意或建议增加事项。"})
     check_position(comment, leads, item)
-    comment._history_user = user
+    comment._history_user = by
     comment.save()
     if leads:
         comment.proposed_lead_departments.set(leads)
@@ -170,11 +170,11 @@ def add_comment(
 
 
 @transaction.atomic
-def withdraw_comment(comment: Comment, *, user) -> None:
+def withdraw_comment(comment: Comment, *, by) -> None:
     """A comment may be taken back by its author while its window still takes comments and nobody
     has acted on it yet (answered, applied or escalated), and before the department's 反馈完毕."""
     comment = Comment.objects.select_for_update(of=("self",)).select_related("window").get(pk=comment.pk)
-    if comment.author_id != user.pk:
+    if comment.author_id != by.pk:
         raise PermissionDenied("只能撤回自己提出的意见。")
     check_window_takes_comments(comment.window)
     if comment.answer or comment.applied_at or comment.state == State.DISPUTED:
@@ -183,21 +183,21 @@ def withdraw_comment(comment: Comment, *, user) -> None:
         window=comment.window_id, department=comment.department_id, finished_at__isnull=False
     ).exists():
         raise ValidationError(f"{comment.signature}已确认反馈完毕，不能再撤回意见。")
-    comment._history_user = user
+    comment._history_user = by
     comment.proposed_lead_departments.clear()
     comment.delete()
 
 
 @transaction.atomic
-def finish_feedback(window: CommentWindow, *, user, department: Department | None = None) -> Invitation:
+def finish_feedback(window: CommentWindow, *, by, department: Department | None = None) -> Invitation:
     """A department declares 反馈完毕: it has nothing more to say in this window."""
     if window.kind != CommentWindow.Kind.DEPARTMENTS:
         raise ValidationError("征求意见对象无需确认反馈完毕。")
     check_window_takes_comments(window)
-    department, _ = signer(user, window, department)
+    department, _ = signer(by, window, department)
     invitation = Invitation.objects.select_for_update().get(window=window, department=department)
     invitation.finished_at = timezone.now()
-    invitation.finished_by = user
+    invitation.finished_by = by
     invitation.save(update_fields=["finished_at", "finished_by"])
     if not window.invitations.filter(finished_at__isnull=True).exists():
         notifications.notify(
@@ -216,8 +216,8 @@ def answering_is_open(comment: Comment) -> bool:
     return stage in ANSWERING_STAGES and open_window(comment.duty_list) is None
 
 
-def check_can_answer(comment: Comment, user) -> None:
-    if not permissions.can_answer(user, comment):
+def check_can_answer(comment: Comment, by) -> None:
+    if not permissions.can_answer(by, comment):
         raise PermissionDenied("只有该乡镇（街道）或县委编办可以答复意见。")
     where = comment.item_name or "整体意见"
     if comment.position == Position.AGREE:
@@ -236,7 +236,7 @@ def check_can_answer(comment: Comment, user) -> None:
 
 @transaction.atomic
 def answer_comment(
-    comment: Comment, *, user, answer: str, reason: str = "", apply: bool = False, seen_at=None
+    comment: Comment, *, by, answer: str, reason: str = "", apply: bool = False, seen_at=None
 ) -> Comment:
     """The township's answer: 采纳, 部分采纳 or 不采纳 (the last two with a reason).
 
@@ -256,7 +256,7 @@ def answer_comment(
         )
         .get(pk=comment.pk)
     )
-    check_can_answer(comment, user)
+    check_can_answer(comment, by)
     where = comment.item_name or comment.proposed_name or "整体意见"
     if seen_at is not None and comment.answered_at is not None and comment.answered_at > seen_at:
         who = comment.answered_by.get_full_name() or comment.answered_by.username
@@ -274,22 +274,22 @@ def answer_comment(
             raise ValidationError({"apply": f"“{where}”：只有采纳的意见可以一键修改清单。"})
         if not comment.has_proposal:
             raise ValidationError({"apply": f"“{where}”的意见没有可直接修改的建议，请在清单中修改。"})
-        if not catalog_permissions.can_edit_list(user, comment.duty_list):
+        if not catalog_permissions.can_edit_list(by, comment.duty_list):
             raise ValidationError(
                 {
                     "apply": f"清单处于“{comment.duty_list.get_stage_display()}”阶段，您现在不能修改清单，只能答复。"
                 }
             )
-        item = apply_proposal(comment, user=user)
+        item = apply_proposal(comment, by=by)
         comment.applied_at = timezone.now()
         if comment.item_key is None:  # a proposed item now exists: the comment is about it
             comment.item_key, comment.item_name = item.key, item.name
     comment.answer = answer
     comment.answer_reason = reason
-    comment.answered_by = user
+    comment.answered_by = by
     comment.answered_at = timezone.now()
     comment.move("accept" if answer == Answer.ACCEPTED else "answer")
-    comment._history_user = user
+    comment._history_user = by
     comment._change_reason = f"答复：{comment.get_answer_display()}"
     comment.save()
     return comment
@@ -308,7 +308,7 @@ class Change:
     basis: str = ""
 
 
-def write_change(duty_list: DutyList, key, change: Change, *, what: str, user, reason: str, decided=False):
+def write_change(duty_list: DutyList, key, change: Change, *, what: str, by, reason: str, decided=False):
     """Write a change into the draft, to the item with `key` or, without one, as a new item.
 
     Refused with a message naming `what` if the item left the draft or would break its part's rules.
@@ -342,14 +342,12 @@ def write_change(duty_list: DutyList, key, change: Change, *, what: str, user, r
         setattr(item, WORK_FIELDS[item.part], change.content)
     item.basis = change.basis or item.basis
     try:
-        return catalog_services.save_item(
-            item, lead_departments=leads, user=user, reason=reason, decided=decided
-        )
+        return catalog_services.save_item(item, lead_departments=leads, by=by, reason=reason, decided=decided)
     except ValidationError as error:
         raise ValidationError(f"修改“{what}”后不符合清单要求：{'；'.join(error.messages)}") from error
 
 
-def apply_proposal(comment: Comment, *, user) -> DutyItem:
+def apply_proposal(comment: Comment, *, by) -> DutyItem:
     """Write the comment's proposal into the draft, as a change caused by the comment."""
     change = Change(
         name=comment.proposed_name,
@@ -361,29 +359,29 @@ def apply_proposal(comment: Comment, *, user) -> DutyItem:
     )
     reason = f"采纳{comment.signature}意见（意见编号 {comment.pk}）"
     what = comment.item_name or comment.proposed_name
-    return write_change(comment.duty_list, comment.item_key, change, what=what, user=user, reason=reason)
+    return write_change(comment.duty_list, comment.item_key, change, what=what, by=by, reason=reason)
 
 
 @transaction.atomic
-def answer_comments(comments: Iterable[Comment], *, user, answer: str, reason: str = "", seen_at=None) -> int:
+def answer_comments(comments: Iterable[Comment], *, by, answer: str, reason: str = "", seen_at=None) -> int:
     """One answer for many comments: all of them, or none if any is refused."""
     comments = list(comments)
     if not comments:
         raise ValidationError("请至少选择一条意见。")
     for comment in comments:
-        answer_comment(comment, user=user, answer=answer, reason=reason, seen_at=seen_at)
+        answer_comment(comment, by=by, answer=answer, reason=reason, seen_at=seen_at)
     return len(comments)
 
 
 @transaction.atomic
-def respond_to_answer(comment: Comment, *, user, accept: bool, note: str = "") -> Comment:
+def respond_to_answer(comment: Comment, *, by, accept: bool, note: str = "") -> Comment:
     """In a later window the department accepts the township's answer (认可), or keeps its position."""
     comment = (
         Comment.objects.select_for_update(of=("self",))
         .select_related("duty_list__township")
         .get(pk=comment.pk)
     )
-    if not permissions.can_respond_to_answer(user, comment):
+    if not permissions.can_respond_to_answer(by, comment):
         raise PermissionDenied(f"只有{comment.signature}可以回应这条意见的答复。")
     if comment.state != State.ANSWERED:
         raise ValidationError("这条意见没有待回应的答复。")
@@ -397,7 +395,7 @@ def respond_to_answer(comment: Comment, *, user, accept: bool, note: str = "") -
         raise ValidationError(f"本轮意见征求没有请{comment.signature}反馈，或其已确认反馈完毕。")
     if not accept and not note.strip():
         raise ValidationError({"note": "坚持原意见须说明理由。"})
-    comment._history_user = user
+    comment._history_user = by
     if accept:
         comment.move("acknowledge")
         comment.acknowledged_at = timezone.now()
@@ -411,7 +409,7 @@ def respond_to_answer(comment: Comment, *, user, accept: bool, note: str = "") -
 
 
 @transaction.atomic
-def escalate_comment(comment: Comment, *, user) -> Dispute:
+def escalate_comment(comment: Comment, *, by) -> Dispute:
     """The county editor takes a contested comment to the leader before the last round ends."""
     comment = (
         Comment.objects.select_for_update(of=("self",))
@@ -420,16 +418,16 @@ def escalate_comment(comment: Comment, *, user) -> Dispute:
         )
         .get(pk=comment.pk)
     )
-    if not permissions.can_escalate(user, comment.duty_list):
+    if not permissions.can_escalate(by, comment.duty_list):
         raise PermissionDenied("只有县委编办可以提请协调。")
     if comment.duty_list.stage not in DECIDING_STAGES - {Stage.COORDINATION}:
         raise ValidationError("清单已进入协调或之后的阶段，不能再提前提请协调。")
     if comment.position == Position.AGREE or comment.state not in (State.OPEN, State.ANSWERED):
         raise ValidationError("只有尚未解决的意见可以提请协调。")
-    dispute = dispute_for(comment, raised_by=user, escalated=True)
+    dispute = dispute_for(comment, raised_by=by, escalated=True)
     dispute.save()
     comment.move("dispute")
-    comment._history_user = user
+    comment._history_user = by
     comment._change_reason = "提请协调"
     comment.save(update_fields=["state"])
     notifications.notify(
@@ -444,7 +442,7 @@ def escalate_comment(comment: Comment, *, user) -> Dispute:
 def decide_dispute(
     dispute: Dispute,
     *,
-    user,
+    by,
     outcome: str,
     meeting: str,
     decided_on: date,
@@ -461,7 +459,7 @@ def decide_dispute(
         .select_related("duty_list__township", "comment__proposed_category", "department")
         .get(pk=dispute.pk)
     )
-    if not permissions.can_decide(user, dispute):
+    if not permissions.can_decide(by, dispute):
         raise PermissionDenied("只有县领导可以协调拍板。")
     if Decision.objects.filter(dispute=dispute).exists():
         raise ValidationError(f"“{dispute.item_name}”已经协调拍板，决定不能更改。")
@@ -496,9 +494,9 @@ def decide_dispute(
         meeting=meeting.strip(),
         decided_on=decided_on,
         document_number=document_number.strip(),
-        decided_by=user,
+        decided_by=by,
     )
-    apply_decision(dispute, decision, leads, user=user)
+    apply_decision(dispute, decision, leads, by=by)
     decision.save()
     if leads:
         decision.lead_departments.set(leads)
@@ -513,7 +511,7 @@ def decide_dispute(
     return decision
 
 
-def apply_decision(dispute: Dispute, decision: Decision, leads: list[Department], *, user) -> DutyItem | None:
+def apply_decision(dispute: Dispute, decision: Decision, leads: list[Department], *, by) -> DutyItem | None:
     """Write what the leader decided into the draft; an item that was decided stays so for the cycle."""
     if dispute.item_key is None and not decision.name:
         return None  # the proposed item is not added
@@ -540,7 +538,7 @@ def apply_decision(dispute: Dispute, decision: Decision, leads: list[Department]
         dispute.item_key,
         change,
         what=dispute.item_name,
-        user=user,
+        by=by,
         reason=reason,
         decided=True,
     )

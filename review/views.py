@@ -110,7 +110,7 @@ def list_action(request, list_id: int):
         params = form.cleaned_data
     try:
         change = workflow.perform(
-            duty_list, action, user=request.user, note=request.POST.get("note", "").strip(), **params
+            duty_list, action, by=request.user, note=request.POST.get("note", "").strip(), **params
         )
     except ValidationError as error:
         messages.error(request, refusal(error))
@@ -163,7 +163,7 @@ def comment_add(request, window_id: int):
     if request.method == "POST" and form.is_valid():
         try:
             services.add_comment(
-                window, user=request.user, item_key=item.key if item else None, **form.service_arguments()
+                window, by=request.user, item_key=item.key if item else None, **form.service_arguments()
             )
         except ValidationError as error:
             add_errors(form, error)
@@ -190,7 +190,7 @@ def add_errors(form, error: ValidationError) -> None:
 def comment_withdraw(request, comment_id: int):
     comment = visible_comment(request, comment_id)
     try:
-        services.withdraw_comment(comment, user=request.user)
+        services.withdraw_comment(comment, by=request.user)
     except ValidationError as error:
         messages.error(request, refusal(error))
     else:
@@ -215,7 +215,7 @@ def window_finish(request, window_id: int):
         if department is None:
             raise PermissionDenied("您不能以该部门的名义确认反馈完毕。")
     try:
-        invitation = services.finish_feedback(window, user=request.user, department=department)
+        invitation = services.finish_feedback(window, by=request.user, department=department)
     except ValidationError as error:
         messages.error(request, refusal(error))
     else:
@@ -236,7 +236,7 @@ def comment_respond(request, comment_id: int):
         messages.error(request, "请选择认可答复或坚持原意见。")
         return back
     try:
-        services.respond_to_answer(comment, user=request.user, **form.cleaned_data)
+        services.respond_to_answer(comment, by=request.user, **form.cleaned_data)
     except ValidationError as error:
         messages.error(request, refusal(error))
     else:
@@ -283,7 +283,7 @@ def comment_answer(request, comment_id: int):
         try:
             services.answer_comment(
                 comment,
-                user=request.user,
+                by=request.user,
                 answer=form.cleaned_data["answer"],
                 reason=form.cleaned_data["answer_reason"],
                 apply=form.cleaned_data["apply"],
@@ -311,7 +311,7 @@ def comments_answer_bulk(request, list_id: int):
         try:
             count = services.answer_comments(
                 form.cleaned_data["comments"],
-                user=request.user,
+                by=request.user,
                 answer=form.cleaned_data["answer"],
                 reason=form.cleaned_data["answer_reason"],
                 seen_at=form.cleaned_data["seen_at"],
@@ -328,7 +328,7 @@ def comments_answer_bulk(request, list_id: int):
 def comment_escalate(request, comment_id: int):
     comment = visible_comment(request, comment_id)
     try:
-        dispute = services.escalate_comment(comment, user=request.user)
+        dispute = services.escalate_comment(comment, by=request.user)
     except ValidationError as error:
         messages.error(request, refusal(error))
     else:
@@ -430,7 +430,7 @@ def decide(request, dispute_id: int):
     form = DecisionForm(request.POST or None, county_id=county_id)
     if request.method == "POST" and form.is_valid():
         try:
-            services.decide_dispute(dispute, user=request.user, **form.cleaned_data)
+            services.decide_dispute(dispute, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_errors(form, error)
         else:

@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
-from catalog import permissions
+from catalog.actors import permits, recorded_user
 from catalog.comparison import frozen_readings
 from catalog.models import DutyItem, DutyList
 from catalog.refusals import Conflict, Forbidden, PreconditionFailed
@@ -44,19 +44,9 @@ from .models import (
     Submission,
     SubmittedItem,
 )
+from .permissions import county_editor, township_or_editor
 
 Stage = DutyList.Stage
-
-
-def township_or_editor(user, duty_list: DutyList) -> bool:
-    """The township's own officials submit; the county editor may do it for them."""
-    return permissions.is_official_of(user, duty_list.township) or permissions.can_manage_county(
-        user, duty_list.township.county_id
-    )
-
-
-def county_editor(user, duty_list: DutyList) -> bool:
-    return permissions.can_manage_county(user, duty_list.township.county_id)
 
 
 # Preconditions: each returns the problems (Chinese sentences) that stop the action.
@@ -159,17 +149,17 @@ def window_running(duty_list: DutyList) -> bool:
 # Effects: what an action does besides moving the stage.
 
 
-def submit(duty_list: DutyList, transition: "Transition", user, note: str, params: dict) -> None:
-    submission = freeze(duty_list, transition.target, user=user, note=note)
-    mark_outdated(duty_list, submission, user=user)
+def submit(duty_list: DutyList, transition: "Transition", by, note: str, params: dict) -> None:
+    submission = freeze(duty_list, transition.target, by=by, note=note)
+    mark_outdated(duty_list, submission, by=by)
 
 
-def start_window(duty_list: DutyList, transition: "Transition", user, note: str, params: dict) -> None:
+def start_window(duty_list: DutyList, transition: "Transition", by, note: str, params: dict) -> None:
     window = CommentWindow.objects.create(
         duty_list=duty_list,
         submission=latest_submission(duty_list),
         deadline=params["deadline"],
-        opened_by=user,
+        opened_by=recorded_user(by),
     )
     departments = list(params["departments"])
     Invitation.objects.bulk_create(Invitation(window=window, department=d) for d in departments)
@@ -180,9 +170,9 @@ def start_window(duty_list: DutyList, transition: "Transition", user, note: str,
     )
 
 
-def end_window(duty_list: DutyList, transition: "Transition", user, note: str, params: dict) -> None:
+def end_window(duty_list: DutyList, transition: "Transition", by, note: str, params: dict) -> None:
     window = open_window(duty_list)
-    window.closed_by = user
+    window.closed_by = recorded_user(by)
     window.closed_at = timezone.now()
     window.save(update_fields=["closed_by", "closed_at"])
     count = (
@@ -197,7 +187,7 @@ def end_window(duty_list: DutyList, transition: "Transition", user, note: str, p
     )
 
 
-def raise_disputes(duty_list: DutyList, transition: "Transition", user, note: str, params: dict) -> None:
+def raise_disputes(duty_list: DutyList, transition: "Transition", by, note: str, params: dict) -> None:
     """What is still contested after the last round becomes a dispute with both positions."""
     contested = (
         Comment.objects.filter(duty_list=duty_list, state__in=[Comment.State.OPEN, Comment.State.ANSWERED])
@@ -205,9 +195,9 @@ def raise_disputes(duty_list: DutyList, transition: "Transition", user, note: st
         .select_related("department", "proposed_receiving_department", "proposed_category")
         .prefetch_related("proposed_lead_departments")
     )
-    disputes = [dispute_for(comment, raised_by=user) for comment in contested]
+    disputes = [dispute_for(comment, raised_by=recorded_user(by)) for comment in contested]
     Dispute.objects.bulk_create(disputes)
-    mark_disputed([d.comment for d in disputes], user=user)
+    mark_disputed([d.comment for d in disputes], by=by)
     if disputes:
         notifications.notify(
             notifications.county_leaders(duty_list.township.county_id),
@@ -216,16 +206,16 @@ def raise_disputes(duty_list: DutyList, transition: "Transition", user, note: st
         )
 
 
-def start_consultees(duty_list: DutyList, transition: "Transition", user, note: str, params: dict) -> None:
+def start_consultees(duty_list: DutyList, transition: "Transition", by, note: str, params: dict) -> None:
     """征求意见 and 研究论证: consultees comment on the text as it stands now."""
-    close_window(duty_list, user)
-    submission = freeze(duty_list, transition.target, user=user, note=note)
+    close_window(duty_list, by)
+    submission = freeze(duty_list, transition.target, by=by, note=note)
     CommentWindow.objects.create(
         duty_list=duty_list,
         submission=submission,
         kind=CommentWindow.Kind.CONSULTEES,
         deadline=params.get("deadline"),
-        opened_by=user,
+        opened_by=recorded_user(by),
     )
     notifications.notify(
         notifications.consultees(duty_list.township.county_id),
@@ -234,21 +224,21 @@ def start_consultees(duty_list: DutyList, transition: "Transition", user, note: 
     )
 
 
-def freeze_for_review(duty_list: DutyList, transition: "Transition", user, note: str, params: dict) -> None:
-    close_window(duty_list, user)
-    freeze(duty_list, transition.target, user=user, note=note)
+def freeze_for_review(duty_list: DutyList, transition: "Transition", by, note: str, params: dict) -> None:
+    close_window(duty_list, by)
+    freeze(duty_list, transition.target, by=by, note=note)
 
 
-def approve(duty_list: DutyList, transition: "Transition", user, note: str, params: dict) -> None:
-    close_window(duty_list, user)
-    submission = freeze(duty_list, transition.target, user=user, note=note)
+def approve(duty_list: DutyList, transition: "Transition", by, note: str, params: dict) -> None:
+    close_window(duty_list, by)
+    submission = freeze(duty_list, transition.target, by=by, note=note)
     Approval.objects.create(
         duty_list=duty_list,
         submission=submission,
         meeting=params["meeting"],
         approved_on=params["approved_on"],
         document_number=params["document_number"],
-        recorded_by=user,
+        recorded_by=recorded_user(by),
     )
 
 
@@ -382,10 +372,10 @@ def publication_ready(duty_list: DutyList, params: dict) -> list[str]:
     return problems
 
 
-def publish(duty_list: DutyList, transition: "Transition", user, note: str, params: dict) -> None:
+def publish(duty_list: DutyList, transition: "Transition", by, note: str, params: dict) -> None:
     params["write_edition"](
         duty_list,
-        user=user,
+        by=by,
         effective_on=params["effective_on"],
         document_number=params["document_number"].strip(),
         note=note,
@@ -428,20 +418,20 @@ def transitions(policy: ReviewPolicy, current: str | None = None) -> list[Transi
     return table
 
 
-def available(duty_list: DutyList, user) -> list[Transition]:
+def available(duty_list: DutyList, by) -> list[Transition]:
     """The actions the user may take on the list now (for buttons; `perform` checks again)."""
     table = transitions(policy_for(duty_list.township.county), duty_list.stage)
     return [
         t
         for t in table
         if t.source == duty_list.stage
-        and t.allowed(user, duty_list)
+        and t.allowed(by, duty_list)
         and (t.offered is None or t.offered(duty_list))
     ]
 
 
 @transaction.atomic
-def perform(duty_list: DutyList, action: str, *, user, note: str = "", **params) -> StageChange:
+def perform(duty_list: DutyList, action: str, *, by, note: str = "", **params) -> StageChange:
     """Apply one action to the list, or refuse it with a Chinese message and change nothing."""
     locked = DutyList.objects.select_for_update().select_related("township__county").get(pk=duty_list.pk)
     table = transitions(policy_for(locked.township.county), locked.stage)
@@ -453,20 +443,20 @@ def perform(duty_list: DutyList, action: str, *, user, note: str = "", **params)
             f"“{locked.title}”处于“{locked.get_stage_display()}”阶段，{reason}。",
             code="wrong_stage" if known else "unknown_action",
         )
-    if user is None or not transition.allowed(user, locked):
+    if not permits(by, transition.allowed, locked):
         raise Forbidden(f"您不能对“{locked.title}”进行“{transition.label}”。", code="not_allowed")
     problems = transition.preconditions(locked, params) if transition.preconditions else []
     if problems:
         raise PreconditionFailed(problems)
     if transition.effect:
-        transition.effect(locked, transition, user, note, params)
+        transition.effect(locked, transition, by, note, params)
     change = StageChange.objects.create(
         duty_list=locked,
         action=action,
         label=transition.label,
         from_stage=locked.stage,
         to_stage=transition.target,
-        changed_by=user,
+        changed_by=recorded_user(by),
         note=note,
     )
     if transition.moves:
@@ -488,13 +478,13 @@ def open_window(duty_list: DutyList) -> CommentWindow | None:
     return CommentWindow.objects.filter(duty_list=duty_list, closed_at__isnull=True).first()
 
 
-def close_window(duty_list: DutyList, user) -> None:
+def close_window(duty_list: DutyList, by) -> None:
     CommentWindow.objects.filter(duty_list=duty_list, closed_at__isnull=True).update(
-        closed_by=user, closed_at=timezone.now()
+        closed_by=recorded_user(by), closed_at=timezone.now()
     )
 
 
-def freeze(duty_list: DutyList, stage: str, *, user, note: str) -> Submission:
+def freeze(duty_list: DutyList, stage: str, *, by, note: str) -> Submission:
     """Copy the list as it stands into a submission of its own."""
     latest = latest_submission(duty_list)
     submission = Submission.objects.create(
@@ -502,7 +492,7 @@ def freeze(duty_list: DutyList, stage: str, *, user, note: str) -> Submission:
         round=(latest.round + 1) if latest else 1,
         stage=stage,
         list_version=duty_list.version,
-        submitted_by=user,
+        submitted_by=recorded_user(by),
         note=note,
     )
     items = (
@@ -521,7 +511,7 @@ def changed_fields(before: SubmittedItem, after: SubmittedItem) -> set[str]:
     return {name for name in then.keys() | now.keys() if then.get(name) != now.get(name)}
 
 
-def mark_outdated(duty_list: DutyList, submission: Submission, *, user) -> None:
+def mark_outdated(duty_list: DutyList, submission: Submission, *, by) -> None:
     """Open comments whose field has changed since the text they were made on: kept, marked 已过时."""
     comments = list(
         Comment.objects.filter(
@@ -554,7 +544,7 @@ def mark_outdated(duty_list: DutyList, submission: Submission, *, user) -> None:
             outdated.append(comment)
     if outdated:
         bulk_update_with_history(
-            outdated, Comment, ["outdated_at"], default_change_reason="已过时", default_user=user
+            outdated, Comment, ["outdated_at"], default_change_reason="已过时", default_user=recorded_user(by)
         )
 
 
@@ -577,11 +567,11 @@ def dispute_for(comment: Comment, *, raised_by, escalated: bool = False) -> Disp
     )
 
 
-def mark_disputed(comments: Iterable[Comment], *, user) -> None:
+def mark_disputed(comments: Iterable[Comment], *, by) -> None:
     comments = list(comments)
     for comment in comments:
         comment.move("dispute")
     if comments:
         bulk_update_with_history(
-            comments, Comment, ["state"], default_change_reason="列为争议事项", default_user=user
+            comments, Comment, ["state"], default_change_reason="列为争议事项", default_user=recorded_user(by)
         )

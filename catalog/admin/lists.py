@@ -67,7 +67,7 @@ class DutyListAdmin(CountyScopedAdmin):
         if change:
             # Title and year only, on the row as it stands: the form's copy of the stage may be old.
             services.update_list_details(
-                obj, title=form.cleaned_data["title"], year=form.cleaned_data["year"], user=request.user
+                obj, title=form.cleaned_data["title"], year=form.cleaned_data["year"], by=request.user
             )
             return
         try:
@@ -259,7 +259,7 @@ class DutyItemAdmin(SaveThroughServiceAdmin):
 
     def delete_model(self, request, obj):
         services.delete_item(
-            obj, user=request.user, reason="后台删除", expected_version=posted_version(request)
+            obj, by=request.user, reason="后台删除", expected_version=posted_version(request)
         )
 
     def delete_view(self, request, object_id, extra_context=None):
@@ -288,7 +288,7 @@ class DutyItemAdmin(SaveThroughServiceAdmin):
             services.revert_item(
                 item,
                 record,
-                user=request.user,
+                by=request.user,
                 reason="在后台恢复",
                 expected_version=posted_version(request),
             )
@@ -327,7 +327,7 @@ class DutyItemAdmin(SaveThroughServiceAdmin):
         services.save_item(
             obj,
             lead_departments=form.cleaned_data.get("lead_departments"),
-            user=request.user,
+            by=request.user,
             reason="后台修改" if change else "后台新增",
             expected_version=form.cleaned_data.get("expected_version") if change else None,
         )
@@ -362,7 +362,7 @@ class DutyItemAdmin(SaveThroughServiceAdmin):
                         queryset,
                         part=form.cleaned_data["part"],
                         reason=form.cleaned_data["reason"],
-                        user=request.user,
+                        by=request.user,
                         lead_departments=form.cleaned_data["lead_departments"],
                         receiving_department=form.cleaned_data["receiving_department"],
                         work=form.cleaned_data["work"],

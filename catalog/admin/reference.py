@@ -133,7 +133,7 @@ class CatalogueEntryAdmin(SaveThroughServiceAdmin):
 
     def save_model(self, request, obj, form, change):
         services.save_catalogue_entry(
-            obj, lead_departments=form.cleaned_data.get("lead_departments"), user=request.user
+            obj, lead_departments=form.cleaned_data.get("lead_departments"), by=request.user
         )
 
 

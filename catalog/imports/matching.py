@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from .. import permissions, services
+from ..actors import permits
 from ..columns import COLUMNS, FIELD_NAMES, WORK_FIELDS, YES_NO
 from ..comparison import FieldChange, compare_readings
 from ..models import Catalogue, Category, Department, DutyItem, DutyList, Office, Part, Township
@@ -222,16 +223,16 @@ def unknown_names_problem(plan: ImportPlan) -> Problem:
 
 
 def plan_import(
-    data: bytes, filename: str, township: Township, *, create_missing: bool = False, by=None
+    data: bytes, filename: str, township: Township, *, create_missing: bool = False, by
 ) -> ImportPlan:
     """Read the file and compare it with the township's draft; writes nothing.
 
-    `by` is the user importing; without one the system imports (the command),
-    which may create names. Only the county editor creates reference data: an
+    `by` is the user importing, or `SYSTEM` (the command line), which may create
+    names. Only the county editor creates reference data: an
     import that asks to create names for anyone else is refused outright.
     Raises `ImportFileError` when the file cannot be read at all.
     """
-    may_create = by is None or permissions.can_create_reference_data(by, township.county_id)
+    may_create = permits(by, permissions.can_create_reference_data, township.county_id)
     if create_missing and not may_create:
         raise PermissionDenied("只有县委编办可以新建类别、责任科室和县直部门。")
     parsed = parse_sheets(read_file(data, filename))
@@ -455,7 +456,7 @@ class StalePlanError(Exception):
 
 
 @transaction.atomic
-def apply_import(plan: ImportPlan, *, user=None, remove_missing: bool = False) -> DutyList:
+def apply_import(plan: ImportPlan, *, by, remove_missing: bool = False) -> DutyList:
     """Carry out a clean plan: all of it or, on any error, none of it."""
     if not plan.ok:
         raise ValidationError([str(problem) for problem in plan.problems])
@@ -465,10 +466,10 @@ def apply_import(plan: ImportPlan, *, user=None, remove_missing: bool = False) -
         locked = DutyList.objects.select_for_update().get(pk=duty_list.pk)
         if locked.version != plan.list_version:
             raise StalePlanError("预览之后清单已被修改，请重新预览后再导入。")
-        if user is not None and not permissions.can_edit_list(user, locked):
+        if not permits(by, permissions.can_edit_list, locked):
             raise PermissionDenied("您无权修改该清单。")
     else:
-        if user is not None and not permissions.can_import_into(user, plan.township, None):
+        if not permits(by, permissions.can_import_into, plan.township, None):
             raise PermissionDenied(f"您不能为{plan.township.name}新建清单。")
         duty_list = services.create_list(
             plan.township, title=f"{plan.township.name}履行职责事项清单", year=services.current_year()
@@ -483,16 +484,16 @@ def apply_import(plan: ImportPlan, *, user=None, remove_missing: bool = False) -
             if incoming.is_safeguard is None:
                 item.is_safeguard = incoming.entry.is_safeguard
         new_items.append((item, incoming.leads))
-    services.add_items(duty_list, new_items, user=user, reason=reason)
+    services.add_items(duty_list, new_items, by=by, reason=reason)
     for change in plan.changed:
         item, incoming = change.item, change.incoming
         moved = item.part != incoming.part
         set_values(item, incoming, everything=moved)
         leads = incoming.leads if moved or incoming.has("lead_departments") else None
-        services.save_item(item, lead_departments=leads, user=user, reason=reason)
+        services.save_item(item, lead_departments=leads, by=by, reason=reason)
     if remove_missing:
         for item in plan.missing:
-            services.delete_item(item, user=user, reason=f"{reason}：文件中没有此事项")
+            services.delete_item(item, by=by, reason=f"{reason}：文件中没有此事项")
     return duty_list
 
 

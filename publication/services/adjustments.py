@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog import services as catalog_services
+from catalog.actors import SystemActor, recorded_user
 from catalog.columns import CATEGORY, COMPARED_COLUMNS, OFFICE
 from catalog.models import Category, Department, DutyItem, DutyList, FrozenItem, Part
 from review import notifications
@@ -97,9 +98,9 @@ def check_changes(township, edition: Edition, changes: list[RequestedChange]) ->
 
 
 @transaction.atomic
-def file_adjustment(township, *, user, summary: str, changes: list[RequestedChange]) -> Adjustment:
+def file_adjustment(township, *, by, summary: str, changes: list[RequestedChange]) -> Adjustment:
     """File a request against the township's edition in force; all rows or none."""
-    if not permissions.can_file_adjustment(user, township):
+    if not permissions.can_file_adjustment(by, township):
         raise PermissionDenied(f"您不能为{township.name}申请调整清单。")
     edition = current_edition(township)
     if edition is None:
@@ -114,8 +115,8 @@ def file_adjustment(township, *, user, summary: str, changes: list[RequestedChan
         township=township,
         edition=edition,
         summary=summary.strip(),
-        signature=permissions.signature_for(user, township),
-        filed_by=user,
+        signature=permissions.signature_for(by, township),
+        filed_by=by,
     )
     for change in changes:
         item = AdjustmentItem.objects.create(
@@ -145,16 +146,16 @@ def check_open(adjustment: Adjustment) -> None:
 
 
 @transaction.atomic
-def remark_on(adjustment: Adjustment, *, user, text: str) -> AdjustmentRemark:
+def remark_on(adjustment: Adjustment, *, by, text: str) -> AdjustmentRemark:
     adjustment = (
         Adjustment.objects.select_for_update().select_related("township", "filed_by").get(pk=adjustment.pk)
     )
-    if not permissions.can_review_adjustment(user, adjustment):
+    if not permissions.can_review_adjustment(by, adjustment):
         raise PermissionDenied("只有县委编办可以提出审核意见。")
     check_open(adjustment)
     if not text.strip():
         raise ValidationError({"text": "请填写意见。"})
-    remark = AdjustmentRemark.objects.create(adjustment=adjustment, author=user, text=text.strip())
+    remark = AdjustmentRemark.objects.create(adjustment=adjustment, author=by, text=text.strip())
     notifications.notify(
         [adjustment.filed_by],
         f"县委编办对{adjustment.township.name}清单的调整申请提出了意见，请答复。",
@@ -164,18 +165,18 @@ def remark_on(adjustment: Adjustment, *, user, text: str) -> AdjustmentRemark:
 
 
 @transaction.atomic
-def answer_remark(remark: AdjustmentRemark, *, user, answer: str) -> AdjustmentRemark:
+def answer_remark(remark: AdjustmentRemark, *, by, answer: str) -> AdjustmentRemark:
     remark = (
         AdjustmentRemark.objects.select_for_update().select_related("adjustment__township").get(pk=remark.pk)
     )
-    if not permissions.can_answer_remark(user, remark.adjustment):
+    if not permissions.can_answer_remark(by, remark.adjustment):
         raise PermissionDenied("只有申请人或该乡镇（街道）可以答复。")
     check_open(remark.adjustment)
     if remark.answer:
         raise ValidationError("这条意见已经答复过了。")
     if not answer.strip():
         raise ValidationError({"answer": "请填写答复。"})
-    remark.answer, remark.answered_by, remark.answered_at = answer.strip(), user, timezone.now()
+    remark.answer, remark.answered_by, remark.answered_at = answer.strip(), by, timezone.now()
     remark.save()
     return remark
 
@@ -184,7 +185,7 @@ def answer_remark(remark: AdjustmentRemark, *, user, answer: str) -> AdjustmentR
 def decide_adjustment(
     adjustment: Adjustment,
     *,
-    user,
+    by,
     approve: bool,
     note: str = "",
     document_number: str = "",
@@ -194,7 +195,7 @@ def decide_adjustment(
     adjustment = (
         Adjustment.objects.select_for_update().select_related("township", "edition").get(pk=adjustment.pk)
     )
-    if not permissions.can_review_adjustment(user, adjustment):
+    if not permissions.can_review_adjustment(by, adjustment):
         raise PermissionDenied("只有县委编办可以审核调整申请。")
     check_open(adjustment)
     if not approve:
@@ -218,16 +219,16 @@ def decide_adjustment(
         if problems:
             raise ValidationError(problems)
         adjustment.new_edition = publish_adjustment(
-            adjustment, user=user, document_number=document_number.strip(), effective_on=effective_on
+            adjustment, by=by, document_number=document_number.strip(), effective_on=effective_on
         )
         adjustment.document_number = document_number.strip()
         adjustment.move("approve")
     adjustment.decided_by, adjustment.decided_at, adjustment.decision_note = (
-        user,
+        by,
         timezone.now(),
         note.strip(),
     )
-    adjustment._history_user = user
+    adjustment._history_user = by
     adjustment.save()
     notifications.notify(
         [adjustment.filed_by],
@@ -273,7 +274,7 @@ def check_rows_as_published(duty_list: DutyList, published: dict, keys: set) -> 
         )
 
 
-def publish_adjustment(adjustment: Adjustment, *, user, document_number: str, effective_on: date) -> Edition:
+def publish_adjustment(adjustment: Adjustment, *, by, document_number: str, effective_on: date) -> Edition:
     """Apply the approved changes to the township's list of record, then publish the next edition.
 
     The next edition is the edition in force plus this adjustment's changes, never whatever the live
@@ -289,12 +290,15 @@ def publish_adjustment(adjustment: Adjustment, *, user, document_number: str, ef
         )
     )
     check_rows_as_published(duty_list, published, {change.key for change in changes if change.key})
+    # The approved changes are written by the system on the approver's record: the list is
+    # published, so nobody may edit it, and these rows were checked as published just above.
+    applying = SystemActor(recorded_as=recorded_user(by))
     reason_of = {}
     for change in changes:
         reason = f"动态调整（{document_number}）：{change.reason}"
         if change.action == AdjustmentItem.Action.REMOVE:
             item = DutyItem.objects.active().get(duty_list=duty_list, key=change.key)
-            catalog_services.delete_item(item, reason=reason)
+            catalog_services.delete_item(item, by=applying, reason=reason)
         else:
             requested = Change(
                 name=change.name if change.action != AdjustmentItem.Action.MOVE else "",
@@ -305,7 +309,9 @@ def publish_adjustment(adjustment: Adjustment, *, user, document_number: str, ef
                 category=change.category,
                 basis=change.basis if change.action != AdjustmentItem.Action.MOVE else "",
             )
-            item = write_change(duty_list, change.key, requested, what=change.name, user=None, reason=reason)
+            item = write_change(
+                duty_list, change.key, requested, what=change.name, by=applying, reason=reason
+            )
         reason_of[item.key] = change.reason
     changed = [
         SubmittedItem.copy_of(None, item)
@@ -318,7 +324,7 @@ def publish_adjustment(adjustment: Adjustment, *, user, document_number: str, ef
     return create_edition(
         duty_list,
         rows,
-        user=user,
+        by=by,
         effective_on=effective_on,
         document_number=document_number,
         note=f"动态调整：{adjustment.summary}",

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from simple_history.utils import bulk_update_with_history
 
+from catalog.actors import recorded_user
 from catalog.comparison import compare_rows
 from catalog.models import DutyItem, DutyList, FrozenItem, Part, Township
 from review import workflow
@@ -36,7 +37,7 @@ def create_edition(
     duty_list: DutyList,
     rows: Iterable[FrozenItem],
     *,
-    user,
+    by,
     effective_on: date,
     document_number: str,
     note: str = "",
@@ -57,7 +58,7 @@ def create_edition(
         number=(previous.number + 1) if previous else 1,
         effective_on=effective_on,
         document_number=document_number,
-        published_by=user,
+        published_by=recorded_user(by),
         note=note,
         **counts,
     )
@@ -94,14 +95,14 @@ def create_edition(
 
 @transaction.atomic
 def publish_list(
-    duty_list: DutyList, *, user, effective_on: date, document_number: str, note: str = ""
+    duty_list: DutyList, *, by, effective_on: date, document_number: str, note: str = ""
 ) -> Edition:
     """印发公布: the workflow moves the approved list to 已公布 and logs it, and its approved text
     becomes the township's edition in force, in one transaction; refused as the workflow refuses."""
     workflow.perform(
         duty_list,
         "publish",
-        user=user,
+        by=by,
         note=note,
         effective_on=effective_on,
         document_number=document_number,
@@ -111,7 +112,7 @@ def publish_list(
 
 
 def publish_approved(
-    duty_list: DutyList, *, user, effective_on: date, document_number: str, note: str
+    duty_list: DutyList, *, by, effective_on: date, document_number: str, note: str
 ) -> Edition:
     """The approved text of the list becomes its township's edition in force."""
     approval = Approval.objects.select_related("submission").get(duty_list=duty_list)
@@ -124,12 +125,12 @@ def publish_approved(
         item.is_decided = False
     if decided:
         bulk_update_with_history(
-            decided, DutyItem, ["is_decided"], default_user=user, default_change_reason="公布"
+            decided, DutyItem, ["is_decided"], default_user=recorded_user(by), default_change_reason="公布"
         )
     return create_edition(
         duty_list,
         rows,
-        user=user,
+        by=by,
         effective_on=effective_on,
         document_number=document_number.strip(),
         note=note or "审定后公布",

@@ -59,7 +59,7 @@ def world(duty_list, superuser):
     # The review app's records: a county policy, and a submission with its stage change.
     ReviewPolicy.objects.create(county=county)
     Membership.objects.create(user=superuser, role=Membership.Role.COUNTY_EDITOR, county=county)
-    workflow.perform(duty_list, "submit", user=superuser)
+    workflow.perform(duty_list, "submit", by=superuser)
     make_review_records(duty_list, superuser)
     published = make_duty_list(make_township(county, "已公布镇"))
     make_item(published)
@@ -367,7 +367,7 @@ def populate(count: int) -> None:
         Membership.objects.create(user=user, role=Membership.Role.COUNTY_EDITOR, county=county)
         Group.objects.create(name=f"组{county.code}")
         ReviewPolicy.objects.create(county=county)
-        workflow.perform(duty_list, "submit", user=user)
+        workflow.perform(duty_list, "submit", by=user)
         make_review_records(duty_list, user)
         published = make_duty_list(make_township(county))
         make_item(published, category=category)

@@ -65,7 +65,7 @@ def test_the_list_change_form_writes_title_and_year_and_keeps_the_stage_the_work
     form = editor_client.get(admin_url(DutyList, "change", duty_list.pk))
     assert form.status_code == 200
     # The township submits while the editor has the form open.
-    workflow.perform(duty_list, "submit", user=cast["township_official"])
+    workflow.perform(duty_list, "submit", by=cast["township_official"])
     version = DutyList.objects.get(pk=duty_list.pk).version
 
     response = editor_client.post(
@@ -85,7 +85,7 @@ def test_list_details_cannot_be_changed_once_the_list_is_published_even_from_an_
     approve_and_publish(duty_list, cast["county_editor"])
 
     with pytest.raises(PermissionDenied, match="已公布"):
-        services.update_list_details(stale, title="改标题", year=2030, user=cast["county_editor"])
+        services.update_list_details(stale, title="改标题", year=2030, by=cast["county_editor"])
 
     duty_list.refresh_from_db()
     assert duty_list.stage == Stage.PUBLISHED
@@ -124,7 +124,7 @@ def test_reverting_a_decided_item_from_its_history_keeps_the_decision(editor_cli
 
 def test_reverting_an_item_of_a_published_list_is_refused(editor_client, cast, duty_list):
     item = make_item(duty_list, name="原名称")
-    services.save_item(item, user=cast["county_editor"], reason="改名")  # version 2
+    services.save_item(item, by=cast["county_editor"], reason="改名")  # version 2
     first = item.history.earliest()
     approve_and_publish(duty_list, cast["county_editor"])
 
@@ -139,7 +139,7 @@ def test_reverting_an_item_in_the_back_office_is_the_workbench_revert_with_its_v
 ):
     item = make_item(duty_list, name="原名称")
     item.name = "改后的名称"
-    services.save_item(item, user=cast["county_editor"], reason="改名")
+    services.save_item(item, by=cast["county_editor"], reason="改名")
     first = item.history.earliest()
 
     stale = editor_client.post(history_url(item, first), {"expected_version": 1}, follow=True)
@@ -240,12 +240,12 @@ def test_an_item_saved_from_a_copy_older_than_the_submission_is_refused(cast, du
     """The stage is read under the list's lock, not from the caller's copy of the list."""
     item = make_item(duty_list)
     copy = DutyItem.objects.select_related("duty_list").get(pk=item.pk)  # the list still 起草 here
-    workflow.perform(duty_list, "submit", user=cast["township_official"])
+    workflow.perform(duty_list, "submit", by=cast["township_official"])
     submitted = duty_list.submissions.get().items.get()
 
     copy.name = "提交之后的修改"
     with pytest.raises(PermissionDenied):
-        services.save_item(copy, user=cast["township_official"])
+        services.save_item(copy, by=cast["township_official"])
 
     assert DutyItem.objects.get(pk=item.pk).name == submitted.name != "提交之后的修改"
 
@@ -268,7 +268,7 @@ def test_an_edit_racing_the_submission_is_in_the_frozen_text_or_refused(cast, du
             copy = DutyItem.objects.get(pk=item.pk)
             copy.name = "并发修改"
             barrier.wait()
-            services.save_item(copy, user=official)
+            services.save_item(copy, by=official)
             outcomes["edit"] = "saved"
         except PermissionDenied:
             outcomes["edit"] = "refused"
@@ -280,7 +280,7 @@ def test_an_edit_racing_the_submission_is_in_the_frozen_text_or_refused(cast, du
 
         try:
             barrier.wait()
-            workflow.perform(DutyList.objects.get(pk=duty_list.pk), "submit", user=official)
+            workflow.perform(DutyList.objects.get(pk=duty_list.pk), "submit", by=official)
         finally:
             thread_connection.close()
 

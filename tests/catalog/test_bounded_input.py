@@ -9,6 +9,7 @@ from django.core.files import uploadhandler
 from django.urls import reverse
 from openpyxl import Workbook
 
+from catalog.actors import SYSTEM
 from catalog.imports import ImportFileError, plan_import
 from catalog.imports.reading import MAX_CELL_CHARS, MAX_FILE_BYTES
 from catalog.models import Category, DutyItem
@@ -61,7 +62,7 @@ def test_a_csv_of_nothing_but_line_breaks_stops_at_the_row_limit_without_being_h
     tracemalloc.start()
     try:
         with pytest.raises(ImportFileError) as refused:
-            plan_import(data, "空行.csv", place)
+            plan_import(data, "空行.csv", place, by=SYSTEM)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -76,14 +77,14 @@ def test_an_oversized_csv_cell_is_named_by_row_and_column(place, length):
     rows = [BASIC_HEADER, ["1", "党的建设", "事项", "内容", "党政办公室", "", ""]]
     rows.append(["2", "党的建设", "长事项", "很" * length, "党政办公室", "", ""])
     with pytest.raises(ImportFileError) as refused:
-        plan_import(csv_bytes(rows), "清单.csv", place)
+        plan_import(csv_bytes(rows), "清单.csv", place, by=SYSTEM)
     assert str(refused.value) == f"第 3 行第 4 列的内容超过 {MAX_CELL_CHARS} 字，请精简后再导入。"
 
 
 def test_a_nul_character_in_a_csv_cell_is_named_by_row_and_column(place, duty_list):
     rows = [BASIC_HEADER, ["1", "党的建设", "事项\x00", "内容", "党政办公室", "", ""]]
     with pytest.raises(ImportFileError) as refused:
-        plan_import(csv_bytes(rows), "清单.csv", place)
+        plan_import(csv_bytes(rows), "清单.csv", place, by=SYSTEM)
     assert str(refused.value).startswith("第 2 行第 3 列含有空字符（NUL）")
     assert DutyItem.objects.count() == 0
 
@@ -98,7 +99,7 @@ def test_an_oversized_workbook_cell_is_named_by_sheet_row_and_column(place):
             target.writestr(entry, content.replace(b"PLACEHOLDER", "很".encode() * (MAX_CELL_CHARS + 1)))
     data = stream.getvalue()
     with pytest.raises(ImportFileError) as refused:
-        plan_import(data, "清单.xlsx", place)
+        plan_import(data, "清单.xlsx", place, by=SYSTEM)
     assert "工作表“基本履职事项清单”第 2 行第 4 列的内容超过 32767 字" in str(refused.value)
 
 

@@ -143,7 +143,7 @@ def test_a_column_of_one_part_shows_only_in_that_parts_form_tables_and_sheet(cli
     client.force_login(official)
     editor_page = client.get(reverse("catalog:list_editor", args=[duty_list.pk])).content.decode()
     draft_sheets = load_workbook(io.BytesIO(exports.list_workbook(duty_list)))
-    workflow.perform(duty_list, "submit", user=official)
+    workflow.perform(duty_list, "submit", by=official)
     edition = approve_and_publish(duty_list, editor)
     public_page = client.get(reverse("publication:township", args=[duty_list.township.code])).content.decode()
     download = reverse("publication:download", args=[duty_list.township.code, edition.number, "xlsx"])

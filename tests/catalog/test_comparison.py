@@ -4,6 +4,7 @@ edition change log (frozen rows), and the import preview: the same edit reads th
 import pytest
 
 from catalog import comparison, exports, queries, services
+from catalog.actors import SYSTEM
 from catalog.imports.matching import plan_import
 from catalog.models import DutyItem
 from publication.services import editions
@@ -28,7 +29,7 @@ def test_one_edit_reads_the_same_in_the_feed_the_version_comparison_and_the_impo
 
     item = DutyItem.objects.get(pk=item.pk)
     item.content, item.basis, item.responsible_office = "宣传政策并组织实施", "《条例》第五条", other_office
-    services.save_item(item, user=cast["township_official"], reason="细化", expected_version=item.version)
+    services.save_item(item, by=cast["township_official"], reason="细化", expected_version=item.version)
 
     feed = queries.list_changes(duty_list)[0].changes
     assert [(c.label, c.before, c.after) for c in feed] == CHANGED
@@ -38,7 +39,7 @@ def test_one_edit_reads_the_same_in_the_feed_the_version_comparison_and_the_impo
     assert [(c.label, c.before, c.after) for c in diffs[0].fields] == CHANGED
 
     # The file still says what the draft said before: the preview shows the edit the other way round.
-    plan = plan_import(file_before, "城关镇.xlsx", township)
+    plan = plan_import(file_before, "城关镇.xlsx", township, by=SYSTEM)
     (change,) = plan.changed
     assert [(c.label, c.after, c.before) for c in change.fields] == CHANGED
 

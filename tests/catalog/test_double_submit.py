@@ -65,7 +65,7 @@ def test_the_same_key_sent_at_once_adds_one_item(cast, duty_list, category):
             item = DutyItem(duty_list_id=duty_list.pk, part=Part.BASIC, category=category, key=key)
             item.name, item.content = "基层党组织建设", "指导村党组织"
             barrier.wait()
-            saved.append(services.create_item(item, user=cast["township_official"]).pk)
+            saved.append(services.create_item(item, by=cast["township_official"]).pk)
         finally:
             thread_connection.close()
 
@@ -125,7 +125,7 @@ def test_two_editors_starting_a_list_at_once_make_one_list(cast, duty_list, temp
                 township,
                 title="白云乡履行职责事项清单",
                 year=2026,
-                user=cast["county_editor"],
+                by=cast["county_editor"],
                 catalogue=template,
             )
             outcomes.append("started")

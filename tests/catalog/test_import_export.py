@@ -10,6 +10,7 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from catalog import exports
+from catalog.actors import SYSTEM
 from catalog.imports import ImportFileError, apply_import, plan_import
 from catalog.models import County, DutyItem, DutyList, Office, Part, Township
 from tests.conftest import make_category, make_department, make_item, make_office
@@ -87,10 +88,10 @@ def state(duty_list: DutyList) -> tuple:
 
 
 def test_importing_writes_every_part_with_user_and_file_in_history(place, duty_list, cast):
-    plan = plan_import(small_workbook(), "城关镇.xlsx", place)
+    plan = plan_import(small_workbook(), "城关镇.xlsx", place, by=SYSTEM)
     assert plan.ok, plan.problems
     assert [len(s["added"]) for s in plan.by_part()] == [2, 1, 1]
-    apply_import(plan, user=cast["township_official"])
+    apply_import(plan, by=cast["township_official"])
 
     flood = DutyItem.objects.get(name="防汛抗旱")
     assert flood.part == Part.COORDINATED
@@ -106,20 +107,20 @@ def test_importing_writes_every_part_with_user_and_file_in_history(place, duty_l
 
 
 def test_importing_the_same_file_again_changes_nothing(place, duty_list):
-    apply_import(plan_import(small_workbook(), "a.xlsx", place))
+    apply_import(plan_import(small_workbook(), "a.xlsx", place, by=SYSTEM), by=SYSTEM)
     before = state(duty_list)
-    plan = plan_import(small_workbook(), "a.xlsx", place)
+    plan = plan_import(small_workbook(), "a.xlsx", place, by=SYSTEM)
     assert (plan.added, plan.changed, plan.missing, plan.unchanged) == ([], [], [], 4)
-    apply_import(plan)
+    apply_import(plan, by=SYSTEM)
     assert state(duty_list) == before
 
 
 def test_a_revised_file_updates_adds_and_lists_missing_items_removed_only_when_confirmed(place, duty_list):
-    apply_import(plan_import(small_workbook(), "v1.xlsx", place))
+    apply_import(plan_import(small_workbook(), "v1.xlsx", place, by=SYSTEM), by=SYSTEM)
     revised = [["基本"], BASIC_HEADER]
     revised.append([1, "党的建设", "基层党组织建设", "指导村党组织规范化建设", "党政办公室", "《条例》", ""])
     revised.append([2, "党的建设", "统一战线工作", "做好统战工作", "党政办公室", "", ""])
-    plan = plan_import(small_workbook(基本履职事项清单=revised), "v2.xlsx", place)
+    plan = plan_import(small_workbook(基本履职事项清单=revised), "v2.xlsx", place, by=SYSTEM)
 
     assert [i.name for i in plan.added] == ["统一战线工作"]
     changed = {c.item.name: [(f.label, f.before, f.after) for f in c.fields] for c in plan.changed}
@@ -128,9 +129,13 @@ def test_a_revised_file_updates_adds_and_lists_missing_items_removed_only_when_c
     }
     assert [i.name for i in plan.missing] == ["意识形态工作"]
 
-    apply_import(plan)
+    apply_import(plan, by=SYSTEM)
     assert DutyItem.objects.active().filter(name="意识形态工作").exists()  # kept: not confirmed
-    apply_import(plan_import(small_workbook(基本履职事项清单=revised), "v2.xlsx", place), remove_missing=True)
+    apply_import(
+        plan_import(small_workbook(基本履职事项清单=revised), "v2.xlsx", place, by=SYSTEM),
+        remove_missing=True,
+        by=SYSTEM,
+    )
     assert DutyItem.objects.deleted().get().name == "意识形态工作"
 
 
@@ -144,7 +149,7 @@ def test_unknown_names_are_reported_with_the_closest_and_created_only_when_asked
     data = small_workbook(基本履职事项清单=rows, 配合履职事项清单=rows_coordinated)
     before = state(duty_list)
 
-    plan = plan_import(data, "x.xlsx", place)
+    plan = plan_import(data, "x.xlsx", place, by=SYSTEM)
     messages = [str(p) for p in plan.problems]
     assert (
         "工作表“基本履职事项清单”第 3 行“责任科室”列：找不到责任科室“党政综合办公室”，最接近的是“党政办公室”。"
@@ -155,16 +160,16 @@ def test_unknown_names_are_reported_with_the_closest_and_created_only_when_asked
         in messages
     )
     with pytest.raises(ValidationError):
-        apply_import(plan)
+        apply_import(plan, by=SYSTEM)
     assert state(duty_list) == before and not Office.objects.filter(name="党政综合办公室").exists()
 
-    plan = plan_import(data, "x.xlsx", place, create_missing=True)
+    plan = plan_import(data, "x.xlsx", place, create_missing=True, by=SYSTEM)
     assert (
         plan.ok
         and plan.to_create["office"] == ["党政综合办公室"]
         and plan.to_create["department"] == ["县应急局"]
     )
-    apply_import(plan)
+    apply_import(plan, by=SYSTEM)
     assert DutyItem.objects.get(name="新事项").responsible_office.name == "党政综合办公室"
 
 
@@ -176,7 +181,7 @@ def test_any_error_means_nothing_is_written(place, duty_list):
         [2, "党的建设", "", "没有名称", "", "", ""],
     ]
     before = state(duty_list)
-    plan = plan_import(small_workbook(基本履职事项清单=rows), "bad.xlsx", place)
+    plan = plan_import(small_workbook(基本履职事项清单=rows), "bad.xlsx", place, by=SYSTEM)
     assert [str(p) for p in plan.problems] == ["工作表“基本履职事项清单”第 4 行“事项名称”列：缺少事项名称。"]
     assert plan.added == []
     assert state(duty_list) == before
@@ -184,7 +189,7 @@ def test_any_error_means_nothing_is_written(place, duty_list):
 
 def test_per_part_rules_are_reported_against_the_row(place, duty_list):
     rows = [["配合"], COORDINATED_HEADER, [1, "平安法治", "防汛抗旱", "", "统筹", "", "", "", ""]]
-    plan = plan_import(small_workbook(配合履职事项清单=rows), "x.xlsx", place)
+    plan = plan_import(small_workbook(配合履职事项清单=rows), "x.xlsx", place, by=SYSTEM)
     assert {str(p) for p in plan.problems} == {
         "工作表“配合履职事项清单”第 3 行“县级主责部门”列：配合履职事项至少需要一个县级主责部门。",
         "工作表“配合履职事项清单”第 3 行“乡镇（街道）配合职责”列：配合履职事项必须填写乡镇（街道）配合职责。",
@@ -261,7 +266,7 @@ def test_a_bad_file_gets_a_clear_message_and_changes_nothing(place, duty_list, c
     build, filename, message = BAD_FILES[case]
     before = state(duty_list)
     try:
-        plan = plan_import(build(), filename, place)
+        plan = plan_import(build(), filename, place, by=SYSTEM)
     except ImportFileError as error:
         assert message in str(error)
     else:
@@ -308,7 +313,7 @@ def test_confirming_after_someone_edited_the_list_shows_a_fresh_preview(client, 
     make_item(duty_list, name="预览后别人新增的")
     from catalog import services
 
-    services.save_item(DutyItem.objects.get(name="预览后别人新增的"))
+    services.save_item(DutyItem.objects.get(name="预览后别人新增的"), by=SYSTEM)
     response = client.post(reverse("catalog:import_confirm", args=[place.code]), {"token": token})
     assert response.status_code == 409 and "预览之后清单已被修改" in response.content.decode()
     assert DutyItem.objects.count() == 1
@@ -379,7 +384,7 @@ def test_export_has_the_printed_layout(client, cast, place, duty_list):
         County.objects.get(pk=county.pk).categories.get(name="党的建设"),
         County.objects.get(pk=county.pk).categories.get(name="平安法治"),
     )
-    apply_import(plan_import(small_workbook(), "a.xlsx", place))
+    apply_import(plan_import(small_workbook(), "a.xlsx", place, by=SYSTEM), by=SYSTEM)
     client.force_login(cast["department_reviewer"])
     response = client.get(reverse("catalog:list_export", args=[duty_list.pk]))
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -453,10 +458,10 @@ def test_export_then_import_into_an_empty_list_reproduces_every_item(township_na
         county=county, name="新建镇", code="999001099", kind=Township.Kind.ZHEN, order=99
     )
 
-    plan = plan_import(exports.list_workbook(source), "往返.xlsx", empty, create_missing=True)
+    plan = plan_import(exports.list_workbook(source), "往返.xlsx", empty, create_missing=True, by=SYSTEM)
     assert plan.ok, [str(p) for p in plan.problems][:5]
     assert plan.to_create["category"] == [] and plan.to_create["department"] == []
-    copy = apply_import(plan)
+    copy = apply_import(plan, by=SYSTEM)
 
     def fields(duty_list):
         items = list(
@@ -508,14 +513,14 @@ def test_departments_in_a_table_read_as_basic_are_not_dropped_silently(place):
         ["（一）平安法治"],
         [1, "危险化学品监管", "县应急管理局", ""],
     ]
-    plan = plan_import(workbook_bytes({"Sheet1": sheet}), "x.xlsx", place)
+    plan = plan_import(workbook_bytes({"Sheet1": sheet}), "x.xlsx", place, by=SYSTEM)
     assert any("被识别为基本履职事项" in str(problem) for problem in plan.problems)
 
 
 def test_a_created_category_goes_after_the_existing_ones(place):
     rows = [["基本"], BASIC_HEADER, [1, "新类别", "新事项", "内容", "党政办公室", "", ""]]
-    plan = plan_import(small_workbook(基本履职事项清单=rows), "x.xlsx", place, create_missing=True)
-    apply_import(plan)
+    plan = plan_import(small_workbook(基本履职事项清单=rows), "x.xlsx", place, create_missing=True, by=SYSTEM)
+    apply_import(plan, by=SYSTEM)
     assert place.county.categories.get(name="新类别").order == 3
 
 
@@ -550,13 +555,13 @@ def many_merges() -> bytes:
 )
 def test_small_hostile_workbooks_are_refused_before_the_rows_are_walked(place, build, message):
     with pytest.raises(ImportFileError, match=message):
-        plan_import(build(), "x.xlsx", place)
+        plan_import(build(), "x.xlsx", place, by=SYSTEM)
 
 
 def test_names_differing_only_in_bracket_width_or_spaces_are_the_same_item(place, duty_list):
     make_item(duty_list, category=place.county.categories.get(name="党的建设"), name="村（社区）党组织建设")
     rows = [["基本"], BASIC_HEADER, [1, "党的建设", "村(社区) 党组织建设", "内容", "党政办公室", "", ""]]
-    plan = plan_import(small_workbook(基本履职事项清单=rows), "x.xlsx", place)
+    plan = plan_import(small_workbook(基本履职事项清单=rows), "x.xlsx", place, by=SYSTEM)
     assert [i.name for i in plan.added if i.part == Part.BASIC] == []
     assert [c.item.name for c in plan.changed] == ["村（社区）党组织建设"]
     twice = [
@@ -565,7 +570,7 @@ def test_names_differing_only_in_bracket_width_or_spaces_are_the_same_item(place
         [1, "党的建设", "试点（一）", "", "", "", ""],
         [2, "党的建设", "试点(一)", "", "", "", ""],
     ]
-    plan = plan_import(small_workbook(基本履职事项清单=twice), "x.xlsx", place)
+    plan = plan_import(small_workbook(基本履职事项清单=twice), "x.xlsx", place, by=SYSTEM)
     assert any("重复" in str(problem) for problem in plan.problems)
 
 
@@ -581,7 +586,7 @@ def test_sub_point_rows_under_a_merged_name_belong_to_that_item(place):
         sheet.merge_cells(f"{column}2:{column}3")
     stream = io.BytesIO()
     workbook.save(stream)
-    plan = plan_import(stream.getvalue(), "x.xlsx", place)
+    plan = plan_import(stream.getvalue(), "x.xlsx", place, by=SYSTEM)
     assert plan.ok, [str(p) for p in plan.problems]
     contents = {i.name: i.texts["content"] for i in plan.added}
     assert contents == {"基层党组织建设": "1.指导村党组织建设\n2.开展换届选举", "意识形态工作": "落实责任制"}
@@ -590,10 +595,10 @@ def test_sub_point_rows_under_a_merged_name_belong_to_that_item(place):
 def test_re_importing_an_export_after_a_deletion_changes_nothing(place, duty_list):
     from catalog import services
 
-    apply_import(plan_import(small_workbook(), "a.xlsx", place))
-    services.delete_item(DutyItem.objects.get(name="基层党组织建设"))
+    apply_import(plan_import(small_workbook(), "a.xlsx", place, by=SYSTEM), by=SYSTEM)
+    services.delete_item(DutyItem.objects.get(name="基层党组织建设"), by=SYSTEM)
     before = state(duty_list)
-    plan = plan_import(exports.list_workbook(duty_list), "export.xlsx", place)
+    plan = plan_import(exports.list_workbook(duty_list), "export.xlsx", place, by=SYSTEM)
     assert (plan.added, plan.changed, plan.missing) == ([], [], [])
     assert state(duty_list) == before
 
@@ -601,7 +606,7 @@ def test_re_importing_an_export_after_a_deletion_changes_nothing(place, duty_lis
 def test_a_content_column_on_a_coordinated_table_becomes_township_duties_with_a_note(place):
     header = ["序号", "类别", "事项名称", "具体内容", "县级主责部门", "县级部门职责"]
     rows = [["配合"], header, [1, "平安法治", "防汛抗旱", "汛期巡查报告险情", "县应急管理局", "统筹调度"]]
-    plan = plan_import(small_workbook(配合履职事项清单=rows), "x.xlsx", place)
+    plan = plan_import(small_workbook(配合履职事项清单=rows), "x.xlsx", place, by=SYSTEM)
     assert plan.ok, [str(p) for p in plan.problems]
     flood = next(i for i in plan.added if i.name == "防汛抗旱")
     assert (flood.texts["township_duties"], flood.texts["content"]) == ("汛期巡查报告险情", "")

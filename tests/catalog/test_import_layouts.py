@@ -14,6 +14,7 @@ from itertools import groupby
 import pytest
 from openpyxl import Workbook
 
+from catalog.actors import SYSTEM
 from catalog.imports import apply_import, plan_import
 from catalog.models import DutyItem, Part
 from tests.conftest import make_category, make_department, make_office
@@ -316,12 +317,12 @@ def town(township):
 
 # 1. One sheet per part.
 def test_one_sheet_per_part(town):
-    assert_standard(plan_import(sheet_per_part(), "清单.xlsx", town))
+    assert_standard(plan_import(sheet_per_part(), "清单.xlsx", town, by=SYSTEM))
 
 
 # 2. All three parts on one sheet under part headings.
 def test_three_parts_on_one_sheet_under_headings(town):
-    assert_standard(plan_import(xlsx(one_sheet()), "清单.xlsx", town))
+    assert_standard(plan_import(xlsx(one_sheet()), "清单.xlsx", town, by=SYSTEM))
 
 
 # 3. Title rows above the header.
@@ -334,7 +335,7 @@ def test_title_rows_above_the_header_on_one_sheet(town, unit_in_two_cells):
         grid.add("单位：××镇人民政府", None, None, None, None, "填报时间：2025年3月")
     else:
         grid.banner(UNIT, 7)
-    assert_standard(plan_import(xlsx(one_sheet(grid)), "清单.xlsx", town))
+    assert_standard(plan_import(xlsx(one_sheet(grid)), "清单.xlsx", town, by=SYSTEM))
 
 
 def test_title_rows_above_the_header_of_unnamed_sheets(town):
@@ -347,7 +348,7 @@ def test_title_rows_above_the_header_of_unnamed_sheets(town):
         grid.banner(UNIT, 7)
         table(grid, part)
         grids.append(grid)
-    assert_standard(plan_import(xlsx(*grids), "清单.xlsx", town))
+    assert_standard(plan_import(xlsx(*grids), "清单.xlsx", town, by=SYSTEM))
 
 
 # 4. Two header rows with merged cells.
@@ -393,7 +394,7 @@ def test_two_header_rows_with_merged_cells(town, named_sheets, repeated):
         COLUMNS[Part.RECLAIMED],
         [(4, 5)],
     )
-    assert_standard(plan_import(xlsx(*sheets.values()), "清单.xlsx", town))
+    assert_standard(plan_import(xlsx(*sheets.values()), "清单.xlsx", town, by=SYSTEM))
 
 
 # 5. Header wording variants.
@@ -429,7 +430,7 @@ HEADER_VARIANTS = [
     ids=[f"{part}-{column}-{word.replace(chr(10), '-')}" for part, column, word in HEADER_VARIANTS],
 )
 def test_header_wording_variants(town, part, column, word):
-    assert_standard(plan_import(sheet_per_part(words={part: {column: word}}), "清单.xlsx", town))
+    assert_standard(plan_import(sheet_per_part(words={part: {column: word}}), "清单.xlsx", town, by=SYSTEM))
 
 
 @pytest.mark.parametrize("part", list(Part))
@@ -442,7 +443,7 @@ def test_header_variants_tell_the_part_without_a_sheet_name(town, part):
     }[part]
     grid = Grid("Sheet1")
     table(grid, part, words=words)
-    plan = plan_import(xlsx(grid), "清单.xlsx", town)
+    plan = plan_import(xlsx(grid), "清单.xlsx", town, by=SYSTEM)
     assert plan.ok, [str(p) for p in plan.problems]
     assert counts(plan) == {part: STANDARD_COUNTS[part]}
 
@@ -456,7 +457,7 @@ def test_category_placement(town, category, layout):
         if layout == "sheet-per-part"
         else xlsx(one_sheet(category=category))
     )
-    plan = plan_import(data, "清单.xlsx", town)
+    plan = plan_import(data, "清单.xlsx", town, by=SYSTEM)
     assert_standard(plan)
     assert {incoming.name: incoming.category.name for incoming in plan.added} == {
         item["name"]: item["category"] for part in Part for item in ITEMS[part]
@@ -472,7 +473,7 @@ def test_section_rows_with_count_suffixes(town):
     grid.add(1, "最低生活保障申请受理", "受理低保申请。", "社会事务办公室")
     grid.banner("（三）平安法治（3 项）", 4)
     grid.add(1, "矛盾纠纷排查化解", "开展矛盾纠纷排查。", "平安法治办公室")
-    plan = plan_import(xlsx(grid), "清单.xlsx", town)
+    plan = plan_import(xlsx(grid), "清单.xlsx", town, by=SYSTEM)
     assert plan.ok, [str(p) for p in plan.problems]
     assert [(i.name, i.category.name) for i in plan.added] == [
         ("落实全面从严治党主体责任", "党的建设"),
@@ -486,10 +487,10 @@ def test_table_without_an_order_column(town):
     grid = Grid("Sheet1")
     grid.banner(TITLE, 6)
     assert_standard(
-        plan_import(xlsx(one_sheet(grid, category="in-name", with_order=False)), "清单.xlsx", town)
+        plan_import(xlsx(one_sheet(grid, category="in-name", with_order=False)), "清单.xlsx", town, by=SYSTEM)
     )
     grid = one_sheet(category="bracket", with_order=False)
-    assert_standard(plan_import(xlsx(grid), "清单.xlsx", town))
+    assert_standard(plan_import(xlsx(grid), "清单.xlsx", town, by=SYSTEM))
 
 
 def test_three_tables_on_one_sheet_without_part_headings(town):
@@ -499,7 +500,7 @@ def test_three_tables_on_one_sheet_without_part_headings(town):
     for part in Part:
         table(grid, part)
         grid.add()
-    assert_standard(plan_import(xlsx(grid), "清单.xlsx", town))
+    assert_standard(plan_import(xlsx(grid), "清单.xlsx", town, by=SYSTEM))
 
 
 # 7. 序号 restarting per category or running through, in any writing.
@@ -507,7 +508,10 @@ def test_three_tables_on_one_sheet_without_part_headings(town):
 @pytest.mark.parametrize("numbering", ["int", "text", "dot", "bracket", "comma"])
 def test_numbering_styles(town, numbering, restart):
     plan = plan_import(
-        sheet_per_part(category="numbered", numbering=numbering, restart=restart), "清单.xlsx", town
+        sheet_per_part(category="numbered", numbering=numbering, restart=restart),
+        "清单.xlsx",
+        town,
+        by=SYSTEM,
     )
     assert_standard(plan)
     # The position within the category counts, however the file numbers its rows.
@@ -539,7 +543,7 @@ def test_blank_rows_and_notes_are_not_items(town, note, category):
             grid.add(*note)
         grid.add(None, "2.各部门不得擅自向乡镇（街道）转嫁工作任务。")
         grids.append(grid)
-    plan = plan_import(xlsx(*grids), "清单.xlsx", town)
+    plan = plan_import(xlsx(*grids), "清单.xlsx", town, by=SYSTEM)
     assert_standard(plan)
 
 
@@ -551,7 +555,7 @@ def test_note_spanning_several_rows_ends_the_table(town):
     grid.add()
     grid.merge(first, 1, first + 2, 6)
     grid.add("2", "清单之外无事项", "各部门不得擅自转嫁任务。")
-    plan = plan_import(xlsx(grid), "清单.xlsx", town)
+    plan = plan_import(xlsx(grid), "清单.xlsx", town, by=SYSTEM)
     assert plan.ok, [str(p) for p in plan.problems]
     assert counts(plan) == {Part.BASIC: 3}
 
@@ -593,7 +597,7 @@ def test_cells_are_cleaned_but_keep_their_line_breaks(town):
         grid = Grid(SHEET_NAMES[part])
         table(grid, part, items=messy[part])
         grids.append(grid)
-    plan = plan_import(xlsx(*grids), "清单.xlsx", town)
+    plan = plan_import(xlsx(*grids), "清单.xlsx", town, by=SYSTEM)
     assert_standard(plan)
 
 
@@ -608,7 +612,7 @@ def test_sub_points_inside_a_cell_stay_one_item(town):
         "党政办公室",
     )
     grid.add(2, "党的建设", "意识形态工作", "（1）落实责任制；\n（2）做好舆情引导。", "党政办公室")
-    plan = plan_import(xlsx(grid), "清单.xlsx", town)
+    plan = plan_import(xlsx(grid), "清单.xlsx", town, by=SYSTEM)
     assert plan.ok, [str(p) for p in plan.problems]
     assert [i.texts["content"] for i in plan.added] == [
         "1.做好发展党员工作；\n2.组织学习教育；\n3.管理党费。",
@@ -624,7 +628,7 @@ def test_several_lead_departments_in_one_cell(town, separator):
     ]
     grid = Grid("配合履职事项清单")
     table(grid, Part.COORDINATED, items=items)
-    plan = plan_import(xlsx(grid), "清单.xlsx", town)
+    plan = plan_import(xlsx(grid), "清单.xlsx", town, by=SYSTEM)
     assert plan.ok, [str(p) for p in plan.problems]
     (fire,) = plan.added
     assert sorted(d.name for d in fire.leads) == ["县农业农村局", "县应急管理局", "县自然资源局"]
@@ -634,7 +638,7 @@ def test_a_department_named_twice_leads_once(town):
     items = [{**COORDINATED[1], "department": "县应急管理局、县自然资源局、县应急管理局"}]
     grid = Grid("配合履职事项清单")
     table(grid, Part.COORDINATED, items=items)
-    (fire,) = plan_import(xlsx(grid), "清单.xlsx", town).added
+    (fire,) = plan_import(xlsx(grid), "清单.xlsx", town, by=SYSTEM).added
     assert sorted(d.name for d in fire.leads) == ["县应急管理局", "县自然资源局"]
 
 
@@ -682,11 +686,11 @@ def sample_three_sheets() -> bytes:
 @pytest.mark.parametrize("build", [sample_one_sheet, sample_three_sheets], ids=["one-sheet", "three-sheets"])
 def test_the_layouts_of_the_county_samples(town, build):
     data = build()
-    assert_standard(plan_import(data, "样例.xlsx", town))
+    assert_standard(plan_import(data, "样例.xlsx", town, by=SYSTEM))
 
-    duty_list = apply_import(plan_import(data, "样例.xlsx", town))
+    duty_list = apply_import(plan_import(data, "样例.xlsx", town, by=SYSTEM), by=SYSTEM)
     assert duty_list.items.count() == 7
-    again = plan_import(data, "样例.xlsx", town)
+    again = plan_import(data, "样例.xlsx", town, by=SYSTEM)
     assert again.ok, [str(p) for p in again.problems]
     assert (again.added, again.changed, again.missing, again.unchanged) == ([], [], [], 7)
 
@@ -705,12 +709,12 @@ PAGE_ROWS = {
 def test_header_repeated_on_a_second_page(town, category, page_rows):
     """The category in force before the page break goes on after it."""
     data = sheet_per_part(category=category, header_again_before="党员发展教育管理", page_rows=page_rows)
-    assert_standard(plan_import(data, "清单.xlsx", town))
+    assert_standard(plan_import(data, "清单.xlsx", town, by=SYSTEM))
 
 
 def test_header_repeated_on_each_page_of_one_sheet(town):
     grid = one_sheet(category="bracket", header_again_before="党员发展教育管理")
-    plan = plan_import(xlsx(grid), "清单.xlsx", town)
+    plan = plan_import(xlsx(grid), "清单.xlsx", town, by=SYSTEM)
     assert_standard(plan)
     assert not {"事项名称", "序号"} & set(by_name(plan))
 
@@ -730,15 +734,15 @@ def test_csv_one_sheet_layout(town, encoding):
     data = text.getvalue().encode(encoding)
     if encoding == "utf-8-sig":
         assert data.startswith(b"\xef\xbb\xbf")
-    assert_standard(plan_import(data, "城关镇清单.csv", town))
+    assert_standard(plan_import(data, "城关镇清单.csv", town, by=SYSTEM))
 
 
 # Applying a plan, and importing the same file again.
 def test_apply_writes_the_items_and_a_second_import_changes_nothing(town):
     data = xlsx(one_sheet(category="merged"))
-    plan = plan_import(data, "清单.xlsx", town)
+    plan = plan_import(data, "清单.xlsx", town, by=SYSTEM)
     assert_standard(plan)
-    duty_list = apply_import(plan)
+    duty_list = apply_import(plan, by=SYSTEM)
 
     items = {item.name: item for item in DutyItem.objects.filter(duty_list=duty_list)}
     assert Counter(item.part for item in items.values()) == STANDARD_COUNTS
@@ -755,7 +759,7 @@ def test_apply_writes_the_items_and_a_second_import_changes_nothing(town):
     injury = items["工伤认定"]
     assert (injury.receiving_department.name, injury.responsible_office) == ("县人力资源和社会保障局", None)
 
-    again = plan_import(data, "清单.xlsx", town)
+    again = plan_import(data, "清单.xlsx", town, by=SYSTEM)
     assert again.ok, [str(p) for p in again.problems]
     assert again.duty_list == duty_list
     assert (again.added, again.changed, again.missing) == ([], [], [])

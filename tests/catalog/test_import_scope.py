@@ -123,5 +123,5 @@ def test_an_editor_is_offered_to_create_what_an_official_is_told_to_ask_for(cast
     plan = plan_import(file_with_new_names(), "x.xlsx", place, by=cast["county_editor"])
     assert not plan.unknown and any("选择“新建缺少的名称”" in str(p) for p in plan.problems)
     plan = plan_import(file_with_new_names(), "x.xlsx", place, create_missing=True, by=cast["county_editor"])
-    apply_import(plan, user=cast["county_editor"])
+    apply_import(plan, by=cast["county_editor"])
     assert Category.objects.filter(name="生态环保").exists()

@@ -3,6 +3,7 @@ caller keeps (the session for the pages); it is kept only when there is somethin
 
 import pytest
 
+from catalog.actors import SYSTEM
 from catalog.imports import plan_import, staging
 from catalog.imports.layout import Problem
 from tests.catalog.test_import_layouts import sheet_per_part
@@ -22,7 +23,7 @@ def plan_and_data(township):
     for name in DEPARTMENTS:
         make_department(township.county, name)
     data = sheet_per_part()
-    return plan_import(data, "清单.xlsx", township), data
+    return plan_import(data, "清单.xlsx", township, by=SYSTEM), data
 
 
 def test_a_staged_upload_is_read_back_then_discarded_with_its_file(plan_and_data):

@@ -65,11 +65,11 @@ def test_saving_an_item_through_the_service_follows_the_rules(cast, duty_list, r
     set_stage(duty_list, stage)
     item.name = "新名称"
     if expected_edit(role, stage):
-        services.save_item(item, user=cast[role])
+        services.save_item(item, by=cast[role])
         assert DutyItem.objects.get(pk=item.pk).name == "新名称"
     else:
         with pytest.raises(PermissionDenied):
-            services.save_item(item, user=cast[role])
+            services.save_item(item, by=cast[role])
         assert DutyItem.objects.get(pk=item.pk).name == "原名称"
 
 
@@ -77,11 +77,11 @@ def test_saving_an_item_through_the_service_follows_the_rules(cast, duty_list, r
 def test_moving_items_through_the_service_follows_the_rules(cast, duty_list, role):
     item = make_item(duty_list, Part.COORDINATED)
     if expected_edit(role, duty_list.stage):
-        services.move_items_to_part([item], part=Part.BASIC, reason="乡镇承担", user=cast[role])
+        services.move_items_to_part([item], part=Part.BASIC, reason="乡镇承担", by=cast[role])
         assert DutyItem.objects.get(pk=item.pk).part == Part.BASIC
     else:
         with pytest.raises(PermissionDenied):
-            services.move_items_to_part([item], part=Part.BASIC, reason="乡镇承担", user=cast[role])
+            services.move_items_to_part([item], part=Part.BASIC, reason="乡镇承担", by=cast[role])
         assert DutyItem.objects.get(pk=item.pk).part == Part.COORDINATED
 
 

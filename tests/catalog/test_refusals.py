@@ -28,37 +28,37 @@ def test_each_service_refusal_carries_its_status_code_and_field(cast, duty_list)
     decided = make_item(duty_list, name="已拍板")
     DutyItem.objects.filter(pk=decided.pk).update(is_decided=True)
     decided.refresh_from_db()
-    deleted = services.delete_item(make_item(duty_list), user=editor)
+    deleted = services.delete_item(make_item(duty_list), by=editor)
 
     cases = {
-        "decided": (lambda: services.save_item(decided, user=editor), (403, "decided_item", "")),
+        "decided": (lambda: services.save_item(decided, by=editor), (403, "decided_item", "")),
         "other township": (
-            lambda: services.save_item(item, user=cast["other_township_official"]),
+            lambda: services.save_item(item, by=cast["other_township_official"]),
             (403, "cannot_edit_list", ""),
         ),
         "stale": (
-            lambda: services.save_item(item, user=editor, expected_version=0),
+            lambda: services.save_item(item, by=editor, expected_version=0),
             (409, "stale_version", ""),
         ),
-        "deleted": (lambda: services.restore_item(item, user=editor), (409, "not_deleted", "")),
+        "deleted": (lambda: services.restore_item(item, by=editor), (409, "not_deleted", "")),
         "edit deleted": (
-            lambda: services.move_item_in_category(deleted, step=1, user=editor),
+            lambda: services.move_item_in_category(deleted, step=1, by=editor),
             (409, "deleted_item", ""),
         ),
         "no reason": (
-            lambda: services.revert_item(item, item.history.first(), user=editor, reason=" "),
+            lambda: services.revert_item(item, item.history.first(), by=editor, reason=" "),
             (400, "required", "reason"),
         ),
         "not allowed": (
-            lambda: workflow.perform(duty_list, "start_coordination", user=official),
+            lambda: workflow.perform(duty_list, "start_coordination", by=official),
             (409, "wrong_stage", ""),
         ),
         "unknown": (
-            lambda: workflow.perform(duty_list, "nonsense", user=editor),
+            lambda: workflow.perform(duty_list, "nonsense", by=editor),
             (409, "unknown_action", ""),
         ),
         "who": (
-            lambda: workflow.perform(duty_list, "submit", user=cast["department_reviewer"]),
+            lambda: workflow.perform(duty_list, "submit", by=cast["department_reviewer"]),
             (403, "not_allowed", ""),
         ),
     }
@@ -73,7 +73,7 @@ def test_a_step_whose_preconditions_are_missing_is_refused_with_412(cast, county
     from tests.conftest import make_duty_list, make_township
 
     empty = make_duty_list(make_township(county, "河东乡"))
-    assert refused(lambda: workflow.perform(empty, "submit", user=cast["county_editor"]))[:2] == (
+    assert refused(lambda: workflow.perform(empty, "submit", by=cast["county_editor"]))[:2] == (
         412,
         "precondition_failed",
     )

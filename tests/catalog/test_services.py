@@ -2,6 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from catalog import services
+from catalog.actors import SYSTEM
 from catalog.models import DutyItem, Part
 from tests.conftest import make_department, make_item
 
@@ -14,7 +15,7 @@ def test_save_item_records_one_version_with_user_reason_and_lead_departments(dut
     before = item.history.count()
 
     item.township_duties = "协助开展排查"
-    services.save_item(item, lead_departments=[first, second], user=superuser, reason="部门意见")
+    services.save_item(item, lead_departments=[first, second], by=superuser, reason="部门意见")
 
     item.refresh_from_db()
     assert item.version == 2
@@ -35,7 +36,7 @@ def test_new_item_gets_a_single_created_record_holding_its_lead_departments(duty
         name="秸秆禁烧巡查",
         township_duties="开展日常巡查",
     )
-    services.save_item(item, lead_departments=[department], user=superuser)
+    services.save_item(item, lead_departments=[department], by=superuser)
 
     records = list(item.history.all())
     assert [r.history_type for r in records] == ["+"]
@@ -58,9 +59,9 @@ def test_history_is_written_through_simple_historys_bulk_api_one_record_per_chan
         for name in ("甲", "乙")
     ]
     services.add_items(
-        duty_list, [(items[0], [first, second]), (items[1], [first])], user=superuser, reason="导入"
+        duty_list, [(items[0], [first, second]), (items[1], [first])], by=superuser, reason="导入"
     )
-    services.save_item(items[1], lead_departments=[second], user=superuser, reason="补充部门")
+    services.save_item(items[1], lead_departments=[second], by=superuser, reason="补充部门")
 
     created, updated = items[1].history.order_by("history_id")
     assert [(r.history_type, r.history_change_reason, r.history_user) for r in (created, updated)] == [
@@ -77,11 +78,11 @@ def test_save_item_refuses_a_stale_version_and_writes_nothing(duty_list):
     item = make_item(duty_list, name="原名称")
     other_session = DutyItem.objects.get(pk=item.pk)
     other_session.name = "他人修改"
-    services.save_item(other_session, expected_version=1)
+    services.save_item(other_session, expected_version=1, by=SYSTEM)
 
     item.name = "我的修改"
     with pytest.raises(services.StaleItemError) as caught:
-        services.save_item(item, expected_version=1)
+        services.save_item(item, expected_version=1, by=SYSTEM)
 
     assert "当前为第 2 版" in str(caught.value)
     stored = DutyItem.objects.get(pk=item.pk)
@@ -92,7 +93,7 @@ def test_save_item_refuses_an_invalid_item_and_writes_nothing(duty_list):
     item = make_item(duty_list, Part.COORDINATED)
     before = item.history.count()
     with pytest.raises(ValidationError):
-        services.save_item(item, lead_departments=[])
+        services.save_item(item, lead_departments=[], by=SYSTEM)
     assert item.lead_departments.count() == 1
     assert DutyItem.objects.get(pk=item.pk).version == 1
     assert item.history.count() == before
@@ -103,7 +104,7 @@ def test_move_to_coordinated_keeps_content_as_township_duties_and_records_reason
     item = make_item(duty_list, Part.BASIC, content="组织开展秸秆禁烧巡查")
 
     moved = services.move_items_to_part(
-        [item], part=Part.COORDINATED, reason="农业农村局牵头", user=superuser, lead_departments=[department]
+        [item], part=Part.COORDINATED, reason="农业农村局牵头", by=superuser, lead_departments=[department]
     )
 
     item.refresh_from_db()
@@ -121,7 +122,7 @@ def test_move_to_coordinated_keeps_content_as_township_duties_and_records_reason
 
 def test_move_to_basic_clears_department_fields(duty_list):
     item = make_item(duty_list, Part.COORDINATED, support="提供经费")
-    services.move_items_to_part([item], part=Part.BASIC, reason="乡镇独立承担")
+    services.move_items_to_part([item], part=Part.BASIC, reason="乡镇独立承担", by=SYSTEM)
     item.refresh_from_db()
     assert (item.part, item.township_duties, item.support) == (Part.BASIC, "", "")
     assert item.lead_departments.count() == 0
@@ -133,7 +134,11 @@ def test_move_is_all_or_nothing(duty_list):
     stuck = make_item(duty_list, Part.BASIC, content="")  # nothing to become its township duties
     with pytest.raises(ValidationError) as caught:
         services.move_items_to_part(
-            [movable, stuck], part=Part.COORDINATED, reason="部门牵头", lead_departments=[department]
+            [movable, stuck],
+            part=Part.COORDINATED,
+            reason="部门牵头",
+            lead_departments=[department],
+            by=SYSTEM,
         )
     assert caught.value.messages == [f"事项“{stuck.name}”：配合履职事项必须填写乡镇（街道）配合职责。"]
     movable.refresh_from_db()
@@ -145,7 +150,7 @@ def test_move_is_all_or_nothing(duty_list):
 def test_move_needs_a_reason(duty_list):
     item = make_item(duty_list)
     with pytest.raises(ValidationError, match="理由"):
-        services.move_items_to_part([item], part=Part.COORDINATED, reason="  ")
+        services.move_items_to_part([item], part=Part.COORDINATED, reason="  ", by=SYSTEM)
 
 
 def test_move_to_reclaimed_writes_the_given_work_into_the_reclaimed_parts_work_column(duty_list):
@@ -153,7 +158,12 @@ def test_move_to_reclaimed_writes_the_given_work_into_the_reclaimed_parts_work_c
     item = make_item(duty_list, Part.BASIC, content="组织开展巡查")
 
     services.move_items_to_part(
-        [item], part=Part.RECLAIMED, reason="县局收回", receiving_department=department, work="由县局直接执法"
+        [item],
+        part=Part.RECLAIMED,
+        reason="县局收回",
+        receiving_department=department,
+        work="由县局直接执法",
+        by=SYSTEM,
     )
 
     item.refresh_from_db()

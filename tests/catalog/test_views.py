@@ -4,6 +4,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalog import services
+from catalog.actors import SYSTEM
 from catalog.models import Catalogue, CatalogueEntry, DutyItem, DutyList, Part
 from tests.conftest import make_category, make_department, make_item, make_office, make_township
 
@@ -356,7 +357,7 @@ def test_moving_to_coordinated_asks_for_the_lead_department_in_the_same_step(
 
 def test_move_with_a_stale_version_changes_nothing(official_client, duty_list, setting):
     item = make_item(duty_list, category=setting["category"])
-    services.save_item(item)  # someone else saved: now version 2
+    services.save_item(item, by=SYSTEM)  # someone else saved: now version 2
     response = official_client.post(
         reverse("catalog:item_move", args=[item.pk]),
         {
@@ -420,7 +421,7 @@ def test_history_query_count_does_not_grow_with_versions(
         official_client.get(url)
     for n in range(15):
         item.name = f"名称{n}"
-        services.save_item(item)
+        services.save_item(item, by=SYSTEM)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert len(official_client.get(url).context["versions"]) > 15
 
@@ -429,11 +430,11 @@ def test_change_feed_since_a_version_and_since_a_date(
     official_client, duty_list, setting, django_assert_max_num_queries
 ):
     item = make_item(duty_list, category=setting["category"], name="旧名称")
-    services.save_item(item)
+    services.save_item(item, by=SYSTEM)
     mark = DutyList.objects.get(pk=duty_list.pk).version
     item.name = "新名称"
-    services.save_item(item, reason="统一表述")
-    services.delete_item(make_item(duty_list, category=setting["category"], name="多余事项"))
+    services.save_item(item, reason="统一表述", by=SYSTEM)
+    services.delete_item(make_item(duty_list, category=setting["category"], name="多余事项"), by=SYSTEM)
     url = reverse("catalog:list_changes", args=[duty_list.pk])
 
     with django_assert_max_num_queries(12):

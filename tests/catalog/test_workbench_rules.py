@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from catalog import services
+from catalog.actors import SYSTEM
 from catalog.models import DutyItem, DutyList, Membership, Part
 from tests.conftest import make_category, make_item, make_office, make_township
 
@@ -112,7 +113,7 @@ def test_a_township_has_one_open_draft_at_a_time(client, cast, duty_list):
     )
     assert "已有尚未审定的清单" in response.content.decode()
     with pytest.raises(ValidationError):
-        services.start_list(duty_list.township, title="又一份", year=2026, source=duty_list)
+        services.start_list(duty_list.township, title="又一份", year=2026, source=duty_list, by=SYSTEM)
     assert DutyList.objects.count() == 1
 
 
@@ -122,9 +123,7 @@ def test_copying_refuses_to_drop_offices_silently_and_copies_when_asked(cast, du
     target = make_township(duty_list.township.county, "白云乡")  # no offices yet
 
     with pytest.raises(ValidationError) as caught:
-        services.start_list(
-            target, title="白云乡清单", year=2026, user=cast["county_editor"], source=duty_list
-        )
+        services.start_list(target, title="白云乡清单", year=2026, by=cast["county_editor"], source=duty_list)
     assert "“有科室的事项”的责任科室“党政办公室”" in caught.value.messages[0]
     assert not DutyList.objects.filter(township=target).exists()
 
@@ -132,7 +131,7 @@ def test_copying_refuses_to_drop_offices_silently_and_copies_when_asked(cast, du
         target,
         title="白云乡清单",
         year=2026,
-        user=cast["county_editor"],
+        by=cast["county_editor"],
         source=duty_list,
         copy_without_offices=True,
     )

@@ -11,7 +11,7 @@ def approve(duty_list: DutyList, editor) -> None:
     """Test setup: the list approved as it stands (its review is tested in tests/review)."""
     DutyList.objects.filter(pk=duty_list.pk).update(stage=DutyList.Stage.APPROVED)
     duty_list.refresh_from_db()
-    submission = workflow.freeze(duty_list, DutyList.Stage.APPROVED, user=editor, note="")
+    submission = workflow.freeze(duty_list, DutyList.Stage.APPROVED, by=editor, note="")
     Approval.objects.create(
         duty_list=duty_list,
         submission=submission,
@@ -29,7 +29,7 @@ def approve_and_publish(
     approve(duty_list, editor)
     from publication import services
 
-    return services.publish_list(duty_list, user=editor, effective_on=effective_on, document_number=number)
+    return services.publish_list(duty_list, by=editor, effective_on=effective_on, document_number=number)
 
 
 def make_feedback(edition, address: str = "198.51.100.7"):
@@ -46,4 +46,4 @@ def make_adjustment(edition, user):
 
     item = edition.items.first()
     change = services.RequestedChange("remove", key=item.key, basis="县政府决定", reason="部门承接")
-    return services.file_adjustment(edition.township, user=user, summary="调整", changes=[change])
+    return services.file_adjustment(edition.township, by=user, summary="调整", changes=[change])

@@ -74,26 +74,26 @@ def test_an_approved_adjustment_publishes_the_next_edition_with_its_change_log(
     with django_capture_on_commit_callbacks(execute=True):
         adjustment = services.file_adjustment(
             duty_list.township,
-            user=cast["township_official"],
+            by=cast["township_official"],
             summary="根据法规修订调整",
             changes=request_changes(edition, department),
         )
     assert adjustment.signature == duty_list.township.name and adjustment.items.count() == 4
     assert Notification.objects.filter(user=cast["county_editor"], text__contains="申请调整").exists()
 
-    remark = services.remark_on(adjustment, user=cast["county_editor"], text="临时救助的依据请写到条款")
+    remark = services.remark_on(adjustment, by=cast["county_editor"], text="临时救助的依据请写到条款")
     with pytest.raises(ValidationError, match="还有审核意见没有答复"):
         services.decide_adjustment(
             adjustment,
-            user=cast["county_editor"],
+            by=cast["county_editor"],
             approve=True,
             document_number="示办发〔2026〕9号",
             effective_on=date(2026, 5, 1),
         )
-    services.answer_remark(remark, user=cast["township_official"], answer="已补充第十条")
+    services.answer_remark(remark, by=cast["township_official"], answer="已补充第十条")
     decided = services.decide_adjustment(
         adjustment,
-        user=cast["county_editor"],
+        by=cast["county_editor"],
         approve=True,
         document_number="示办发〔2026〕9号",
         effective_on=date(2026, 5, 1),
@@ -129,7 +129,7 @@ def test_each_row_of_a_request_is_checked_and_nothing_is_filed_on_a_problem(
     ]
     with pytest.raises(ValidationError) as refused:
         services.file_adjustment(
-            duty_list.township, user=cast["township_official"], summary="说明", changes=changes
+            duty_list.township, by=cast["township_official"], summary="说明", changes=changes
         )
     assert refused.value.messages == [
         "第 1 项：调整为配合履职事项须选择县级主责部门。",
@@ -144,7 +144,7 @@ def test_only_the_township_its_countys_departments_and_editors_file(
 ):
     with pytest.raises(PermissionDenied):
         services.file_adjustment(
-            duty_list.township, user=cast[role], summary="说明", changes=request_changes(edition, department)
+            duty_list.township, by=cast[role], summary="说明", changes=request_changes(edition, department)
         )
     assert not Adjustment.objects.exists()
 
@@ -152,7 +152,7 @@ def test_only_the_township_its_countys_departments_and_editors_file(
 def test_only_the_county_editor_approves_and_a_rejection_needs_a_reason(cast, duty_list, edition, department):
     adjustment = services.file_adjustment(
         duty_list.township,
-        user=cast["department_reviewer"],
+        by=cast["department_reviewer"],
         summary="说明",
         changes=request_changes(edition, department),
     )
@@ -160,19 +160,19 @@ def test_only_the_county_editor_approves_and_a_rejection_needs_a_reason(cast, du
     with pytest.raises(PermissionDenied):
         services.decide_adjustment(
             adjustment,
-            user=cast["township_official"],
+            by=cast["township_official"],
             approve=True,
             document_number="x",
             effective_on=date(2026, 5, 1),
         )
     with pytest.raises(ValidationError, match="不予批准须写明理由"):
-        services.decide_adjustment(adjustment, user=cast["county_editor"], approve=False)
-    services.decide_adjustment(adjustment, user=cast["county_editor"], approve=False, note="依据不足")
+        services.decide_adjustment(adjustment, by=cast["county_editor"], approve=False)
+    services.decide_adjustment(adjustment, by=cast["county_editor"], approve=False, note="依据不足")
     assert Adjustment.objects.get().state == "rejected" and Edition.objects.count() == 1
     with pytest.raises(ValidationError, match="不能再处理"):
         services.decide_adjustment(
             adjustment,
-            user=cast["county_editor"],
+            by=cast["county_editor"],
             approve=True,
             document_number="x",
             effective_on=date(2026, 5, 1),
@@ -182,23 +182,23 @@ def test_only_the_county_editor_approves_and_a_rejection_needs_a_reason(cast, du
 def test_a_request_against_an_edition_no_longer_in_force_is_refused(cast, duty_list, edition, department):
     first = services.file_adjustment(
         duty_list.township,
-        user=cast["county_editor"],
+        by=cast["county_editor"],
         summary="一",
         changes=request_changes(edition, department)[1:2],
     )
     second = services.file_adjustment(
         duty_list.township,
-        user=cast["county_editor"],
+        by=cast["county_editor"],
         summary="二",
         changes=request_changes(edition, department)[2:3],
     )
     services.decide_adjustment(
-        first, user=cast["county_editor"], approve=True, document_number="文1", effective_on=date(2026, 5, 1)
+        first, by=cast["county_editor"], approve=True, document_number="文1", effective_on=date(2026, 5, 1)
     )
     with pytest.raises(ValidationError, match="已公布了新版本"):
         services.decide_adjustment(
             second,
-            user=cast["county_editor"],
+            by=cast["county_editor"],
             approve=True,
             document_number="文2",
             effective_on=date(2026, 6, 1),
@@ -248,18 +248,18 @@ def test_a_change_row_does_not_move_an_item_and_a_remark_is_answered_once(
     )
     with pytest.raises(ValidationError, match="修改事项不调整清单类型"):
         services.file_adjustment(
-            duty_list.township, user=cast["county_editor"], summary="说明", changes=[moved]
+            duty_list.township, by=cast["county_editor"], summary="说明", changes=[moved]
         )
     adjustment = services.file_adjustment(
         duty_list.township,
-        user=cast["township_official"],
+        by=cast["township_official"],
         summary="说明",
         changes=request_changes(edition, department)[1:2],
     )
-    remark = services.remark_on(adjustment, user=cast["county_editor"], text="请补充依据")
-    services.answer_remark(remark, user=cast["township_official"], answer="已补充")
+    remark = services.remark_on(adjustment, by=cast["county_editor"], text="请补充依据")
+    services.answer_remark(remark, by=cast["township_official"], answer="已补充")
     with pytest.raises(ValidationError, match="已经答复过了"):
-        services.answer_remark(remark, user=cast["township_official"], answer="改一下答复")
+        services.answer_remark(remark, by=cast["township_official"], answer="改一下答复")
     remark.refresh_from_db()
     assert remark.answer == "已补充"
 
@@ -269,17 +269,17 @@ def test_an_adjustment_waits_while_the_township_drafts_its_next_round(cast, duty
 
     adjustment = services.file_adjustment(
         duty_list.township,
-        user=cast["county_editor"],
+        by=cast["county_editor"],
         summary="说明",
         changes=request_changes(edition, department)[2:3],
     )
     catalog_services.start_list(
-        duty_list.township, title="新一轮", year=2026, user=cast["county_editor"], source=duty_list
+        duty_list.township, title="新一轮", year=2026, by=cast["county_editor"], source=duty_list
     )
     with pytest.raises(ValidationError, match="正在编制新一轮清单"):
         services.decide_adjustment(
             adjustment,
-            user=cast["county_editor"],
+            by=cast["county_editor"],
             approve=True,
             document_number="文",
             effective_on=date(2026, 5, 1),
@@ -306,11 +306,11 @@ def approve_one_change(edition, cast, name="最低生活保障申请受理"):
         "change", key=key_of(edition, name), content="受理并调查", basis="依据", reason="修订"
     )
     adjustment = services.file_adjustment(
-        edition.township, user=cast["township_official"], summary="修订", changes=[change]
+        edition.township, by=cast["township_official"], summary="修订", changes=[change]
     )
     return services.decide_adjustment(
         adjustment,
-        user=cast["county_editor"],
+        by=cast["county_editor"],
         approve=True,
         document_number="示办发〔2026〕10号",
         effective_on=date(2026, 6, 1),

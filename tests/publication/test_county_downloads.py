@@ -89,7 +89,7 @@ def test_a_new_edition_makes_a_new_file_and_replaces_the_old(client, cast, duty_
     client.get(download_url(county, "csv"))
     old = Job.objects.get()
     draft = catalog_services.start_list(
-        duty_list.township, title="新一版", year=2026, user=cast["county_editor"], source=duty_list
+        duty_list.township, title="新一版", year=2026, by=cast["county_editor"], source=duty_list
     )
     make_item(draft, name="第二版新增事项")
     second = approve_and_publish(draft, cast["county_editor"], effective_on=date(2026, 3, 1))

@@ -53,10 +53,10 @@ def test_publishing_needs_an_approval_a_date_and_a_document_number(cast, duty_li
     DutyList.objects.filter(pk=duty_list.pk).update(stage=Stage.APPROVED)
     values = {"effective_on": date(2025, 7, 1), "document_number": "示办发〔2025〕21号"} | params
     with pytest.raises(ValidationError, match="没有审定记录"):
-        services.publish_list(duty_list, user=cast["county_editor"], **values)
+        services.publish_list(duty_list, by=cast["county_editor"], **values)
     approve(duty_list, cast["county_editor"])
     with pytest.raises(ValidationError, match=message):
-        services.publish_list(duty_list, user=cast["county_editor"], **values)
+        services.publish_list(duty_list, by=cast["county_editor"], **values)
     assert not Edition.objects.exists() and DutyList.objects.get(pk=duty_list.pk).stage == Stage.APPROVED
 
 
@@ -66,7 +66,7 @@ def test_only_the_county_editor_publishes(cast, duty_list):
     for role in ("township_official", "county_leader", "other_county_editor"):
         with pytest.raises(PermissionDenied):
             services.publish_list(
-                duty_list, user=cast[role], effective_on=date(2025, 7, 1), document_number="x"
+                duty_list, by=cast[role], effective_on=date(2025, 7, 1), document_number="x"
             )
     assert not Edition.objects.exists()
 
@@ -89,12 +89,12 @@ def test_editions_cannot_be_changed_or_deleted(published):
 
 def test_editing_the_next_draft_leaves_the_edition_untouched(cast, duty_list, published):
     draft = catalog_services.start_list(
-        duty_list.township, title="新一版", year=2026, user=cast["county_editor"], source=duty_list
+        duty_list.township, title="新一版", year=2026, by=cast["county_editor"], source=duty_list
     )
     item = draft.items.get(name="最低生活保障申请受理")
     assert item.key == published.items.get(name="最低生活保障申请受理").key  # the same item for life
     item.name = "最低生活保障审核确认"
-    catalog_services.save_item(item, user=cast["township_official"])
+    catalog_services.save_item(item, by=cast["township_official"])
     assert published.items.filter(name="最低生活保障申请受理").exists()
     assert not EditionItem.objects.filter(name="最低生活保障审核确认").exists()
 
@@ -102,14 +102,14 @@ def test_editing_the_next_draft_leaves_the_edition_untouched(cast, duty_list, pu
 def test_a_second_edition_records_what_changed_and_becomes_the_one_in_force(cast, duty_list, published):
     editor = cast["county_editor"]
     draft = catalog_services.start_list(
-        duty_list.township, title="新一版", year=2026, user=editor, source=duty_list
+        duty_list.township, title="新一版", year=2026, by=editor, source=duty_list
     )
     reworded = draft.items.get(name="最低生活保障申请受理")
     reworded.content = "受理低保申请，入户调查并公示"
-    catalog_services.save_item(reworded, user=editor)
-    catalog_services.delete_item(draft.items.get(name="宅基地审批"), user=editor)
+    catalog_services.save_item(reworded, by=editor)
+    catalog_services.delete_item(draft.items.get(name="宅基地审批"), by=editor)
     moved = draft.items.get(name="殡葬管理")
-    catalog_services.move_items_to_part([moved], part=Part.BASIC, reason="乡镇负责", user=editor)
+    catalog_services.move_items_to_part([moved], part=Part.BASIC, reason="乡镇负责", by=editor)
     make_item(draft, name="农村供水保障")
     second = approve_and_publish(draft, editor, effective_on=date(2026, 3, 1), number="示办发〔2026〕5号")
 
@@ -132,7 +132,7 @@ def test_a_published_list_is_locked(cast, duty_list, published):
     item = DutyItem.objects.get(duty_list=duty_list, name="殡葬管理")
     item.name = "改名"
     with pytest.raises(PermissionDenied):
-        catalog_services.save_item(item, user=cast["county_editor"])
+        catalog_services.save_item(item, by=cast["county_editor"])
     assert DutyItem.objects.get(pk=item.pk).name == "殡葬管理"
 
 

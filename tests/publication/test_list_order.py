@@ -36,7 +36,7 @@ def edition(cast, duty_list):
     make_item(duty_list, category=safety, name="矛盾调解", order=1)
     make_item(duty_list, category=relief, name="最低生活保障", order=1)
     make_item(duty_list, category=livelihood, name="低保宣传", order=1)
-    workflow.perform(duty_list, "submit", user=cast["township_official"])
+    workflow.perform(duty_list, "submit", by=cast["township_official"])
     return approve_and_publish(duty_list, cast["county_editor"])
 
 

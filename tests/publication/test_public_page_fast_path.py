@@ -60,10 +60,10 @@ def publish_second_edition(cast, duty_list):
     """The next edition: one item added, 宅基地审批 removed."""
     editor = cast["county_editor"]
     draft = catalog_services.start_list(
-        duty_list.township, title="新一版", year=2026, user=editor, source=duty_list
+        duty_list.township, title="新一版", year=2026, by=editor, source=duty_list
     )
     make_item(draft, name="第二版新增事项")
-    catalog_services.delete_item(draft.items.get(name="宅基地审批"), user=editor)
+    catalog_services.delete_item(draft.items.get(name="宅基地审批"), by=editor)
     return approve_and_publish(draft, editor, effective_on=date(2026, 3, 1), number="示办发〔2026〕5号")
 
 

@@ -61,9 +61,9 @@ def test_an_items_address_keeps_working_and_says_when_it_was_removed(client, cas
     url = reverse("publication:item", args=[duty_list.township.code, key])
     assert "已由县民政局收回" in page(client, url)
     draft = catalog_services.start_list(
-        duty_list.township, title="新一版", year=2026, user=cast["county_editor"], source=duty_list
+        duty_list.township, title="新一版", year=2026, by=cast["county_editor"], source=duty_list
     )
-    catalog_services.delete_item(draft.items.get(name="宅基地审批"), user=cast["county_editor"])
+    catalog_services.delete_item(draft.items.get(name="宅基地审批"), by=cast["county_editor"])
     approve_and_publish(
         draft, cast["county_editor"], effective_on=date(2026, 3, 1), number="示办发〔2026〕5号"
     )
@@ -75,10 +75,10 @@ def test_an_items_address_keeps_working_and_says_when_it_was_removed(client, cas
 
 def test_the_change_log_between_consecutive_editions(client, cast, duty_list, edition):
     draft = catalog_services.start_list(
-        duty_list.township, title="新一版", year=2026, user=cast["county_editor"], source=duty_list
+        duty_list.township, title="新一版", year=2026, by=cast["county_editor"], source=duty_list
     )
     catalog_services.move_items_to_part(
-        [draft.items.get(name="殡葬管理")], part=Part.BASIC, reason="乡镇负责", user=cast["county_editor"]
+        [draft.items.get(name="殡葬管理")], part=Part.BASIC, reason="乡镇负责", by=cast["county_editor"]
     )
     approve_and_publish(
         draft, cast["county_editor"], effective_on=date(2026, 3, 1), number="示办发〔2026〕5号"
@@ -135,9 +135,9 @@ def test_drafts_comments_and_unpublished_lists_are_never_public(client, cast, du
     neighbour = make_township(duty_list.township.county, "河西乡")
     draft = make_duty_list(neighbour)
     secret = make_item(draft, name="草稿里的低保事项")
-    workflow.perform(draft, "submit", user=cast["county_editor"])
+    workflow.perform(draft, "submit", by=cast["county_editor"])
     workflow.perform(
-        draft, "open_comments", user=cast["county_editor"], departments=[department], deadline=date.today()
+        draft, "open_comments", by=cast["county_editor"], departments=[department], deadline=date.today()
     )
     assert page(client, reverse("publication:township", args=[neighbour.code]), 404)
     assert page(client, reverse("publication:item", args=[neighbour.code, secret.key]), 404)
@@ -145,7 +145,7 @@ def test_drafts_comments_and_unpublished_lists_are_never_public(client, cast, du
     assert "草稿里的低保事项" not in page(client, reverse("publication:search") + "?q=低保")
     # Another edit of the published township's new draft is not public either.
     next_draft = catalog_services.start_list(
-        duty_list.township, title="新一版", year=2026, user=cast["county_editor"], source=duty_list
+        duty_list.township, title="新一版", year=2026, by=cast["county_editor"], source=duty_list
     )
     make_item(next_draft, name="尚未公布的新事项")
     assert "尚未公布的新事项" not in page(
@@ -207,7 +207,7 @@ def test_edition_pages_carry_validators_and_are_served_from_the_cache(client, ca
     )
 
     draft = catalog_services.start_list(
-        duty_list.township, title="新一版", year=2026, user=cast["county_editor"], source=duty_list
+        duty_list.township, title="新一版", year=2026, by=cast["county_editor"], source=duty_list
     )
     make_item(draft, name="第二版新增事项")
     approve_and_publish(

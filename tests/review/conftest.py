@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from catalog.actors import SYSTEM
 from catalog.models import DutyItem, DutyList
 from review import workflow
 from review.models import Approval, Comment, CommentWindow, Decision, Invitation, ReplyTemplate
@@ -13,7 +14,7 @@ from tests.conftest import make_department
 def make_window(duty_list: DutyList, *departments, deadline=None, kind=CommentWindow.Kind.DEPARTMENTS):
     """An open window on the list's latest submission (frozen now if there is none)."""
     submission = workflow.latest_submission(duty_list) or workflow.freeze(
-        duty_list, duty_list.stage, user=None, note=""
+        duty_list, duty_list.stage, by=SYSTEM, note=""
     )
     window = CommentWindow.objects.create(
         duty_list=duty_list,

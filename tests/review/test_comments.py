@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from catalog import services as catalog_services
+from catalog.actors import SYSTEM
 from catalog.models import DutyItem, DutyList, Part
 from review import services, workflow
 from review.models import Comment, CommentWindow, Invitation, Notification
@@ -30,7 +31,7 @@ def submitted(cast, duty_list, department):
         duty_list, Part.COORDINATED, name="耕地保护巡查", leads=[department], township_duties="日常巡查"
     )
     make_item(duty_list, name="殡葬管理")
-    workflow.perform(duty_list, "submit", user=cast["township_official"])
+    workflow.perform(duty_list, "submit", by=cast["township_official"])
     return duty_list
 
 
@@ -38,7 +39,7 @@ def open_round(duty_list, editor, *departments, deadline=None):
     workflow.perform(
         duty_list,
         "open_comments",
-        user=editor,
+        by=editor,
         departments=list(departments),
         deadline=deadline or timezone.localdate() + timedelta(days=5),
     )
@@ -86,7 +87,7 @@ def test_a_window_needs_departments_of_the_county_and_a_future_deadline(
         workflow.perform(
             submitted,
             "open_comments",
-            user=cast["county_editor"],
+            by=cast["county_editor"],
             departments=[chosen[d] for d in departments],
             deadline=timezone.localdate() + timedelta(days=deadline),
         )
@@ -99,12 +100,12 @@ def test_a_window_closes_after_the_deadline_or_once_every_department_has_finishe
     other = make_department(submitted.township.county, "县应急管理局")
     window = open_round(submitted, cast["county_editor"], department, other)
     with pytest.raises(ValidationError, match="尚未反馈完毕：县农业农村局、县应急管理局"):
-        workflow.perform(submitted, "close_comments", user=cast["county_editor"])
-    services.finish_feedback(window, user=cast["department_reviewer"])
+        workflow.perform(submitted, "close_comments", by=cast["county_editor"])
+    services.finish_feedback(window, by=cast["department_reviewer"])
     with pytest.raises(ValidationError, match="尚未反馈完毕：县应急管理局"):
-        workflow.perform(submitted, "close_comments", user=cast["county_editor"])
+        workflow.perform(submitted, "close_comments", by=cast["county_editor"])
     past_deadline(window)
-    workflow.perform(submitted, "close_comments", user=cast["county_editor"])
+    workflow.perform(submitted, "close_comments", by=cast["county_editor"])
     window.refresh_from_db()
     assert window.closed_at is not None and window.closed_by == cast["county_editor"]
     assert DutyList.objects.get(pk=submitted.pk).stage == Stage.FIRST_FEEDBACK
@@ -112,9 +113,9 @@ def test_a_window_closes_after_the_deadline_or_once_every_department_has_finishe
 
 def test_every_department_finishing_lets_the_editor_close_before_the_deadline(cast, submitted, department):
     window = open_round(submitted, cast["county_editor"], department)
-    invitation = services.finish_feedback(window, user=cast["department_reviewer"])
+    invitation = services.finish_feedback(window, by=cast["department_reviewer"])
     assert invitation.finished_by == cast["department_reviewer"]
-    workflow.perform(submitted, "close_comments", user=cast["county_editor"])
+    workflow.perform(submitted, "close_comments", by=cast["county_editor"])
     assert DutyList.objects.get(pk=submitted.pk).stage == Stage.FIRST_FEEDBACK
 
 
@@ -122,10 +123,10 @@ def test_a_comment_is_signed_by_the_user_and_their_department_on_the_frozen_text
     window = open_round(submitted, cast["county_editor"], department)
     item = item_named(submitted, "耕地保护巡查")
     item.name = "township renamed it afterwards"
-    catalog_services.save_item(item)  # the draft moves on; the comment stays on the frozen text
+    catalog_services.save_item(item, by=SYSTEM)  # the draft moves on; the comment stays on the frozen text
     comment = services.add_comment(
         window,
-        user=cast["department_reviewer"],
+        by=cast["department_reviewer"],
         item_key=item.key,
         position=Position.MODIFY,
         proposed_name="耕地保护日常巡查",
@@ -144,7 +145,7 @@ def test_agreeing_needs_no_answer(cast, submitted, department):
     window = open_round(submitted, cast["county_editor"], department)
     item = item_named(submitted, "殡葬管理")
     comment = services.add_comment(
-        window, user=cast["department_reviewer"], item_key=item.key, position="agree"
+        window, by=cast["department_reviewer"], item_key=item.key, position="agree"
     )
     assert comment.state == Comment.State.SETTLED
 
@@ -166,7 +167,7 @@ def test_a_position_missing_what_it_needs_is_refused_by_field(
     window = open_round(submitted, cast["county_editor"], department)
     item = item_named(submitted, "殡葬管理")
     with pytest.raises(ValidationError) as refused:
-        services.add_comment(window, user=cast["department_reviewer"], item_key=item.key, **fields)
+        services.add_comment(window, by=cast["department_reviewer"], item_key=item.key, **fields)
     assert message in " ".join(refused.value.message_dict[field])
     assert not Comment.objects.exists()
 
@@ -175,7 +176,7 @@ def propose_item(window, user, department) -> Comment:
     category = DutyItem.objects.filter(duty_list=window.duty_list).first().category
     return services.add_comment(
         window,
-        user=user,
+        by=user,
         position=Position.ADD,
         proposed_name="高标准农田建设配合",
         proposed_part=Part.COORDINATED,
@@ -189,7 +190,7 @@ def test_a_department_may_propose_a_missing_item_and_comment_on_the_whole_list(c
     window = open_round(submitted, cast["county_editor"], department)
     added = propose_item(window, cast["department_reviewer"], department)
     overall = services.add_comment(
-        window, user=cast["department_reviewer"], position=Position.MODIFY, text="配合事项的职责边界写得过粗"
+        window, by=cast["department_reviewer"], position=Position.MODIFY, text="配合事项的职责边界写得过粗"
     )
     assert added.item_key is None and added.has_proposal
     assert overall.item_key is None and not overall.has_proposal
@@ -208,7 +209,7 @@ def test_only_reviewers_of_an_invited_department_comment(cast, submitted, depart
     window = open_round(submitted, cast["county_editor"], department)
     item = item_named(submitted, "殡葬管理")
     with pytest.raises(error):
-        services.add_comment(window, user=cast[role], item_key=item.key, position="agree")
+        services.add_comment(window, by=cast[role], item_key=item.key, position="agree")
     assert not Comment.objects.exists()
 
 
@@ -216,19 +217,19 @@ def test_a_department_not_asked_cannot_comment(cast, submitted, department):
     asked = make_department(submitted.township.county, "县民政局")
     window = open_round(submitted, cast["county_editor"], asked)
     with pytest.raises(PermissionDenied, match="没有请您所在的部门"):
-        services.add_comment(window, user=cast["department_reviewer"], position="modify", text="意见")
+        services.add_comment(window, by=cast["department_reviewer"], position="modify", text="意见")
     assert not Comment.objects.exists()
 
 
 def test_no_comment_after_the_deadline_or_after_finishing(cast, submitted, department):
     window = open_round(submitted, cast["county_editor"], department)
-    services.finish_feedback(window, user=cast["department_reviewer"])
+    services.finish_feedback(window, by=cast["department_reviewer"])
     with pytest.raises(ValidationError, match="已确认反馈完毕"):
-        services.add_comment(window, user=cast["department_reviewer"], position="modify", text="补充")
+        services.add_comment(window, by=cast["department_reviewer"], position="modify", text="补充")
     Invitation.objects.update(finished_at=None)
     past_deadline(window)
     with pytest.raises(ValidationError, match="截止日期（.*）已过"):
-        services.add_comment(window, user=cast["department_reviewer"], position="modify", text="迟到的意见")
+        services.add_comment(window, by=cast["department_reviewer"], position="modify", text="迟到的意见")
     assert not Comment.objects.exists()
 
 
@@ -239,8 +240,8 @@ def test_a_reviewer_of_two_departments_chooses_which_one_signs(cast, submitted, 
     user.__dict__.pop("_memberships_cache", None)
     window = open_round(submitted, cast["county_editor"], department, second)
     with pytest.raises(ValidationError, match="请选择以哪个部门的名义"):
-        services.add_comment(window, user=user, position="modify", text="意见")
-    comment = services.add_comment(window, user=user, department=second, position="modify", text="意见")
+        services.add_comment(window, by=user, position="modify", text="意见")
+    comment = services.add_comment(window, by=user, department=second, position="modify", text="意见")
     assert comment.signature == "县自然资源局"
 
 
@@ -254,28 +255,28 @@ def commented(cast, submitted, department):
     reviewer = cast["department_reviewer"]
     rename = services.add_comment(
         window,
-        user=reviewer,
+        by=reviewer,
         item_key=item_named(submitted, "耕地保护巡查").key,
         position=Position.MODIFY,
         proposed_name="耕地保护日常巡查",
     )
     reject = services.add_comment(
         window,
-        user=reviewer,
+        by=reviewer,
         item_key=item_named(submitted, "农村低保审核").key,
         position=Position.DISAGREE,
         reason=Comment.Reason.NOT_OUR_DUTY,
     )
     move = services.add_comment(
         window,
-        user=reviewer,
+        by=reviewer,
         item_key=item_named(submitted, "殡葬管理").key,
         position=Position.MODIFY,
         proposed_part=Part.COORDINATED,
         proposed_lead_departments=[department],
     )
-    services.finish_feedback(window, user=reviewer)
-    workflow.perform(submitted, "close_comments", user=cast["county_editor"])
+    services.finish_feedback(window, by=reviewer)
+    workflow.perform(submitted, "close_comments", by=cast["county_editor"])
     return {"rename": rename, "reject": reject, "move": move}
 
 
@@ -283,7 +284,7 @@ def test_accepting_applies_the_proposal_in_one_step_recorded_as_caused_by_the_co
     cast, submitted, commented
 ):
     comment = services.answer_comment(
-        commented["rename"], user=cast["township_official"], answer="accepted", apply=True
+        commented["rename"], by=cast["township_official"], answer="accepted", apply=True
     )
     item = DutyItem.objects.get(key=comment.item_key)
     assert item.name == "耕地保护日常巡查"
@@ -296,7 +297,7 @@ def test_accepting_applies_the_proposal_in_one_step_recorded_as_caused_by_the_co
 def test_accepting_a_move_to_another_part_moves_the_item_with_the_proposed_lead(
     cast, submitted, commented, department
 ):
-    services.answer_comment(commented["move"], user=cast["township_official"], answer="accepted", apply=True)
+    services.answer_comment(commented["move"], by=cast["township_official"], answer="accepted", apply=True)
     item = item_named(submitted, "殡葬管理")
     assert item.part == Part.COORDINATED and list(item.lead_departments.all()) == [department]
     assert item.township_duties and item.content == ""  # what the township does moved to its duties
@@ -304,11 +305,11 @@ def test_accepting_a_move_to_another_part_moves_the_item_with_the_proposed_lead(
 
 def test_not_accepting_needs_a_reason(cast, submitted, commented):
     with pytest.raises(ValidationError, match="部分采纳或不采纳须写明理由"):
-        services.answer_comment(commented["reject"], user=cast["township_official"], answer="rejected")
+        services.answer_comment(commented["reject"], by=cast["township_official"], answer="rejected")
     assert Comment.objects.get(pk=commented["reject"].pk).answer == ""
     answered = services.answer_comment(
         commented["reject"],
-        user=cast["township_official"],
+        by=cast["township_official"],
         answer="rejected",
         reason="低保初审依法由乡镇承担",
     )
@@ -318,7 +319,7 @@ def test_not_accepting_needs_a_reason(cast, submitted, commented):
 def test_only_an_accepted_proposal_can_be_applied(cast, submitted, commented):
     with pytest.raises(ValidationError, match="只有采纳的意见可以一键修改"):
         services.answer_comment(
-            commented["rename"], user=cast["township_official"], answer="partly", reason="部分", apply=True
+            commented["rename"], by=cast["township_official"], answer="partly", reason="部分", apply=True
         )
     assert item_named(submitted, "耕地保护巡查")
 
@@ -328,7 +329,7 @@ def test_only_an_accepted_proposal_can_be_applied(cast, submitted, commented):
 )
 def test_only_the_township_or_the_editor_answers(cast, submitted, commented, role):
     with pytest.raises(PermissionDenied):
-        services.answer_comment(commented["rename"], user=cast[role], answer="accepted", apply=True)
+        services.answer_comment(commented["rename"], by=cast[role], answer="accepted", apply=True)
     comment = Comment.objects.get(pk=commented["rename"].pk)
     assert comment.answer == "" and comment.state == Comment.State.OPEN
     assert item_named(submitted, "耕地保护巡查")
@@ -336,35 +337,31 @@ def test_only_the_township_or_the_editor_answers(cast, submitted, commented, rol
 
 def test_comments_are_not_answered_while_the_window_is_open(cast, submitted, department):
     window = open_round(submitted, cast["county_editor"], department)
-    comment = services.add_comment(
-        window, user=cast["department_reviewer"], position="modify", text="整体意见"
-    )
+    comment = services.add_comment(window, by=cast["department_reviewer"], position="modify", text="整体意见")
     with pytest.raises(ValidationError, match="现在不能答复"):
-        services.answer_comment(comment, user=cast["township_official"], answer="accepted")
+        services.answer_comment(comment, by=cast["township_official"], answer="accepted")
     assert Comment.objects.get(pk=comment.pk).answer == ""
 
 
 def test_the_next_submission_waits_until_every_comment_has_an_answer(cast, submitted, commented):
     official = cast["township_official"]
-    services.answer_comment(commented["rename"], user=official, answer="accepted", apply=True)
+    services.answer_comment(commented["rename"], by=official, answer="accepted", apply=True)
     with pytest.raises(ValidationError, match="还有 2 条意见没有答复"):
-        workflow.perform(submitted, "submit", user=official)
+        workflow.perform(submitted, "submit", by=official)
     assert DutyList.objects.get(pk=submitted.pk).stage == Stage.FIRST_FEEDBACK
     services.answer_comments(
-        [commented["reject"], commented["move"]], user=official, answer="rejected", reason="经研究不予采纳"
+        [commented["reject"], commented["move"]], by=official, answer="rejected", reason="经研究不予采纳"
     )
-    workflow.perform(submitted, "submit", user=official)
+    workflow.perform(submitted, "submit", by=official)
     assert DutyList.objects.get(pk=submitted.pk).stage == Stage.SECOND_SUBMITTED
 
 
 def test_a_bulk_answer_is_all_or_nothing(cast, submitted, commented):
-    services.answer_comment(
-        commented["rename"], user=cast["township_official"], answer="accepted", apply=True
-    )
+    services.answer_comment(commented["rename"], by=cast["township_official"], answer="accepted", apply=True)
     with pytest.raises(ValidationError, match="答复不能再更改"):
         services.answer_comments(
             [commented["reject"], commented["rename"]],
-            user=cast["township_official"],
+            by=cast["township_official"],
             answer="rejected",
             reason="统一答复",
         )
@@ -375,13 +372,13 @@ def test_unresolved_comments_carry_over_and_are_marked_outdated_when_their_field
     cast, submitted, commented, department
 ):
     official = cast["township_official"]
-    services.answer_comment(commented["rename"], user=official, answer="partly", reason="部分采纳")
-    services.answer_comment(commented["reject"], user=official, answer="rejected", reason="依法由乡镇承担")
-    services.answer_comment(commented["move"], user=official, answer="rejected", reason="殡葬管理由乡镇负责")
+    services.answer_comment(commented["rename"], by=official, answer="partly", reason="部分采纳")
+    services.answer_comment(commented["reject"], by=official, answer="rejected", reason="依法由乡镇承担")
+    services.answer_comment(commented["move"], by=official, answer="rejected", reason="殡葬管理由乡镇负责")
     item = item_named(submitted, "耕地保护巡查")
     item.name = "耕地保护动态巡查"  # the township rewrote the name its own way
-    catalog_services.save_item(item, user=official)
-    workflow.perform(submitted, "submit", user=official)
+    catalog_services.save_item(item, by=official)
+    workflow.perform(submitted, "submit", by=official)
 
     rename, reject = (Comment.objects.get(pk=commented[k].pk) for k in ("rename", "reject"))
     assert rename.is_outdated and rename.state == Comment.State.ANSWERED
@@ -390,31 +387,31 @@ def test_unresolved_comments_carry_over_and_are_marked_outdated_when_their_field
     # 二下: the department sees its answered comments again and responds.
     window = open_round(submitted, cast["county_editor"], department)
     reviewer = cast["department_reviewer"]
-    services.respond_to_answer(rename, user=reviewer, accept=True)
+    services.respond_to_answer(rename, by=reviewer, accept=True)
     with pytest.raises(ValidationError, match="坚持原意见须说明理由"):
-        services.respond_to_answer(reject, user=reviewer, accept=False)
-    services.respond_to_answer(reject, user=reviewer, accept=False, note="民政部门不承担初审")
+        services.respond_to_answer(reject, by=reviewer, accept=False)
+    services.respond_to_answer(reject, by=reviewer, accept=False, note="民政部门不承担初审")
     rename.refresh_from_db()
     reject.refresh_from_db()
     assert rename.state == Comment.State.SETTLED and rename.acknowledged_at is not None
     assert reject.state == Comment.State.OPEN and "民政部门不承担初审" in reject.text
 
-    services.finish_feedback(window, user=reviewer)
-    workflow.perform(submitted, "close_comments", user=cast["county_editor"])
+    services.finish_feedback(window, by=reviewer)
+    workflow.perform(submitted, "close_comments", by=cast["county_editor"])
     with pytest.raises(ValidationError, match="还有 1 条意见没有答复"):
-        workflow.perform(submitted, "submit", user=official)
+        workflow.perform(submitted, "submit", by=official)
 
 
 def test_responding_to_an_answer_waits_for_the_next_window_and_its_department(cast, submitted, commented):
     official = cast["township_official"]
-    services.answer_comment(commented["reject"], user=official, answer="rejected", reason="依法由乡镇承担")
+    services.answer_comment(commented["reject"], by=official, answer="rejected", reason="依法由乡镇承担")
     with pytest.raises(ValidationError, match="下一轮意见征求期间"):
-        services.respond_to_answer(commented["reject"], user=cast["department_reviewer"], accept=True)
+        services.respond_to_answer(commented["reject"], by=cast["department_reviewer"], accept=True)
     stranger = make_user(
         "stranger", "department_reviewer", department=make_department(submitted.township.county)
     )
     with pytest.raises(PermissionDenied):
-        services.respond_to_answer(commented["reject"], user=stranger, accept=True)
+        services.respond_to_answer(commented["reject"], by=stranger, accept=True)
     assert Comment.objects.get(pk=commented["reject"].pk).state == Comment.State.ANSWERED
 
 
@@ -422,15 +419,13 @@ def test_a_comment_is_withdrawn_only_by_its_author_while_the_window_takes_commen
     cast, submitted, department
 ):
     window = open_round(submitted, cast["county_editor"], department)
-    comment = services.add_comment(
-        window, user=cast["department_reviewer"], position="modify", text="整体意见"
-    )
+    comment = services.add_comment(window, by=cast["department_reviewer"], position="modify", text="整体意见")
     with pytest.raises(PermissionDenied):
-        services.withdraw_comment(comment, user=cast["county_editor"])
+        services.withdraw_comment(comment, by=cast["county_editor"])
     past_deadline(window)
     comment.window.refresh_from_db()
     with pytest.raises(ValidationError):
-        services.withdraw_comment(comment, user=cast["department_reviewer"])
+        services.withdraw_comment(comment, by=cast["department_reviewer"])
     assert Comment.objects.filter(pk=comment.pk).exists()
 
 
@@ -438,10 +433,10 @@ def test_closing_the_window_tells_the_township(
     cast, submitted, department, django_capture_on_commit_callbacks
 ):
     window = open_round(submitted, cast["county_editor"], department)
-    services.add_comment(window, user=cast["department_reviewer"], position="modify", text="整体意见")
-    services.finish_feedback(window, user=cast["department_reviewer"])
+    services.add_comment(window, by=cast["department_reviewer"], position="modify", text="整体意见")
+    services.finish_feedback(window, by=cast["department_reviewer"])
     with django_capture_on_commit_callbacks(execute=True):
-        workflow.perform(submitted, "close_comments", user=cast["county_editor"])
+        workflow.perform(submitted, "close_comments", by=cast["county_editor"])
     notice = Notification.objects.get(user=cast["township_official"])
     assert "1 条意见待答复" in notice.text
 
@@ -450,15 +445,13 @@ def test_accepting_a_proposed_item_adds_it_and_the_comment_then_refers_to_it(cas
     window = open_round(submitted, cast["county_editor"], department)
     category = DutyItem.objects.filter(duty_list=submitted).first().category
     proposal = propose_item(window, cast["department_reviewer"], department)
-    services.finish_feedback(window, user=cast["department_reviewer"])
-    workflow.perform(submitted, "close_comments", user=cast["county_editor"])
+    services.finish_feedback(window, by=cast["department_reviewer"])
+    workflow.perform(submitted, "close_comments", by=cast["county_editor"])
     with pytest.raises(ValidationError, match="配合职责"):  # the new item must meet its part's rules
-        services.answer_comment(proposal, user=cast["township_official"], answer="accepted", apply=True)
+        services.answer_comment(proposal, by=cast["township_official"], answer="accepted", apply=True)
     Comment.objects.filter(pk=proposal.pk).update(proposed_part=Part.BASIC)
     Comment.proposed_lead_departments.through.objects.all().delete()
-    answered = services.answer_comment(
-        proposal, user=cast["township_official"], answer="accepted", apply=True
-    )
+    answered = services.answer_comment(proposal, by=cast["township_official"], answer="accepted", apply=True)
     item = item_named(submitted, "高标准农田建设配合")
     assert (item.part, item.category, answered.item_key) == (Part.BASIC, category, item.key)
 
@@ -466,61 +459,59 @@ def test_accepting_a_proposed_item_adds_it_and_the_comment_then_refers_to_it(cas
 def test_a_comment_acted_on_or_after_finishing_cannot_be_withdrawn(cast, submitted, department):
     window = open_round(submitted, cast["county_editor"], department)
     reviewer = cast["department_reviewer"]
-    escalated = services.add_comment(window, user=reviewer, position="modify", text="整体意见一")
-    services.escalate_comment(escalated, user=cast["county_editor"])
+    escalated = services.add_comment(window, by=reviewer, position="modify", text="整体意见一")
+    services.escalate_comment(escalated, by=cast["county_editor"])
     with pytest.raises(ValidationError, match="不能撤回"):
-        services.withdraw_comment(escalated, user=reviewer)
-    kept = services.add_comment(window, user=reviewer, position="modify", text="整体意见二")
-    services.finish_feedback(window, user=reviewer)
+        services.withdraw_comment(escalated, by=reviewer)
+    kept = services.add_comment(window, by=reviewer, position="modify", text="整体意见二")
+    services.finish_feedback(window, by=reviewer)
     with pytest.raises(ValidationError, match="已确认反馈完毕"):
-        services.withdraw_comment(kept, user=reviewer)
+        services.withdraw_comment(kept, by=reviewer)
     assert Comment.objects.count() == 2
 
 
 def test_an_unanswered_comment_is_withdrawn_by_its_author(cast, submitted, department):
     window = open_round(submitted, cast["county_editor"], department)
-    comment = services.add_comment(window, user=cast["department_reviewer"], position="modify", text="说错了")
-    services.withdraw_comment(comment, user=cast["department_reviewer"])
+    comment = services.add_comment(window, by=cast["department_reviewer"], position="modify", text="说错了")
+    services.withdraw_comment(comment, by=cast["department_reviewer"])
     assert not Comment.objects.exists()
 
 
 def test_consultees_have_no_feedback_to_finish(cast, submitted, department):
     window = make_consultee_window(submitted)
     with pytest.raises(ValidationError, match="无需确认反馈完毕"):
-        services.finish_feedback(window, user=cast["consultee"])
+        services.finish_feedback(window, by=cast["consultee"])
 
 
 def make_consultee_window(duty_list):
     from tests.review.conftest import make_window
 
-    workflow.close_window(duty_list, None)
+    workflow.close_window(duty_list, SYSTEM)
     return make_window(duty_list, kind=CommentWindow.Kind.CONSULTEES)
 
 
 def test_a_department_not_asked_this_round_cannot_respond_to_an_answer(cast, submitted, commented):
     official = cast["township_official"]
-    services.answer_comment(commented["reject"], user=official, answer="rejected", reason="依法由乡镇承担")
+    services.answer_comment(commented["reject"], by=official, answer="rejected", reason="依法由乡镇承担")
     services.answer_comments(
-        [commented["rename"], commented["move"]], user=official, answer="rejected", reason="不改"
+        [commented["rename"], commented["move"]], by=official, answer="rejected", reason="不改"
     )
-    workflow.perform(submitted, "submit", user=official)
+    workflow.perform(submitted, "submit", by=official)
     open_round(submitted, cast["county_editor"], make_department(submitted.township.county, "县水利局"))
     with pytest.raises(ValidationError, match="本轮意见征求没有请县农业农村局反馈"):
         services.respond_to_answer(
-            commented["reject"], user=cast["department_reviewer"], accept=False, note="坚持"
+            commented["reject"], by=cast["department_reviewer"], accept=False, note="坚持"
         )
     assert Comment.objects.get(pk=commented["reject"].pk).state == Comment.State.ANSWERED
 
 
 def test_an_answer_given_since_the_page_was_drawn_is_not_overwritten(cast, submitted, commented):
     drawn = timezone.now()
-    services.answer_comment(
-        commented["reject"], user=cast["county_editor"], answer="partly", reason="部分采纳"
-    )
+    services.answer_comment(commented["reject"], by=cast["county_editor"], answer="partly", reason="部分采纳")
     with pytest.raises(ValidationError, match="已由editor于.*答复为“部分采纳”，请刷新页面"):
         services.answer_comment(
             commented["reject"],
-            user=cast["township_official"],
+            by=cast["township_official"],
             answer="rejected",
             reason="不采纳",
             seen_at=drawn,
@@ -533,13 +524,13 @@ def test_a_text_only_suggestion_cannot_be_applied_in_one_click(cast, submitted, 
     window = open_round(submitted, cast["county_editor"], department)
     item = item_named(submitted, "殡葬管理")
     comment = services.add_comment(
-        window, user=cast["department_reviewer"], item_key=item.key, position="modify", text="表述再斟酌"
+        window, by=cast["department_reviewer"], item_key=item.key, position="modify", text="表述再斟酌"
     )
     assert not comment.has_proposal
-    services.finish_feedback(window, user=cast["department_reviewer"])
-    workflow.perform(submitted, "close_comments", user=cast["county_editor"])
+    services.finish_feedback(window, by=cast["department_reviewer"])
+    workflow.perform(submitted, "close_comments", by=cast["county_editor"])
     with pytest.raises(ValidationError, match="没有可直接修改的建议"):
-        services.answer_comment(comment, user=cast["township_official"], answer="accepted", apply=True)
+        services.answer_comment(comment, by=cast["township_official"], answer="accepted", apply=True)
     assert item_named(submitted, "殡葬管理").version == item.version
 
 
@@ -547,26 +538,26 @@ def test_in_the_third_round_the_township_answers_but_cannot_change_the_list(
     cast, submitted, commented, department
 ):
     official = cast["township_official"]
-    services.answer_comments(commented.values(), user=official, answer="rejected", reason="不改")
-    workflow.perform(submitted, "submit", user=official)
+    services.answer_comments(commented.values(), by=official, answer="rejected", reason="不改")
+    workflow.perform(submitted, "submit", by=official)
     open_round(submitted, cast["county_editor"], department)
-    services.finish_feedback(workflow.open_window(submitted), user=cast["department_reviewer"])
-    workflow.perform(submitted, "close_comments", user=cast["county_editor"])
-    services.answer_comments(commented.values(), user=official, answer="rejected", reason="不改")
-    workflow.perform(submitted, "submit", user=official)
+    services.finish_feedback(workflow.open_window(submitted), by=cast["department_reviewer"])
+    workflow.perform(submitted, "close_comments", by=cast["county_editor"])
+    services.answer_comments(commented.values(), by=official, answer="rejected", reason="不改")
+    workflow.perform(submitted, "submit", by=official)
     window = open_round(submitted, cast["county_editor"], department)
     item = window.submission.items.get(name="殡葬管理")
     late = services.add_comment(
         window,
-        user=cast["department_reviewer"],
+        by=cast["department_reviewer"],
         item_key=item.key,
         position="modify",
         proposed_name="殡葬服务管理",
     )
-    services.finish_feedback(window, user=cast["department_reviewer"])
-    workflow.perform(submitted, "close_comments", user=cast["county_editor"])
+    services.finish_feedback(window, by=cast["department_reviewer"])
+    workflow.perform(submitted, "close_comments", by=cast["county_editor"])
     with pytest.raises(ValidationError, match="您现在不能修改清单，只能答复"):
-        services.answer_comment(late, user=official, answer="accepted", apply=True)
+        services.answer_comment(late, by=official, answer="accepted", apply=True)
     assert item_named(submitted, "殡葬管理")
 
 
@@ -574,14 +565,12 @@ def test_closing_a_later_round_counts_every_comment_waiting_for_an_answer(
     cast, submitted, commented, department, django_capture_on_commit_callbacks
 ):
     official = cast["township_official"]
-    services.answer_comments(commented.values(), user=official, answer="rejected", reason="不改")
-    workflow.perform(submitted, "submit", user=official)
+    services.answer_comments(commented.values(), by=official, answer="rejected", reason="不改")
+    workflow.perform(submitted, "submit", by=official)
     window = open_round(submitted, cast["county_editor"], department)
-    services.respond_to_answer(
-        commented["reject"], user=cast["department_reviewer"], accept=False, note="坚持"
-    )
-    services.add_comment(window, user=cast["department_reviewer"], position="modify", text="新的整体意见")
-    services.finish_feedback(window, user=cast["department_reviewer"])
+    services.respond_to_answer(commented["reject"], by=cast["department_reviewer"], accept=False, note="坚持")
+    services.add_comment(window, by=cast["department_reviewer"], position="modify", text="新的整体意见")
+    services.finish_feedback(window, by=cast["department_reviewer"])
     with django_capture_on_commit_callbacks(execute=True):
-        workflow.perform(submitted, "close_comments", user=cast["county_editor"])
+        workflow.perform(submitted, "close_comments", by=cast["county_editor"])
     assert "2 条意见待答复" in Notification.objects.filter(user=official).latest("pk").text

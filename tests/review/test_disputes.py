@@ -27,7 +27,7 @@ def run_round(duty_list, cast, department, comment_on=(), **comment_fields):
     workflow.perform(
         duty_list,
         "open_comments",
-        user=cast["county_editor"],
+        by=cast["county_editor"],
         departments=[department],
         deadline=TODAY() + timedelta(days=3),
     )
@@ -35,14 +35,14 @@ def run_round(duty_list, cast, department, comment_on=(), **comment_fields):
     comments = [
         services.add_comment(
             window,
-            user=cast["department_reviewer"],
+            by=cast["department_reviewer"],
             item_key=DutyItem.objects.get(duty_list=duty_list, name=name).key,
             **(comment_fields or {"position": "disagree", "reason": "not_our_duty", "text": "不是本局职责"}),
         )
         for name in comment_on
     ]
-    services.finish_feedback(window, user=cast["department_reviewer"])
-    workflow.perform(duty_list, "close_comments", user=cast["county_editor"])
+    services.finish_feedback(window, by=cast["department_reviewer"])
+    workflow.perform(duty_list, "close_comments", by=cast["county_editor"])
     return comments
 
 
@@ -52,18 +52,18 @@ def at_third(cast, duty_list, department):
     make_item(duty_list, Part.COORDINATED, name="秸秆禁烧", leads=[department], township_duties="巡查劝阻")
     make_item(duty_list, name="农村低保审核")
     official = cast["township_official"]
-    workflow.perform(duty_list, "submit", user=official)
+    workflow.perform(duty_list, "submit", by=official)
     [comment] = run_round(duty_list, cast, department, ["秸秆禁烧"])
-    services.answer_comment(comment, user=official, answer="rejected", reason="乡镇仅配合，执法在部门")
-    workflow.perform(duty_list, "submit", user=official)
+    services.answer_comment(comment, by=official, answer="rejected", reason="乡镇仅配合，执法在部门")
+    workflow.perform(duty_list, "submit", by=official)
     workflow.perform(
-        duty_list, "open_comments", user=cast["county_editor"], departments=[department], deadline=TODAY()
+        duty_list, "open_comments", by=cast["county_editor"], departments=[department], deadline=TODAY()
     )
-    services.respond_to_answer(comment, user=cast["department_reviewer"], accept=False, note="应由乡镇负责")
-    services.finish_feedback(workflow.open_window(duty_list), user=cast["department_reviewer"])
-    workflow.perform(duty_list, "close_comments", user=cast["county_editor"])
-    services.answer_comment(comment, user=official, answer="rejected", reason="仍认为应由部门负责")
-    workflow.perform(duty_list, "submit", user=official)
+    services.respond_to_answer(comment, by=cast["department_reviewer"], accept=False, note="应由乡镇负责")
+    services.finish_feedback(workflow.open_window(duty_list), by=cast["department_reviewer"])
+    workflow.perform(duty_list, "close_comments", by=cast["county_editor"])
+    services.answer_comment(comment, by=official, answer="rejected", reason="仍认为应由部门负责")
+    workflow.perform(duty_list, "submit", by=official)
     return duty_list
 
 
@@ -71,7 +71,7 @@ def test_what_is_still_contested_after_the_last_round_becomes_a_dispute_with_bot
     cast, at_third, department, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        workflow.perform(at_third, "start_coordination", user=cast["county_editor"])
+        workflow.perform(at_third, "start_coordination", by=cast["county_editor"])
     dispute = Dispute.objects.get()
     assert (dispute.item_name, dispute.department, dispute.is_escalated) == ("秸秆禁烧", department, False)
     assert "不属于本部门职责" in dispute.department_position and "应由乡镇负责" in dispute.department_position
@@ -82,16 +82,16 @@ def test_what_is_still_contested_after_the_last_round_becomes_a_dispute_with_bot
 
 def test_coordination_waits_for_an_open_window_to_close(cast, at_third, department):
     workflow.perform(
-        at_third, "open_comments", user=cast["county_editor"], departments=[department], deadline=TODAY()
+        at_third, "open_comments", by=cast["county_editor"], departments=[department], deadline=TODAY()
     )
     with pytest.raises(ValidationError, match="意见征求尚未结束"):
-        workflow.perform(at_third, "start_coordination", user=cast["county_editor"])
+        workflow.perform(at_third, "start_coordination", by=cast["county_editor"])
     assert not Dispute.objects.exists()
 
 
 @pytest.fixture
 def disputed(cast, at_third):
-    workflow.perform(at_third, "start_coordination", user=cast["county_editor"])
+    workflow.perform(at_third, "start_coordination", by=cast["county_editor"])
     return Dispute.objects.get()
 
 
@@ -101,7 +101,7 @@ def decide(dispute, user, **fields):
         "meeting": "县委常委会协调会",
         "decided_on": TODAY(),
     }
-    return services.decide_dispute(dispute, user=user, **(values | fields))
+    return services.decide_dispute(dispute, by=user, **(values | fields))
 
 
 def test_the_leader_decides_and_the_decision_is_applied_and_locks_the_item(
@@ -121,7 +121,7 @@ def test_the_leader_decides_and_the_decision_is_applied_and_locks_the_item(
 
     item.name = "编办想再改"
     with pytest.raises(PermissionDenied, match="已经协调拍板"):
-        catalog_services.save_item(item, user=cast["county_editor"])
+        catalog_services.save_item(item, by=cast["county_editor"])
     assert DutyItem.objects.get(pk=item.pk).name == "秸秆禁烧"
     with pytest.raises(ValidationError, match="决定不能更改"):
         decide(disputed, cast["county_leader"], outcome="改主意")
@@ -160,32 +160,32 @@ def test_a_decision_needs_its_meeting_and_a_date_not_in_the_future(cast, dispute
 
 def test_the_closing_steps_wait_for_every_dispute_to_be_decided(cast, disputed):
     with pytest.raises(ValidationError, match="还有 1 个争议事项等待县领导协调拍板"):
-        workflow.perform(disputed.duty_list, "start_consultation", user=cast["county_editor"])
+        workflow.perform(disputed.duty_list, "start_consultation", by=cast["county_editor"])
     decide(disputed, cast["county_leader"])
-    workflow.perform(disputed.duty_list, "start_consultation", user=cast["county_editor"])
+    workflow.perform(disputed.duty_list, "start_consultation", by=cast["county_editor"])
     assert DutyList.objects.get(pk=disputed.duty_list_id).stage == Stage.CONSULTATION
 
 
 def test_the_editor_can_escalate_a_comment_before_the_last_round(cast, duty_list, department):
     make_item(duty_list, name="宅基地审批")
-    workflow.perform(duty_list, "submit", user=cast["township_official"])
+    workflow.perform(duty_list, "submit", by=cast["township_official"])
     [comment] = run_round(duty_list, cast, department, ["宅基地审批"])
     with pytest.raises(PermissionDenied):
-        services.escalate_comment(comment, user=cast["township_official"])
-    dispute = services.escalate_comment(comment, user=cast["county_editor"])
+        services.escalate_comment(comment, by=cast["township_official"])
+    dispute = services.escalate_comment(comment, by=cast["county_editor"])
     assert dispute.is_escalated and dispute.township_position == "（乡镇尚未答复）"
     comment.refresh_from_db()
     assert comment.state == Comment.State.DISPUTED
     # A disputed comment no longer waits for the township's answer.
-    workflow.perform(duty_list, "submit", user=cast["township_official"])
+    workflow.perform(duty_list, "submit", by=cast["township_official"])
     with pytest.raises(ValidationError, match="只有尚未解决的意见"):
-        services.escalate_comment(comment, user=cast["county_editor"])
+        services.escalate_comment(comment, by=cast["county_editor"])
 
 
 def test_consultees_comment_in_consultation_and_the_editor_answers(cast, disputed):
     duty_list = disputed.duty_list
     decide(disputed, cast["county_leader"])
-    workflow.perform(duty_list, "start_consultation", user=cast["county_editor"])
+    workflow.perform(duty_list, "start_consultation", by=cast["county_editor"])
     window = workflow.open_window(duty_list)
     assert window.kind == CommentWindow.Kind.CONSULTEES and window.submission.stage == Stage.CONSULTATION
     consultee = cast["consultee"]
@@ -193,17 +193,17 @@ def test_consultees_comment_in_consultation_and_the_editor_answers(cast, dispute
     consultee.__dict__.pop("_memberships_cache", None)
     item = DutyItem.objects.get(duty_list=duty_list, name="农村低保审核")
     comment = services.add_comment(
-        window, user=consultee, item_key=item.key, position="modify", text="写明时限"
+        window, by=consultee, item_key=item.key, position="modify", text="写明时限"
     )
     assert (comment.signature, comment.department) == ("县人大代表", None)
     with pytest.raises(PermissionDenied):
         services.add_comment(
-            window, user=cast["department_reviewer"], position="modify", text="部门不在此阶段提"
+            window, by=cast["department_reviewer"], position="modify", text="部门不在此阶段提"
         )
     with pytest.raises(ValidationError, match="还有 1 条意见没有答复"):
-        workflow.perform(duty_list, "start_deliberation", user=cast["county_editor"])
-    services.answer_comment(comment, user=cast["county_editor"], answer="partly", reason="时限另行规定")
-    workflow.perform(duty_list, "start_deliberation", user=cast["county_editor"])
+        workflow.perform(duty_list, "start_deliberation", by=cast["county_editor"])
+    services.answer_comment(comment, by=cast["county_editor"], answer="partly", reason="时限另行规定")
+    workflow.perform(duty_list, "start_deliberation", by=cast["county_editor"])
     assert CommentWindow.objects.get(pk=window.pk).closed_at is not None
     assert workflow.open_window(duty_list).submission.stage == Stage.DELIBERATION
 
@@ -216,11 +216,11 @@ def test_approval_records_the_meeting_date_and_number_and_freezes_the_list(cast,
     )
     editor = cast["county_editor"]
     with pytest.raises(ValidationError, match="审定须填写审定会议、文号"):
-        workflow.perform(duty_list, "approve", user=editor, approved_on=date(2025, 6, 30))
+        workflow.perform(duty_list, "approve", by=editor, approved_on=date(2025, 6, 30))
     workflow.perform(
         duty_list,
         "approve",
-        user=editor,
+        by=editor,
         meeting="县委常委会第12次会议",
         approved_on=date(2025, 6, 30),
         document_number="示委发〔2025〕12号",
@@ -235,7 +235,7 @@ def test_approval_records_the_meeting_date_and_number_and_freezes_the_list(cast,
     item = DutyItem.objects.get(duty_list=duty_list, name="农村低保审核")
     item.name = "审定后修改"
     with pytest.raises(PermissionDenied):
-        catalog_services.save_item(item, user=editor)
+        catalog_services.save_item(item, by=editor)
     with pytest.raises(ValueError):
         approval.save()
 
@@ -252,10 +252,10 @@ def test_a_decision_naming_another_countys_department_is_refused(cast, disputed)
 def test_a_dispute_about_an_item_the_township_removed_can_still_be_decided(cast, duty_list, department):
     item = make_item(duty_list, name="宅基地审批")
     make_item(duty_list, name="其他事项")
-    workflow.perform(duty_list, "submit", user=cast["township_official"])
+    workflow.perform(duty_list, "submit", by=cast["township_official"])
     [comment] = run_round(duty_list, cast, department, ["宅基地审批"])
-    catalog_services.delete_item(DutyItem.objects.get(pk=item.pk), user=cast["township_official"])
-    dispute = services.escalate_comment(comment, user=cast["county_editor"])
+    catalog_services.delete_item(DutyItem.objects.get(pk=item.pk), by=cast["township_official"])
+    dispute = services.escalate_comment(comment, by=cast["county_editor"])
     with pytest.raises(ValidationError, match="已不在草稿中"):
         decide(dispute, cast["county_leader"], name="恢复并改名")
     decision = decide(dispute, cast["county_leader"], outcome="同意删除")
@@ -268,7 +268,7 @@ def test_a_consultation_deadline_cannot_lie_in_the_past(cast, disputed):
         workflow.perform(
             disputed.duty_list,
             "start_consultation",
-            user=cast["county_editor"],
+            by=cast["county_editor"],
             deadline=TODAY() - timedelta(days=1),
         )
     assert DutyList.objects.get(pk=disputed.duty_list_id).stage == Stage.COORDINATION

@@ -40,7 +40,7 @@ def open_window(duty_list, cast, department):
     workflow.perform(
         duty_list,
         "open_comments",
-        user=cast["county_editor"],
+        by=cast["county_editor"],
         departments=[department],
         deadline=timezone.localdate() + timedelta(days=5),
     )
@@ -52,7 +52,7 @@ def comment_on(window, user, names, **fields):
     for name in names:
         item = window.submission.items.get(name=name)
         services.add_comment(
-            window, user=user, item_key=item.key, **(fields | {"proposed_name": f"{name}（改）"})
+            window, by=user, item_key=item.key, **(fields | {"proposed_name": f"{name}（改）"})
         )
 
 
@@ -70,7 +70,7 @@ def test_the_queue_lists_each_township_with_the_items_naming_the_department_firs
     client, cast, duty_list, department
 ):
     add_items(duty_list, department, 4)
-    workflow.perform(duty_list, "submit", user=cast["township_official"])
+    workflow.perform(duty_list, "submit", by=cast["township_official"])
     window = open_window(duty_list, cast, department)
     client.force_login(cast["department_reviewer"])
     page = client.get(reverse("review:queue"))
@@ -88,7 +88,7 @@ def test_the_queue_is_for_department_reviewers(client, cast):
 def test_queue_and_window_queries_do_not_grow_with_items_or_comments(client, cast, duty_list, department):
     second = make_department(duty_list.township.county, "县应急管理局")
     add_items(duty_list, department, 4)
-    workflow.perform(duty_list, "submit", user=cast["township_official"])
+    workflow.perform(duty_list, "submit", by=cast["township_official"])
     window = open_window(duty_list, cast, department)
     reviewer = cast["department_reviewer"]
     comment_on(window, reviewer, ["配合事项1"])
@@ -101,11 +101,11 @@ def test_queue_and_window_queries_do_not_grow_with_items_or_comments(client, cas
         township=cast["other_township_official"].memberships.get().township, title="青山镇清单", year=2025
     )
     add_items(other, department, 6)
-    workflow.perform(other, "submit", user=cast["county_editor"])
+    workflow.perform(other, "submit", by=cast["county_editor"])
     workflow.perform(
         other,
         "open_comments",
-        user=cast["county_editor"],
+        by=cast["county_editor"],
         departments=[department, second],
         deadline=timezone.localdate(),
     )
@@ -115,7 +115,7 @@ def test_queue_and_window_queries_do_not_grow_with_items_or_comments(client, cas
 
 def test_a_reviewer_comments_through_the_form_and_sees_it_on_the_item(client, cast, duty_list, department):
     add_items(duty_list, department, 2)
-    workflow.perform(duty_list, "submit", user=cast["township_official"])
+    workflow.perform(duty_list, "submit", by=cast["township_official"])
     window = open_window(duty_list, cast, department)
     item = window.submission.items.get(name="配合事项1")
     client.force_login(cast["department_reviewer"])
@@ -141,7 +141,7 @@ def test_a_township_official_posting_a_comment_gets_403_and_nothing_is_written(
     client, cast, duty_list, department
 ):
     add_items(duty_list, department, 1)
-    workflow.perform(duty_list, "submit", user=cast["township_official"])
+    workflow.perform(duty_list, "submit", by=cast["township_official"])
     window = open_window(duty_list, cast, department)
     client.force_login(cast["township_official"])
     response = client.post(
@@ -152,7 +152,7 @@ def test_a_township_official_posting_a_comment_gets_403_and_nothing_is_written(
 
 def test_another_countys_user_sees_no_window(client, cast, duty_list, department):
     add_items(duty_list, department, 1)
-    workflow.perform(duty_list, "submit", user=cast["township_official"])
+    workflow.perform(duty_list, "submit", by=cast["township_official"])
     window = open_window(duty_list, cast, department)
     client.force_login(cast["other_county_editor"])
     assert client.get(reverse("review:window", args=[window.pk])).status_code == 404
@@ -163,7 +163,7 @@ def test_the_editor_opens_a_window_from_the_review_page_with_named_departments_t
     client, cast, duty_list, department
 ):
     add_items(duty_list, department, 2)
-    workflow.perform(duty_list, "submit", user=cast["township_official"])
+    workflow.perform(duty_list, "submit", by=cast["township_official"])
     client.force_login(cast["county_editor"])
     page = client.get(reverse("review:list_review", args=[duty_list.pk]))
     [(transition, form)] = page.context["actions"]
@@ -192,11 +192,11 @@ def test_the_editor_opens_a_window_from_the_review_page_with_named_departments_t
 @pytest.fixture
 def answered_round(cast, duty_list, department):
     add_items(duty_list, department, 4)
-    workflow.perform(duty_list, "submit", user=cast["township_official"])
+    workflow.perform(duty_list, "submit", by=cast["township_official"])
     window = open_window(duty_list, cast, department)
     comment_on(window, cast["department_reviewer"], ["配合事项1", "配合事项3", "基本事项0"])
-    services.finish_feedback(window, user=cast["department_reviewer"])
-    workflow.perform(duty_list, "close_comments", user=cast["county_editor"])
+    services.finish_feedback(window, by=cast["department_reviewer"])
+    workflow.perform(duty_list, "close_comments", by=cast["county_editor"])
     return window
 
 
@@ -276,16 +276,16 @@ def test_the_comparison_shows_added_removed_changed_and_moved_items_with_their_c
 ):
     official = cast["township_official"]
     first = Comment.objects.order_by("pk").first()
-    services.answer_comment(first, user=official, answer="accepted", apply=True)
+    services.answer_comment(first, by=official, answer="accepted", apply=True)
     removed = DutyItem.objects.get(duty_list=duty_list, name="基本事项2")
-    catalog_services.delete_item(removed, user=official)
+    catalog_services.delete_item(removed, by=official)
     moved = DutyItem.objects.get(duty_list=duty_list, name="基本事项0")
     catalog_services.move_items_to_part(
-        [moved], part=Part.COORDINATED, reason="部门牵头", lead_departments=[department], user=official
+        [moved], part=Part.COORDINATED, reason="部门牵头", lead_departments=[department], by=official
     )
     make_item(duty_list, name="新增事项")
     Comment.objects.exclude(pk=first.pk).update(answer="rejected", answer_reason="不改", state="answered")
-    workflow.perform(duty_list, "submit", user=official)
+    workflow.perform(duty_list, "submit", by=official)
 
     client.force_login(cast["department_reviewer"])
     page = client.get(reverse("review:compare", args=[duty_list.pk]) + "?before=1&after=2")
@@ -308,7 +308,7 @@ def test_the_comparison_shows_added_removed_changed_and_moved_items_with_their_c
 
 def test_comparison_queries_do_not_grow_with_items(client, cast, duty_list, department):
     add_items(duty_list, department, 4)
-    workflow.perform(duty_list, "submit", user=cast["township_official"])
+    workflow.perform(duty_list, "submit", by=cast["township_official"])
     client.force_login(cast["county_editor"])
     url = reverse("review:compare", args=[duty_list.pk]) + "?before=1&after=draft"
     before = queries_of(client, url)
@@ -322,7 +322,7 @@ def test_comparison_queries_do_not_grow_with_items(client, cast, duty_list, depa
 @pytest.fixture
 def dispute(cast, duty_list, department, answered_round):
     comment = Comment.objects.order_by("pk").first()
-    return services.escalate_comment(comment, user=cast["county_editor"])
+    return services.escalate_comment(comment, by=cast["county_editor"])
 
 
 def test_the_docket_prints_and_exports_the_disputes_by_township(client, cast, dispute):
@@ -366,7 +366,7 @@ def test_the_board_shows_stage_open_comments_late_departments_and_disputes(
         township=cast["other_township_official"].memberships.get().township, title="青山镇清单", year=2025
     )
     add_items(other, department, 2)
-    workflow.perform(other, "submit", user=cast["county_editor"])
+    workflow.perform(other, "submit", by=cast["county_editor"])
     open_window(other, cast, department)
     from review.models import CommentWindow
 
@@ -392,7 +392,7 @@ def test_the_board_is_for_the_county_editor_and_leader(client, cast, duty_list):
 def township_list_in_review(cast, department, township, items: int) -> DutyList:
     duty_list = DutyList.objects.create(township=township, title=f"{township.name}清单", year=2025)
     add_items(duty_list, department, items)
-    workflow.perform(duty_list, "submit", user=cast["county_editor"])
+    workflow.perform(duty_list, "submit", by=cast["county_editor"])
     window = open_window(duty_list, cast, department)
     comment_on(window, cast["department_reviewer"], ["配合事项1", "基本事项0"][: items // 2 + 1])
     return duty_list
@@ -422,7 +422,7 @@ def test_each_inbox_shows_what_waits_for_its_owner(client, cast, duty_list, depa
     assert queries.inbox_for(cast["department_reviewer"]).count == 0
     client.force_login(cast["township_official"])
     assert client.get(reverse("review:inbox_count")).content.decode() == "3"
-    services.escalate_comment(Comment.objects.first(), user=cast["county_editor"])
+    services.escalate_comment(Comment.objects.first(), by=cast["county_editor"])
     assert [d.item_name for d in queries.inbox_for(cast["county_leader"]).to_decide] == ["配合事项1"]
     assert queries.inbox_for(cast["township_official"]).to_answer == [(duty_list, 2)]
 
@@ -445,7 +445,7 @@ def test_one_digest_per_user_per_day(cast, duty_list, department, answered_round
 
 def test_the_disposition_report_lists_every_comment_with_its_answer(client, cast, duty_list, answered_round):
     first = Comment.objects.order_by("pk").first()
-    services.answer_comment(first, user=cast["township_official"], answer="rejected", reason="沿用省目录")
+    services.answer_comment(first, by=cast["township_official"], answer="rejected", reason="沿用省目录")
     client.force_login(cast["county_editor"])
     url = reverse("review:disposition_report", args=[duty_list.pk]) + "?round=1"
     page = client.get(url).content.decode()
@@ -474,10 +474,10 @@ def test_report_and_docket_queries_do_not_grow(client, cast, duty_list, departme
         reverse("review:docket") + f"?county={county}",
     ]
     for comment in Comment.objects.all()[:1]:
-        services.escalate_comment(comment, user=cast["county_editor"])
+        services.escalate_comment(comment, by=cast["county_editor"])
     before = [queries_of(client, url) for url in urls]
     for comment in Comment.objects.filter(state="open"):
-        services.escalate_comment(comment, user=cast["county_editor"])
+        services.escalate_comment(comment, by=cast["county_editor"])
     assert [queries_of(client, url) for url in urls] == before
     assert Dispute.objects.count() == 3
 
@@ -485,12 +485,12 @@ def test_report_and_docket_queries_do_not_grow(client, cast, duty_list, departme
 def test_consultees_find_the_open_consultation_in_their_inbox(cast, dispute):
     duty_list = dispute.duty_list
     services.decide_dispute(
-        dispute, user=cast["county_leader"], outcome="维持", meeting="协调会", decided_on=timezone.localdate()
+        dispute, by=cast["county_leader"], outcome="维持", meeting="协调会", decided_on=timezone.localdate()
     )
     Comment.objects.filter(state="open").update(state="disputed")
     DutyList.objects.filter(pk=duty_list.pk).update(stage=Stage.COORDINATION)  # test setup
     duty_list.refresh_from_db()
-    workflow.perform(duty_list, "start_consultation", user=cast["county_editor"])
+    workflow.perform(duty_list, "start_consultation", by=cast["county_editor"])
     inbox = queries.inbox_for(cast["consultee"])
     assert [w.duty_list for w in inbox.to_consult] == [duty_list] and inbox.count == 1
 
@@ -525,7 +525,7 @@ def test_days_in_stage_do_not_restart_when_a_window_opens(client, cast, duty_lis
     from review.models import StageChange
 
     add_items(duty_list, department, 2)
-    workflow.perform(duty_list, "submit", user=cast["township_official"])
+    workflow.perform(duty_list, "submit", by=cast["township_official"])
     StageChange.objects.update(changed_at=timezone.now() - timedelta(days=30))
     open_window(duty_list, cast, department)
     client.force_login(cast["county_editor"])

@@ -9,6 +9,7 @@ from django.db import connection
 from django.utils import timezone
 
 from catalog import services
+from catalog.actors import SYSTEM
 from catalog.models import DutyItem, DutyList, Part
 from review import workflow
 from review.models import Approval, ReviewPolicy, StageChange, Submission
@@ -75,7 +76,7 @@ def params_for(duty_list: DutyList, action: str) -> dict:
 def prepare(duty_list: DutyList, stage: str, action: str) -> None:
     """The state the stage implies: a frozen submission once submitted, an open window to close."""
     if stage != Stage.DRAFTING:
-        submission = workflow.freeze(duty_list, stage, user=None, note="")
+        submission = workflow.freeze(duty_list, stage, by=SYSTEM, note="")
         if stage == Stage.APPROVED:
             Approval.objects.create(
                 duty_list=duty_list, submission=submission, recorded_by=make_user("recorder"), **APPROVAL
@@ -105,13 +106,13 @@ def test_every_action_from_every_stage(cast, duty_list, stage, action):
         if allowed:
             continue
         with pytest.raises(ValidationError if target is None else PermissionDenied):
-            workflow.perform(duty_list, action, user=cast[role], note=NOTE, **params)
+            workflow.perform(duty_list, action, by=cast[role], note=NOTE, **params)
         assert DutyList.objects.get(pk=duty_list.pk).stage == stage
     assert not StageChange.objects.exists()
     if target is None:
         return
     actor = cast["township_official"] if action in TOWNSHIP_ACTIONS else cast["county_editor"]
-    change = workflow.perform(duty_list, action, user=actor, note=NOTE, **params)
+    change = workflow.perform(duty_list, action, by=actor, note=NOTE, **params)
     assert DutyList.objects.get(pk=duty_list.pk).stage == target
     assert (change.action, change.from_stage, change.to_stage, change.changed_by, change.note) == (
         action,
@@ -133,11 +134,11 @@ def test_a_county_can_switch_the_closing_steps(cast, duty_list):
     at_stage(duty_list, Stage.COORDINATION)
     editor = cast["county_editor"]
     with pytest.raises(ValidationError):
-        workflow.perform(duty_list, "start_consultation", user=editor)
+        workflow.perform(duty_list, "start_consultation", by=editor)
     with pytest.raises(ValidationError):
-        workflow.perform(duty_list, "approve", user=editor, **APPROVAL)
-    workflow.perform(duty_list, "start_congress_review", user=editor)
-    workflow.perform(duty_list, "approve", user=editor, **APPROVAL)
+        workflow.perform(duty_list, "approve", by=editor, **APPROVAL)
+    workflow.perform(duty_list, "start_congress_review", by=editor)
+    workflow.perform(duty_list, "approve", by=editor, **APPROVAL)
     assert [c.to_stage for c in StageChange.objects.all()] == [Stage.CONGRESS_REVIEW, Stage.APPROVED]
 
 
@@ -145,10 +146,10 @@ def test_available_actions_follow_the_table_and_the_user(cast, duty_list):
     make_item(duty_list)
     assert [t.action for t in workflow.available(duty_list, cast["township_official"])] == ["submit"]
     assert [t.action for t in workflow.available(duty_list, cast["department_reviewer"])] == []
-    workflow.perform(duty_list, "submit", user=cast["township_official"])
+    workflow.perform(duty_list, "submit", by=cast["township_official"])
     assert [t.action for t in workflow.available(duty_list, cast["county_editor"])] == ["open_comments"]
     workflow.perform(
-        duty_list, "open_comments", user=cast["county_editor"], **params_for(duty_list, "open_comments")
+        duty_list, "open_comments", by=cast["county_editor"], **params_for(duty_list, "open_comments")
     )
     assert [t.action for t in workflow.available(duty_list, cast["county_editor"])] == ["close_comments"]
     assert workflow.available(duty_list, cast["township_official"]) == []
@@ -157,7 +158,7 @@ def test_available_actions_follow_the_table_and_the_user(cast, duty_list):
 def test_submitting_freezes_the_list_whatever_the_township_edits_afterwards(cast, duty_list):
     item = make_item(duty_list, name="提交时的名称")
     make_item(duty_list, name="已删除的不提交", deleted_at="2025-01-01T00:00:00+08:00")
-    workflow.perform(duty_list, "submit", user=cast["township_official"], note="一上")
+    workflow.perform(duty_list, "submit", by=cast["township_official"], note="一上")
 
     submission = Submission.objects.get()
     assert (submission.round, submission.stage, submission.submitted_by, submission.list_version) == (
@@ -169,7 +170,7 @@ def test_submitting_freezes_the_list_whatever_the_township_edits_afterwards(cast
     assert [i.name for i in submission.items.all()] == ["提交时的名称"]
 
     item.name = "之后改的名称"
-    services.save_item(item, user=cast["county_editor"])
+    services.save_item(item, by=cast["county_editor"])
     frozen = submission.items.get()
     assert (frozen.name, frozen.key) == ("提交时的名称", item.key)
     with pytest.raises(ValueError):
@@ -178,17 +179,17 @@ def test_submitting_freezes_the_list_whatever_the_township_edits_afterwards(cast
 
 def test_an_empty_list_cannot_be_submitted(cast, duty_list):
     with pytest.raises(ValidationError, match="还没有任何事项"):
-        workflow.perform(duty_list, "submit", user=cast["township_official"])
+        workflow.perform(duty_list, "submit", by=cast["township_official"])
     assert DutyList.objects.get(pk=duty_list.pk).stage == Stage.DRAFTING
 
 
 def test_once_submitted_the_township_can_no_longer_edit(cast, duty_list):
     item = make_item(duty_list, Part.BASIC)
-    workflow.perform(duty_list, "submit", user=cast["township_official"])
+    workflow.perform(duty_list, "submit", by=cast["township_official"])
     item.refresh_from_db()
     item.name = "提交后修改"
     with pytest.raises(PermissionDenied):
-        services.save_item(item, user=cast["township_official"])
+        services.save_item(item, by=cast["township_official"])
     assert DutyItem.objects.get(pk=item.pk).name != "提交后修改"
 
 
@@ -207,7 +208,7 @@ def test_two_people_pressing_submit_at_once_make_one_change(cast, duty_list):
 
         try:
             barrier.wait()
-            workflow.perform(DutyList.objects.get(pk=duty_list.pk), "submit", user=user)
+            workflow.perform(DutyList.objects.get(pk=duty_list.pk), "submit", by=user)
             outcomes.append("moved")
         except ValidationError:
             outcomes.append("refused")
@@ -231,5 +232,5 @@ def test_switching_a_step_off_does_not_strand_a_list_already_in_it(cast, duty_li
     at_stage(duty_list, Stage.DELIBERATION)
     ReviewPolicy.objects.create(county=duty_list.township.county, has_deliberation=False)
     assert [t.action for t in workflow.available(duty_list, cast["county_editor"])] == ["approve"]
-    workflow.perform(duty_list, "approve", user=cast["county_editor"], **APPROVAL)
+    workflow.perform(duty_list, "approve", by=cast["county_editor"], **APPROVAL)
     assert DutyList.objects.get(pk=duty_list.pk).stage == Stage.APPROVED

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from catalog.actors import SystemActor
 from catalog.imports import ImportFileError, apply_import, plan_import
 from catalog.imports.matching import StalePlanError
 from catalog.models import Township
@@ -28,17 +29,18 @@ class Command(BaseCommand):
             place = Township.objects.select_related("county").get(code=township)
         except Township.DoesNotExist:
             raise CommandError(f"没有代码为 {township} 的乡镇（街道）。") from None
-        acting = None
+        # The command line is the server's operator: the system acts, on the record of the user named.
+        acting = SystemActor()
         if user:
             try:
-                acting = get_user_model().objects.get(username=user)
+                acting = SystemActor(recorded_as=get_user_model().objects.get(username=user))
             except get_user_model().DoesNotExist:
                 raise CommandError(f"没有用户名为 {user} 的用户。") from None
         file = Path(path)
         if not file.is_file():
             raise CommandError(f"找不到文件 {path}。")
         try:
-            plan = plan_import(file.read_bytes(), file.name, place, create_missing=create_missing)
+            plan = plan_import(file.read_bytes(), file.name, place, create_missing=create_missing, by=acting)
         except ImportFileError as error:
             raise CommandError(str(error)) from None
         self.stdout.write("\n".join(plan.summary_lines()))
@@ -51,7 +53,7 @@ class Command(BaseCommand):
             self.stdout.write("文件与清单一致，没有需要导入的内容。")
             return
         try:
-            duty_list = apply_import(plan, user=acting, remove_missing=remove_missing)
+            duty_list = apply_import(plan, by=acting, remove_missing=remove_missing)
         except StalePlanError as error:
             raise CommandError(str(error)) from None
         kept = (

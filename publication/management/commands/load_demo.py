@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from catalog import services
+from catalog.actors import SYSTEM
 from catalog.models import (
     Catalogue,
     CatalogueEntry,
@@ -89,7 +90,7 @@ def record_initial_history() -> None:
     """Give every row without history its first historical record."""
     for model in TRACKED:
         unrecorded = model.objects.exclude(pk__in=model.history.values("id"))
-        services.record_history(list(unrecorded), created=True, reason=HISTORY_REASON)
+        services.record_history(list(unrecorded), created=True, reason=HISTORY_REASON, by=SYSTEM)
 
 
 def create_demo_accounts() -> None:
