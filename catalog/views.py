@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from . import permissions, queries, services
+from . import coverage, permissions, queries, services
 from .forms import (
     DutyItemForm,
     ItemFilterForm,
@@ -109,6 +109,9 @@ def list_editor(request, list_id: int):
             ),
             "active_part": active_part,
             "can_edit": permissions.can_edit_list(request.user, duty_list),
+            "missing_mandatory": (
+                [] if duty_list.stage in DutyList.LOCKED_STAGES else coverage.missing_mandatory(duty_list)
+            ),
         },
     )
 

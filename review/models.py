@@ -41,6 +41,18 @@ class ReviewPolicy(models.Model):
         "人大常委会审议", default=False, help_text="审定前由人大常委会审议涉及政府履职的事项。"
     )
 
+    class MissingMandatory(models.TextChoices):
+        WARN = "warn", "提示，仍可提交"
+        BLOCK = "block", "不能提交（一上）"
+
+    missing_mandatory = models.CharField(
+        "缺少必列事项时",
+        max_length=10,
+        choices=MissingMandatory.choices,
+        default=MissingMandatory.WARN,
+        help_text="乡镇（街道）清单缺少参考目录中“必须列入”的事项时，一上是只提示还是不能提交。",
+    )
+
     class Meta:
         verbose_name = "审核流程设置"
         verbose_name_plural = "审核流程设置"

@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
+from catalog import coverage
 from catalog.actors import permits, recorded_user
 from catalog.comparison import frozen_readings
 from catalog.models import DutyItem, DutyList
@@ -56,6 +57,18 @@ def has_items(duty_list: DutyList, params: dict) -> list[str]:
     if DutyItem.objects.active().filter(duty_list=duty_list).exists():
         return []
     return [f"“{duty_list.title}”还没有任何事项，不能提交。"]
+
+
+def mandatory_listed(duty_list: DutyList, params: dict) -> list[str]:
+    """The county's mandatory catalogue entries, when its policy stops a list that misses some."""
+    if policy_for(duty_list.township.county).missing_mandatory != ReviewPolicy.MissingMandatory.BLOCK:
+        return []
+    missing = coverage.missing_mandatory(duty_list)
+    return [coverage.missing_mandatory_lines(missing)] if missing else []
+
+
+def first_submission_ready(duty_list: DutyList, params: dict) -> list[str]:
+    return has_items(duty_list, params) + mandatory_listed(duty_list, params)
 
 
 def comments_answered(duty_list: DutyList, params: dict) -> list[str]:
@@ -299,7 +312,7 @@ ROUNDS = [
         Stage.DRAFTING,
         Stage.FIRST_SUBMITTED,
         township_or_editor,
-        has_items,
+        first_submission_ready,
         submit,
     ),
     *round_of(
