@@ -394,6 +394,18 @@ class Comment(models.Model):
             parts.append(self.text)
         return f"{head}：{'；'.join(parts)}" if parts else head
 
+    def answer_text(self) -> str:
+        """The answer as the reports print it: 采纳 of a consultee's proposal says whether it is in the list yet."""
+        if not self.answer:
+            return "—" if self.position == self.Position.AGREE else "未答复"
+        waiting = (
+            self.answer == self.Answer.ACCEPTED
+            and self.applied_at is None
+            and self.window.kind == CommentWindow.Kind.CONSULTEES
+            and self.has_proposal
+        )
+        return f"{self.get_answer_display()}（待修改清单）" if waiting else self.get_answer_display()
+
     @property
     def has_proposal(self) -> bool:
         """Whether accepting it can be applied to the draft in one step."""

@@ -33,7 +33,7 @@ from catalog.comparison import frozen_readings
 from catalog.models import DutyItem, DutyList
 from catalog.refusals import Conflict, Forbidden, PreconditionFailed
 
-from . import notifications
+from . import notifications, proposals
 from .models import (
     Approval,
     Comment,
@@ -133,6 +133,7 @@ def disputes_decided(duty_list: DutyList, params: dict) -> list[str]:
 
 def can_close_step(duty_list: DutyList, params: dict) -> list[str]:
     problems = disputes_decided(duty_list, params) + comments_answered(duty_list, params)
+    problems += proposals.proposals_applied(duty_list, params)
     deadline = params.get("deadline")
     if deadline is not None and deadline < timezone.localdate():
         problems.append(f"截止日期 {deadline:%Y-%m-%d} 已经过去，请选择今天或以后的日期。")
