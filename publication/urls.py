@@ -28,6 +28,12 @@ urlpatterns = [
     path("work/lists/<int:list_id>/publish/", publish_views.publish, name="publish"),
     path("work/adjustments/", adjustment_views.adjustment_list, name="adjustments"),
     path("work/adjustments/new/<str:code>/", adjustment_views.adjustment_new, name="adjustment_new"),
+    path(
+        "work/adjustments/new/<str:code>/items/",
+        adjustment_views.adjustment_item_search,
+        name="adjustment_item_search",
+    ),
+    path("work/adjustments/new/<str:code>/row/", adjustment_views.adjustment_row, name="adjustment_row"),
     path("work/adjustments/<int:adjustment_id>/", adjustment_views.adjustment_detail, name="adjustment"),
     path(
         "work/adjustments/<int:adjustment_id>/remark/",

@@ -2,6 +2,7 @@
 in force), `search` (the grams residents search by), `feedback` (群众监督) and `adjustments`
 (动态调整). Callers use `publication.services.<name>`; the names are gathered here."""
 
+from .adjustment_preview import ChangePreview, preview_changes
 from .adjustments import (
     RequestedChange,
     answer_remark,
@@ -18,6 +19,7 @@ from .search import SEARCHED_FIELDS, grams, search_grams
 
 __all__ = [
     "SEARCHED_FIELDS",
+    "ChangePreview",
     "RateLimited",
     "RequestedChange",
     "address_hash",
@@ -29,6 +31,7 @@ __all__ = [
     "decide_adjustment",
     "file_adjustment",
     "grams",
+    "preview_changes",
     "publish_adjustment",
     "publish_approved",
     "publish_list",
