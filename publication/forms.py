@@ -219,3 +219,32 @@ class PublishForm(forms.Form):
         error_messages={"required": "请填写印发文号，如“示办发〔2025〕21号”。"},
     )
 
+
+class FeedbackLookUpForm(forms.Form):
+    number = forms.CharField(
+        label="受理编号",
+        max_length=30,
+        help_text="提交反映后页面上显示的编号，如 20261201-7KQ2M9XD。",
+        error_messages={"required": "请填写受理编号。"},
+    )
+
+
+class HandleFeedbackForm(forms.Form):
+    """The county editor's handling of a report: 转办 to a unit, or 办结 with a reply."""
+
+    action = forms.ChoiceField(
+        label="处理方式",
+        choices=[("forward", "转办"), ("close", "办结")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择处理方式。"},
+    )
+    forwarded_to = forms.CharField(label="转办单位（转办时填写）", max_length=100, required=False)
+    reply = forms.CharField(
+        label="答复反映人（凭受理编号可查看）",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    note = forms.CharField(
+        label="内部处理情况（不公开）", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

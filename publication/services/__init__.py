@@ -14,7 +14,15 @@ from .adjustments import (
     remark_on,
 )
 from .editions import create_edition, current_edition, publish_approved, publish_list
-from .feedback import RateLimited, address_hash, report_item, take_report_slot
+from .feedback import (
+    RateLimited,
+    address_hash,
+    close_feedback,
+    forward_feedback,
+    report_by_receipt,
+    report_item,
+    take_report_slot,
+)
 from .search import SEARCHED_FIELDS, grams, search_grams
 
 __all__ = [
@@ -26,16 +34,19 @@ __all__ = [
     "answer_remark",
     "check_changes",
     "check_open",
+    "close_feedback",
     "create_edition",
     "current_edition",
     "decide_adjustment",
     "file_adjustment",
+    "forward_feedback",
     "grams",
     "preview_changes",
     "publish_adjustment",
     "publish_approved",
     "publish_list",
     "remark_on",
+    "report_by_receipt",
     "report_item",
     "search_grams",
     "take_report_slot",
