@@ -117,3 +117,14 @@ def test_the_queue_page_reads_a_fixed_number_of_queries(client, cast, edition, d
     with django_assert_max_num_queries(8):
         page = client.get(reverse("publication:feedback_queue"))
     assert page.content.decode().count("/work/feedback/") >= 5
+
+
+def test_the_back_office_reads_reports_and_leaves_handling_to_the_workbench(admin_client, edition):
+    report = make_feedback(edition)
+    listed = admin_client.get(reverse("admin:publication_feedback_changelist")).content.decode()
+    assert report.receipt_number in listed
+    url = reverse("admin:publication_feedback_change", args=[report.pk])
+    assert admin_client.get(url).status_code == 200
+    admin_client.post(url, {"status": "closed", "reply": "后台改的", "handling_note": "后台"})
+    report.refresh_from_db()
+    assert (report.status, report.reply, report.handling_note) == ("pending", "", "")
