@@ -174,3 +174,14 @@ def test_a_move_shows_the_columns_the_new_part_clears_and_fills(cast, edition, d
     assert fields["具体内容"] == ("劝导文明治丧", "")
     assert fields["乡镇（街道）配合职责"] == ("", "劝导文明治丧")
     assert fields["县级主责部门"] == ("", "县民政局")
+
+
+def test_without_a_script_blank_rows_are_added_on_request_up_to_a_bound(client, cast, edition):
+    client.force_login(cast["township_official"])
+    first = client.get(new_url(edition)).content.decode()
+    assert 'name="items-0-action"' in first and 'name="items-1-action"' not in first
+    three = client.get(new_url(edition), {"blank": "3"}).content.decode()
+    assert 'name="items-2-action"' in three and 'name="items-3-action"' not in three
+    assert "blank=4" in three  # the link asks for one more
+    many = client.get(new_url(edition), {"blank": "999"}).content.decode()
+    assert 'name="items-9-action"' in many and 'name="items-10-action"' not in many
