@@ -239,11 +239,13 @@ class NameAlias(models.Model):
                 fields=["county", "kind", "text"],
                 condition=models.Q(township__isnull=True),
                 name="alias_text_unique_in_county",
+                violation_error_message="本县已有这个名称的对应关系。",
             ),
             models.UniqueConstraint(
                 fields=["township", "kind", "text"],
                 condition=models.Q(township__isnull=False),
                 name="alias_text_unique_in_township",
+                violation_error_message="该乡镇（街道）已有这个名称的对应关系。",
             ),
             models.CheckConstraint(
                 condition=(
@@ -259,6 +261,7 @@ class NameAlias(models.Model):
                     & models.Q(office__isnull=True, department__isnull=True)
                 ),
                 name="alias_points_at_one_record_of_its_kind",
+                violation_error_message="请按类型选择一条对应的记录（科室还须选择乡镇（街道））。",
             ),
         ]
 
