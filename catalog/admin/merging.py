@@ -7,6 +7,7 @@ from django.db import transaction
 from django.template.response import TemplateResponse
 
 from .. import merging
+from ..models import Office
 from .scoping import refusal_messages, scope_choices_queryset
 
 
@@ -32,6 +33,8 @@ class MergeActionAdmin(admin.ModelAdmin):
             return None
         label = merging.label_of(duplicates[0])
         choices = scope_choices_queryset(self.model, request.user)
+        if self.model is Office:  # an office merges only with another of its township
+            choices = choices.filter(township__in={d.township_id for d in duplicates})
         form = MergeForm(request.POST if "apply" in request.POST else None, queryset=choices)
         if form.is_valid():
             kept = form.cleaned_data["kept"]

@@ -215,3 +215,15 @@ def test_a_superuser_merging_across_counties_is_refused_in_chinese(admin_client,
     )
     assert "不能跨县合并" in response.content.decode()
     assert Department.objects.filter(pk=duplicate.pk).exists()
+
+
+def test_the_back_office_offers_an_office_only_the_offices_of_its_township(editor_client, duty_list):
+    township = duty_list.township
+    duplicate, kept = make_office(township, "党政办"), make_office(township, "党政办公室")
+    neighbour = make_office(township.county.townships.create(name="邻镇", code="999999778", kind="zhen"))
+    page = editor_client.post(
+        reverse("admin:catalog_office_changelist"),
+        {"action": "merge_into", "_selected_action": [duplicate.pk]},
+    )
+    offered = set(page.context["form"].fields["kept"].queryset)
+    assert offered == {duplicate, kept} and neighbour not in offered
