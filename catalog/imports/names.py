@@ -191,7 +191,8 @@ class Names:
         rows = NameAlias.objects.filter(county=self.county).select_related(
             "office", "department", "category", "created_by"
         )
-        for alias in rows.order_by("-township_id"):  # this township's own alias wins over a neighbour's
+        # This township's own office aliases first: they win over a neighbour's for the same text.
+        for alias in sorted(rows, key=lambda a: a.township_id != self.township.pk):
             if alias.kind == Kind.OFFICE:
                 own = self.offices.get(alias.office.name)
                 if alias.township_id != self.township.pk and own is None:

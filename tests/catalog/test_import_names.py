@@ -195,3 +195,21 @@ def test_the_county_editor_creates_a_name_only_by_choosing_to(client, cast, plac
     assert Department.objects.filter(name="县应急局").exists()
     assert not Office.objects.filter(name="应急办").exists() and Category.objects.count() == 1
     assert list(NameAlias.objects.values_list("text", flat=True)) == ["应急办"]  # a created name needs none
+
+
+def test_a_townships_own_office_alias_wins_over_a_neighbours(cast, place):
+    neighbour = place.county.townships.get(name="青山镇")
+    theirs = make_office(neighbour, "应急管理办公室")
+    own = Office.objects.get(township=place, name="平安法治办公室")
+    NameAlias.objects.create(
+        county=place.county, kind="office", township=neighbour, text="应急办", office=theirs
+    )
+    NameAlias.objects.create(county=place.county, kind="office", township=place, text="应急办", office=own)
+    NameAlias.objects.create(
+        county=place.county,
+        kind="department",
+        text="县应急局",
+        department=Department.objects.get(name="县应急管理局"),
+    )
+    plan = plan_import(workbook_with_abbreviations(), "简称.xlsx", place)
+    assert plan.ok and {i.office for i in plan.added if i.part == "basic"} == {own}
