@@ -166,32 +166,34 @@ def has_history(model) -> bool:
 
 
 def move(reference: Reference, duplicate, kept, *, reason: str, by) -> int:
+    """Point the rows of one reference at the kept record; returns how many rows now do."""
     model, field = reference.model, reference.field
     rows = list(reference.rows(duplicate))
-    if not rows:
-        return 0
     if reference.many:
-        link = getattr(model, field.name).through
-        source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
-        owners = [row.pk for row in rows]
-        has_both = link.objects.filter(**{f"{source}__in": owners, target: kept}).values(source)
-        link.objects.filter(**{target: duplicate, f"{source}__in": has_both}).delete()
-        link.objects.filter(**{target: duplicate, f"{source}__in": owners}).update(**{target: kept})
-        changed = rows
+        move_links(reference, rows, duplicate, kept)
     else:
         rows = drop_duplicated(reference, rows, kept, reason=reason, by=by)
         for row in rows:
             setattr(row, field.name, kept)
         place_after_kept(model, field, rows, kept)
-        changed = rows
-        if not has_history(model):  # moved in place: also rows whose save refuses a change (decisions)
-            model._base_manager.filter(pk__in=[row.pk for row in rows]).update(**{field.name: kept})
-            return len(rows)
     if has_history(model):
-        for row in changed:
+        for row in rows:  # one history record a row, its many-to-many included
             row._change_reason, row._history_user = reason, by
             row.save()
-    return len(changed)
+    elif not reference.many:
+        # No history to write: moved in place, rows whose save refuses any change (decisions) too.
+        model._base_manager.filter(pk__in=[row.pk for row in rows]).update(**{field.name: kept})
+    return len(rows)
+
+
+def move_links(reference: Reference, owners: list, duplicate, kept) -> None:
+    """A many-to-many's link rows: dropped where the owner already names the kept record, else moved."""
+    link = getattr(reference.model, reference.field.name).through
+    source, target = reference.field.m2m_field_name(), reference.field.m2m_reverse_field_name()
+    ids = [owner.pk for owner in owners]
+    has_both = link.objects.filter(**{f"{source}__in": ids, target: kept}).values(source)
+    link.objects.filter(**{target: duplicate, f"{source}__in": has_both}).delete()
+    link.objects.filter(**{target: duplicate, f"{source}__in": ids}).update(**{target: kept})
 
 
 def unique_sets(model, field) -> list[tuple[tuple, models.Q | None]]:
