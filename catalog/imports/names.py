@@ -272,7 +272,10 @@ def unresolved_problem(unresolved: Unresolved, *, for_command: bool, may_create:
 def remember(resolution: NameResolution, township: Township, *, recorded_by) -> list[NameAlias]:
     """Write the preview's choices as the county's aliases, for the next import (an office's: its township's)."""
     written = []
+    longest = NameAlias._meta.get_field("text").max_length
     for resolved in resolution.chosen:
+        if len(resolved.name) > longest:
+            continue  # used for this import; too long a text to be a name worth remembering
         is_office = resolved.kind == Kind.OFFICE
         alias, _created = NameAlias.objects.update_or_create(
             county=township.county,
