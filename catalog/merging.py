@@ -21,6 +21,7 @@ from simple_history.models import HistoricalChanges
 from simple_history.utils import NotHistoricalModelError, get_history_manager_for_model
 
 from . import permissions
+from .actors import permits, recorded_user
 from .models import CatalogueEntry, Category, Department, DutyItem, DutyList, Membership, NameAlias, Office
 from .refusals import Conflict, Forbidden, Invalid
 
@@ -98,7 +99,7 @@ def check_merge(duplicate, kept, by) -> None:
         raise Invalid(
             f"不能跨县合并：“{duplicate.name}”和“{kept.name}”属于不同的县。", code="merge_across_counties"
         )
-    if not permissions.can_manage_county(by, county_id_of(duplicate)):
+    if not permits(by, permissions.can_manage_county, county_id_of(duplicate)):
         raise Forbidden(f"只有本县的县委编办可以合并{label}。", code="cannot_merge")
     if isinstance(duplicate, Office) and duplicate.township_id != kept.township_id:
         raise Invalid(
@@ -126,6 +127,7 @@ def check_category_merge(duplicate: Category, kept: Category) -> None:
 def merge(duplicate, kept, *, by) -> dict[str, int]:
     """Move every reference from `duplicate` to `kept`, delete `duplicate`; returns rows moved by kind."""
     check_merge(duplicate, kept, by)
+    person = recorded_user(by)  # whom the history records name
     model = type(duplicate)
     locked = {
         r.pk: r
@@ -136,12 +138,12 @@ def merge(duplicate, kept, *, by) -> dict[str, int]:
     lock_lists(duplicate)
     moved = {}
     for reference in references(model):
-        count = move(reference, duplicate, kept, reason=reason, by=by)
+        count = move(reference, duplicate, kept, reason=reason, recorded_by=person)
         if count:
             moved[reference.label] = count
-    remember_merged_names(duplicate, kept, by=by)
+    remember_merged_names(duplicate, kept, recorded_by=person)
     for record, note in ((kept, reason), (duplicate, reason)):
-        record._change_reason, record._history_user = note, by
+        record._change_reason, record._history_user = note, person
     kept.save()
     duplicate.delete()
     return moved
@@ -165,20 +167,20 @@ def has_history(model) -> bool:
     return True
 
 
-def move(reference: Reference, duplicate, kept, *, reason: str, by) -> int:
+def move(reference: Reference, duplicate, kept, *, reason: str, recorded_by) -> int:
     """Point the rows of one reference at the kept record; returns how many rows now do."""
     model, field = reference.model, reference.field
     rows = list(reference.rows(duplicate))
     if reference.many:
         move_links(reference, rows, duplicate, kept)
     else:
-        rows = drop_duplicated(reference, rows, kept, reason=reason, by=by)
+        rows = drop_duplicated(reference, rows, kept, reason=reason, recorded_by=recorded_by)
         for row in rows:
             setattr(row, field.name, kept)
         place_after_kept(model, field, rows, kept)
     if has_history(model):
         for row in rows:  # one history record a row, its many-to-many included
-            row._change_reason, row._history_user = reason, by
+            row._change_reason, row._history_user = reason, recorded_by
             row.save()
     elif not reference.many:
         # No history to write: moved in place, rows whose save refuses any change (decisions) too.
@@ -208,7 +210,7 @@ def unique_sets(model, field) -> list[tuple[tuple, models.Q | None]]:
     return sets
 
 
-def drop_duplicated(reference: Reference, rows: list, kept, *, reason: str, by) -> list:
+def drop_duplicated(reference: Reference, rows: list, kept, *, reason: str, recorded_by) -> list:
     """Rows that would repeat one the kept record has: dropped where that is harmless, else refused."""
     model, field = reference.model, reference.field
     keep = []
@@ -229,7 +231,7 @@ def drop_duplicated(reference: Reference, rows: list, kept, *, reason: str, by) 
         if clash is None:
             keep.append(row)
         elif model in DROPPED_WHEN_DUPLICATED:
-            row._change_reason, row._history_user = reason, by
+            row._change_reason, row._history_user = reason, recorded_by
             row.delete()
         else:
             raise Conflict(
@@ -255,7 +257,7 @@ def place_after_kept(model, field, rows: list, kept) -> None:
         next_order[key] += 1
 
 
-def remember_merged_names(duplicate, kept, *, by) -> None:
+def remember_merged_names(duplicate, kept, *, recorded_by) -> None:
     """The duplicate's names (a department's short name too) now mean the kept record in imports."""
     kind = KINDS[type(duplicate)]
     township = kept.township if kind == NameAlias.Kind.OFFICE else None
@@ -275,7 +277,7 @@ def remember_merged_names(duplicate, kept, *, by) -> None:
                 "category": None,
                 kind.value: kept,
                 "merged_id": duplicate.pk,
-                "created_by": by,
+                "created_by": recorded_by,
                 "created_at": timezone.now(),
             },
         )

@@ -6,6 +6,7 @@ import io
 import pytest
 from django.urls import reverse
 
+from catalog.actors import SYSTEM
 from catalog.imports import apply_import, plan_import
 from catalog.imports.names import CREATE, similarity, stem, suggestions
 from catalog.models import Category, Department, DutyItem, NameAlias, Office
@@ -89,7 +90,7 @@ def choose(client, township, preview, chosen: dict):
 
 
 def test_a_plan_suggests_plausible_records_for_each_unknown_name(place):
-    plan = plan_import(workbook_with_abbreviations(), "简称.xlsx", place)
+    plan = plan_import(workbook_with_abbreviations(), "简称.xlsx", place, by=SYSTEM)
     asked = {u.name: ([s.name for s in u.suggestions], u.rows) for u in plan.unresolved}
     assert asked == {"应急办": (["应急管理办公室"], 2), "县应急局": (["县应急管理局"], 1)}
     assert str(plan.problems[0]) == (
@@ -138,7 +139,7 @@ def test_a_remembered_choice_resolves_the_next_import_of_the_county_and_the_prev
         choices={("office", "应急办"): str(office.pk), ("department", "县应急局"): str(department.pk)},
         by=cast["county_editor"],
     )
-    apply_import(first, user=cast["county_editor"])
+    apply_import(first, by=cast["county_editor"])
     DutyItem.objects.all().delete()
 
     again = plan_import(workbook_with_abbreviations(), "简称.xlsx", place, by=cast["township_official"])
@@ -164,11 +165,11 @@ def test_a_neighbouring_township_uses_the_remembered_office_name_where_it_has_th
             choices={("office", "应急办"): str(office.pk), ("department", "县应急局"): CREATE},
             by=cast["county_editor"],
         ),
-        user=cast["county_editor"],
+        by=cast["county_editor"],
     )
     neighbour = place.county.townships.get(name="青山镇")
     own = make_office(neighbour, "应急管理办公室")
-    plan = plan_import(workbook_with_abbreviations(), "简称.xlsx", neighbour)
+    plan = plan_import(workbook_with_abbreviations(), "简称.xlsx", neighbour, by=SYSTEM)
     assert plan.ok and {i.office for i in plan.added if i.part == "basic"} == {own}
     # The editor created the department on purpose; the next import finds it by its name.
     assert Department.objects.filter(name="县应急局").exists() and not plan.names.remembered[1:]
@@ -211,5 +212,5 @@ def test_a_townships_own_office_alias_wins_over_a_neighbours(cast, place):
         text="县应急局",
         department=Department.objects.get(name="县应急管理局"),
     )
-    plan = plan_import(workbook_with_abbreviations(), "简称.xlsx", place)
+    plan = plan_import(workbook_with_abbreviations(), "简称.xlsx", place, by=SYSTEM)
     assert plan.ok and {i.office for i in plan.added if i.part == "basic"} == {own}

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import Workbook
 
+from catalog.actors import SYSTEM
 from catalog.imports import apply_import, plan_import
 from catalog.models import Category, Department, DutyItem, Office
 from tests.conftest import make_category, make_department, make_office
@@ -139,5 +140,5 @@ def test_an_editor_is_offered_to_create_what_an_official_is_told_to_ask_for(clie
 
 
 def test_only_the_command_is_told_of_its_flag(place):
-    plan = plan_import(file_with_new_names(), "x.xlsx", place)
+    plan = plan_import(file_with_new_names(), "x.xlsx", place, by=SYSTEM)
     assert all("加 --create-missing 新建" in str(p) for p in plan.problems)

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0006_job'),
+        ('catalog', '0007_draft_notes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
