@@ -166,6 +166,113 @@ class Category(models.Model):
             raise ValidationError({"parent": "类别最多两级：所选上级类别本身已有上级。"})
 
 
+class NameAlias(models.Model):
+    """A name a county's files use for one of its offices, departments or categories.
+
+    Written when someone maps an unknown name in an import's preview, or when the county editor
+    merges a duplicate into the record kept (the duplicate's name, and its id for readers of frozen
+    rows that keep ids); the next import of the county resolves the name through it.
+    """
+
+    class Kind(models.TextChoices):
+        CATEGORY = "category", "类别"
+        OFFICE = "office", "责任科室"
+        DEPARTMENT = "department", "县直部门"
+
+    county = models.ForeignKey(
+        County, on_delete=models.CASCADE, related_name="aliases", verbose_name="所属县"
+    )
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    text = models.CharField("文件中的名称", max_length=200)
+    # An office's names are its township's: the same text may mean another office elsewhere.
+    township = models.ForeignKey(
+        Township,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="乡镇（街道）",
+    )
+    office = models.ForeignKey(
+        Office,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="aliases",
+        verbose_name="对应科室",
+    )
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="aliases",
+        verbose_name="对应部门",
+    )
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="aliases",
+        verbose_name="对应类别",
+    )
+    merged_id = models.PositiveBigIntegerField("合并前的记录编号", null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="设定人",
+    )
+    created_at = models.DateTimeField("设定时间", default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "名称对应"
+        verbose_name_plural = "名称对应"
+        ordering = ["county__code", "kind", "text"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["county", "kind", "text"],
+                condition=models.Q(township__isnull=True),
+                name="alias_text_unique_in_county",
+                violation_error_message="本县已有这个名称的对应关系。",
+            ),
+            models.UniqueConstraint(
+                fields=["township", "kind", "text"],
+                condition=models.Q(township__isnull=False),
+                name="alias_text_unique_in_township",
+                violation_error_message="该乡镇（街道）已有这个名称的对应关系。",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="office", office__isnull=False, township__isnull=False)
+                    & models.Q(department__isnull=True, category__isnull=True)
+                )
+                | (
+                    models.Q(kind="department", department__isnull=False, township__isnull=True)
+                    & models.Q(office__isnull=True, category__isnull=True)
+                )
+                | (
+                    models.Q(kind="category", category__isnull=False, township__isnull=True)
+                    & models.Q(office__isnull=True, department__isnull=True)
+                ),
+                name="alias_points_at_one_record_of_its_kind",
+                violation_error_message="请按类型选择一条对应的记录（科室还须选择乡镇（街道））。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.text} → {self.target.name}"
+
+    @property
+    def target(self):
+        return getattr(self, self.kind)
+
+
 # The parts and the columns each part carries are declared in `catalog.columns`; a field outside
 # its part's set must stay empty, and moving an item to another part clears it.
 

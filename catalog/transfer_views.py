@@ -17,7 +17,8 @@ from .downloads import xlsx_response
 from .forms import ImportUploadForm
 from .imports import ImportFileError, apply_import, plan_import, staging
 from .imports.matching import StalePlanError
-from .models import County, DutyList, Township
+from .imports.names import CREATE
+from .models import County, DutyList, NameAlias, Township
 from .uploads import upload_refused
 
 
@@ -53,38 +54,94 @@ def import_upload(request, code: str):
             form.add_error("file", str(error))
         else:
             token = staging.stage_upload(request.session, data, plan, create_missing=create_missing)
-            return render(request, "catalog/import_preview.html", preview_context(plan, duty_list, token))
+            return render(
+                request, "catalog/import_preview.html", preview_context(request, plan, duty_list, token)
+            )
     status = 413 if form.has_error("file", "too_large") else 200
     return render(request, "catalog/import_upload.html", context | {"form": form}, status=status)
 
 
-def preview_context(plan, duty_list, token: str) -> dict:
+def preview_context(request, plan, duty_list, token: str) -> dict:
     return {
         "plan": plan,
         "duty_list": duty_list,
         "township": plan.township,
         "token": token,
         "sections": plan.by_part(),
+        "create_value": CREATE,
+        "offers_creation": permissions.can_create_reference_data(request.user, plan.township.county_id),
     }
+
+
+def posted_choices(data) -> dict:
+    """The preview's answers for unknown names: (kind, name) → record id or `CREATE`; blanks skipped."""
+    choices = {}
+    for key, value in data.items():
+        if not key.startswith("choice-") or not (value.isdigit() or value == CREATE):
+            continue
+        index = key.removeprefix("choice-")
+        kind, name = data.get(f"kind-{index}", ""), data.get(f"name-{index}", "")
+        if kind in NameAlias.Kind.values and name:
+            choices[(kind, name)] = value
+    return choices
+
+
+def waiting_upload(request, code: str) -> staging.StagedUpload | None:
+    """The staged upload the form names; None, with a message, when its preview has expired."""
+    staged = staging.staged_upload(request.session, request.POST.get("token", ""), code)
+    if staged is None:
+        messages.error(request, "这次导入的预览已失效，请重新上传文件。")
+    return staged
+
+
+def replan(request, township: Township, staged: staging.StagedUpload, choices: dict):
+    return plan_import(
+        staged.read(),
+        staged.filename,
+        township,
+        create_missing=staged.create_missing,
+        choices=choices,
+        by=request.user,
+    )
+
+
+@login_required
+@require_POST
+def import_names(request, code: str):
+    """The preview again, with the records chosen for the file's unknown names (or names to create)."""
+    township, duty_list = township_for_import(request, code)
+    staged = waiting_upload(request, code)
+    if staged is None:
+        return redirect("catalog:import_upload", code)
+    token = staged.token
+    choices = staged.chosen() | posted_choices(request.POST)
+    try:
+        plan = replan(request, township, staged, choices)
+    except ImportFileError as error:
+        staging.discard_upload(request.session, token)
+        messages.error(request, str(error))
+        return redirect("catalog:import_upload", code)
+    except PermissionDenied:
+        staging.discard_upload(request.session, token)
+        raise
+    token = staging.restage(request.session, staged, plan.list_version, choices)
+    return render(request, "catalog/import_preview.html", preview_context(request, plan, duty_list, token))
 
 
 @login_required
 @require_POST
 def import_confirm(request, code: str):
     township, duty_list = township_for_import(request, code)
-    token = request.POST.get("token", "")
-    staged = staging.staged_upload(request.session, token, code)
+    staged = waiting_upload(request, code)
     if staged is None:
-        messages.error(request, "这次导入的预览已失效，请重新上传文件。")
         return redirect("catalog:import_upload", code)
+    token = staged.token
     if request.POST.get("cancel"):
         staging.discard_upload(request.session, token)
         messages.info(request, f"已取消导入《{staged.filename}》，上传的文件已删除。")
         return redirect("catalog:import_upload", code)
     try:
-        plan = plan_import(
-            staged.read(), staged.filename, township, create_missing=staged.create_missing, by=request.user
-        )
+        plan = replan(request, township, staged, staged.chosen())
         if not plan.ok:
             staging.discard_upload(request.session, token)
             raise StalePlanError("文件有问题，未导入。")
@@ -109,13 +166,21 @@ def import_confirm(request, code: str):
         token = staging.restage(request.session, staged, plan.list_version)
         messages.error(request, str(error))
         return render(
-            request, "catalog/import_preview.html", preview_context(plan, duty_list, token), status=409
+            request,
+            "catalog/import_preview.html",
+            preview_context(request, plan, duty_list, token),
+            status=409,
         )
     staging.discard_upload(request.session, token)
     removed = len(plan.missing) if request.POST.get("remove_missing") == "on" else 0
     messages.success(
         request,
-        f"已导入《{plan.filename}》：新增 {len(plan.added)} 项，修改 {len(plan.changed)} 项，删除 {removed} 项。",
+        f"已导入《{plan.filename}》：新增 {len(plan.added)} 项，修改 {len(plan.changed)} 项，删除 {removed} 项。"
+        + (
+            f"已记住 {len(plan.names.chosen)} 个名称的对应关系，下次导入自动对应。"
+            if plan.names.chosen
+            else ""
+        ),
     )
     return redirect("catalog:list_editor", result.pk)
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("items/<int:item_id>/history/<int:history_id>/revert/", views.item_revert, name="item_revert"),
     path("lists/<int:list_id>/export/", transfer_views.list_export, name="list_export"),
     path("townships/<str:code>/import/", transfer_views.import_upload, name="import_upload"),
+    path("townships/<str:code>/import/names/", transfer_views.import_names, name="import_names"),
     path("townships/<str:code>/import/confirm/", transfer_views.import_confirm, name="import_confirm"),
     path("counties/<str:code>/export/", transfer_views.county_export, name="county_export"),
     path("jobs/<int:job_id>/", job_views.job, name="job"),

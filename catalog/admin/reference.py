@@ -13,9 +13,11 @@ from ..models import (
     County,
     Department,
     Membership,
+    NameAlias,
     Office,
     Township,
 )
+from .merging import MergeActionAdmin
 from .scoping import CountyScopedAdmin, SaveThroughServiceAdmin
 
 
@@ -59,7 +61,7 @@ class TownshipAdmin(CountyScopedAdmin):
 
 
 @admin.register(Office)
-class OfficeAdmin(CountyScopedAdmin):
+class OfficeAdmin(MergeActionAdmin, CountyScopedAdmin):
     county_path = "township__county"
     list_display = ["name", "township", "order"]
     list_filter = ["township__county", "township"]
@@ -69,7 +71,7 @@ class OfficeAdmin(CountyScopedAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(CountyScopedAdmin):
+class DepartmentAdmin(MergeActionAdmin, CountyScopedAdmin):
     list_display = ["name", "short_name", "county", "order"]
     list_filter = ["county"]
     list_select_related = ["county"]
@@ -77,7 +79,7 @@ class DepartmentAdmin(CountyScopedAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(CountyScopedAdmin):
+class CategoryAdmin(MergeActionAdmin, CountyScopedAdmin):
     list_display = ["name", "parent", "county", "order"]
     list_filter = ["county"]
     list_select_related = ["county", "parent"]
@@ -153,3 +155,23 @@ class MembershipAdmin(CountyScopedAdmin):
                 Q(memberships__county__in=counties) | Q(memberships__isnull=True)
             ).distinct()
         return field
+
+
+@admin.register(NameAlias)
+class NameAliasAdmin(CountyScopedAdmin):
+    """The names imports map to existing records: read here, removed here when a choice was wrong."""
+
+    list_display = ["text", "kind", "target_name", "township", "created_by", "created_at"]
+    list_filter = ["county", "kind"]
+    list_select_related = ["county", "township", "office", "department", "category", "created_by"]
+    search_fields = ["text"]
+    readonly_fields = ["merged_id", "created_by", "created_at"]
+    autocomplete_fields = ["township", "office", "department", "category"]
+
+    def save_model(self, request, obj, form, change):
+        obj.created_by = obj.created_by or request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description="对应到")
+    def target_name(self, obj):
+        return obj.target.name

@@ -6,7 +6,6 @@ with its sheet, row and column. `apply_import` carries out a clean plan in one
 transaction, through `catalog.services`, or not at all.
 """
 
-import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -15,12 +14,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from .. import permissions, services
-from ..actors import permits
+from ..actors import is_system, permits, recorded_user
 from ..columns import COLUMNS, FIELD_NAMES, WORK_FIELDS, YES_NO
 from ..comparison import FieldChange, compare_readings
 from ..models import Catalogue, Category, Department, DutyItem, DutyList, Office, Part, Township
 from ..queries import current_draft
 from .layout import Parsed, ParsedRow, Problem, column_label, parse_sheets
+from .names import CREATE, KIND_LABELS, NameResolution, Names, remember, unresolved_problem
 from .reading import read_file
 
 NAME_LIMIT = DutyItem._meta.get_field("name").max_length
@@ -38,7 +38,6 @@ ALWAYS_KNOWN = {"part", "order", "category", "name"}
 # The text columns a file brings, by their field names, and the file column each field comes from.
 TEXT_FIELDS = [c.name for c in COLUMNS if c.is_text and c.header_words and c.name not in ALWAYS_KNOWN]
 MODEL_FIELD_COLUMN = {column.name: column.import_name for column in COLUMNS if column.header_words}
-KIND_LABELS = {"category": "类别", "office": "责任科室", "department": "县直部门"}
 TRUE_WORDS = {"是", "√", "✓", "y", "yes", "true", "1", "兜底"}
 
 
@@ -97,12 +96,16 @@ class ImportPlan:
     unchanged: int = 0
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)  # shown in the preview; they do not stop the import
-    to_create: dict[str, list[str]] = field(
-        default_factory=lambda: {"category": [], "office": [], "department": []}
-    )
-    # Names the file uses that are not in the system and may not be created here:
-    # name -> (kind, where it first appears).
-    unknown: dict[str, tuple[str, Problem]] = field(default_factory=dict)
+    # How the file's names were resolved: created, mapped through an alias or a choice, or left to ask.
+    names: NameResolution = field(default_factory=NameResolution)
+
+    @property
+    def to_create(self) -> dict[str, list[str]]:
+        return self.names.to_create
+
+    @property
+    def unresolved(self) -> list:
+        return list(self.names.unresolved.values())
 
     @property
     def ok(self) -> bool:
@@ -144,6 +147,9 @@ class ImportPlan:
             if names:
                 label = KIND_LABELS[kind]
                 lines.append(f"将新建{label}：{'、'.join(names)}")
+        lines += [
+            f"按已记住的对应关系：{r.label}“{r.name}”即“{r.target.name}”" for r in self.names.remembered
+        ]
         lines += [f"  * {warning}" for warning in self.warnings]
         if self.problems:
             lines.append(f"发现 {len(self.problems)} 个问题，未导入：")
@@ -151,89 +157,27 @@ class ImportPlan:
         return lines
 
 
-class Names:
-    """The county's reference names, for lookups with suggestions."""
-
-    def __init__(self, township: Township, create_missing: bool, plan: ImportPlan, *, may_create: bool):
-        county = township.county
-        self.county, self.township, self.create_missing, self.plan = county, township, create_missing, plan
-        self.may_create = may_create
-        self.categories = {c.name: c for c in Category.objects.filter(county=county)}
-        self.offices = {o.name: o for o in Office.objects.filter(township=township)}
-        self.departments: dict[str, Department] = {}
-        for department in Department.objects.filter(county=county).order_by("-pk"):
-            if department.short_name:
-                self.departments[department.short_name] = department
-        for department in Department.objects.filter(county=county):
-            self.departments[department.name] = department
-        self.entries = {}
-        catalogues = Catalogue.objects.filter(
-            county=county, kind__in=[Catalogue.Kind.TEMPLATE, Catalogue.Kind.SAFEGUARD]
-        )
-        # Later catalogues overwrite earlier ones: "safeguard" sorts before "template",
-        # so an item named in both links to its template entry.
-        for catalogue in catalogues.order_by("kind"):
-            for entry in catalogue.entries.all():
-                self.entries[name_key(entry.name)] = entry
-
-    def next_category_order(self) -> int:
-        return max((c.order for c in self.categories.values()), default=0) + 1
-
-    def lookup(self, kind: str, name: str, row: ParsedRow, column: str):
-        table = {"category": self.categories, "office": self.offices, "department": self.departments}[kind]
-        if name in table:
-            return table[name]
-        label = KIND_LABELS[kind]
-        if self.create_missing:
-            if name not in self.plan.to_create[kind]:
-                self.plan.to_create[kind].append(name)
-            new = {
-                "category": lambda: Category(county=self.county, name=name, order=self.next_category_order()),
-                "office": lambda: Office(township=self.township, name=name),
-                "department": lambda: Department(county=self.county, name=name),
-            }[kind]()
-            table[name] = new
-            return new
-        closest = difflib.get_close_matches(name, list(table), n=1, cutoff=0.4)
-        if closest:
-            hint = f"最接近的是“{closest[0]}”。"
-        elif self.may_create:
-            hint = "请先在后台添加，或选择“新建缺少的名称”（命令行加 --create-missing）。"
-        else:
-            hint = "请联系县委编办添加。"
-        problem = Problem(f"找不到{label}“{name}”，{hint}", sheet=row.sheet, row=row.row, column=column)
-        self.plan.problems.append(problem)
-        if not self.may_create:
-            self.plan.unknown.setdefault(name, (kind, problem))
-        return None
-
-
-def unknown_names_problem(plan: ImportPlan) -> Problem:
-    """Every name the user may not create, where it first appears, and whom to ask."""
-    names = "；".join(
-        f"{KIND_LABELS[kind]}“{name}”（工作表“{where.sheet}”第 {where.row} 行）"
-        if where.sheet
-        else f"{KIND_LABELS[kind]}“{name}”（第 {where.row} 行）"
-        for name, (kind, where) in plan.unknown.items()
-    )
-    return Problem(
-        f"文件中有 {len(plan.unknown)} 个系统中没有的名称：{names}。类别、责任科室和县直部门由县委编办统一添加，"
-        "请把这些名称告知县委编办，添加后再导入（或改用系统中已有的名称）。"
-    )
-
-
 def plan_import(
-    data: bytes, filename: str, township: Township, *, create_missing: bool = False, by
+    data: bytes,
+    filename: str,
+    township: Township,
+    *,
+    create_missing: bool = False,
+    choices: dict | None = None,
+    by,
 ) -> ImportPlan:
     """Read the file and compare it with the township's draft; writes nothing.
 
     `by` is the user importing, or `SYSTEM` (the command line), which may create
-    names. Only the county editor creates reference data: an
-    import that asks to create names for anyone else is refused outright.
+    names. `choices` are the preview's answers for names the county does not
+    have: (kind, name) → the id of the existing record meant, or `names.CREATE`.
+    Only the county editor creates reference data: an import that asks to
+    create names for anyone else is refused outright.
     Raises `ImportFileError` when the file cannot be read at all.
     """
+    choices = choices or {}
     may_create = permits(by, permissions.can_create_reference_data, township.county_id)
-    if create_missing and not may_create:
+    if (create_missing or CREATE in choices.values()) and not may_create:
         raise PermissionDenied("只有县委编办可以新建类别、责任科室和县直部门。")
     parsed = parse_sheets(read_file(data, filename))
     duty_list = current_draft(township)
@@ -244,19 +188,35 @@ def plan_import(
         list_version=duty_list.version if duty_list else None,
         problems=list(parsed.problems),
     )
-    incoming = resolve_rows(parsed, township, plan, create_missing, may_create)
-    if plan.unknown:
-        plan.problems.insert(0, unknown_names_problem(plan))
+    names = Names(township, create_missing=create_missing, may_create=may_create, choices=choices)
+    plan.names = names.result
+    incoming = resolve_rows(parsed, township, plan, names)
+    plan.problems[:0] = [
+        unresolved_problem(unresolved, for_command=is_system(by), may_create=may_create)
+        for unresolved in plan.unresolved
+    ]
     if plan.problems:
         return plan
     compare_with_draft(plan, incoming, parsed)
     return plan
 
 
-def resolve_rows(
-    parsed: Parsed, township: Township, plan: ImportPlan, create_missing: bool, may_create: bool
-) -> list[Incoming]:
-    names = Names(township, create_missing, plan, may_create=may_create)
+def catalogue_entries(county) -> dict:
+    """The county's template and safeguard entries by name key, to link new items to."""
+    entries = {}
+    catalogues = Catalogue.objects.filter(
+        county=county, kind__in=[Catalogue.Kind.TEMPLATE, Catalogue.Kind.SAFEGUARD]
+    )
+    # Later catalogues overwrite earlier ones: "safeguard" sorts before "template",
+    # so an item named in both links to its template entry.
+    for catalogue in catalogues.order_by("kind"):
+        for entry in catalogue.entries.all():
+            entries[name_key(entry.name)] = entry
+    return entries
+
+
+def resolve_rows(parsed: Parsed, township: Township, plan: ImportPlan, names: Names) -> list[Incoming]:
+    entries = catalogue_entries(township.county)
     result: list[Incoming] = []
     seen: dict[str, ParsedRow] = {}
     positions: dict[tuple[str, str], int] = {}
@@ -303,7 +263,7 @@ def resolve_rows(
             continue
         key = (row.part, category.name)
         positions[key] = positions.get(key, 0) + 1
-        entry = names.entries.get(name_key(name))
+        entry = entries.get(name_key(name))
         item = Incoming(
             row=row,
             name=name,
@@ -475,6 +435,7 @@ def apply_import(plan: ImportPlan, *, by, remove_missing: bool = False) -> DutyL
             plan.township, title=f"{plan.township.name}履行职责事项清单", year=services.current_year()
         )
     save_new_names(plan)
+    remember(plan.names, plan.township, recorded_by=recorded_user(by))
     new_items = []
     for incoming in plan.added:
         item = DutyItem(duty_list=duty_list, name=incoming.name, origin=DutyItem.Origin.INDIVIDUAL)

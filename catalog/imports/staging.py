@@ -1,15 +1,15 @@
 """A workbook waiting between its preview and the confirmation.
 
 The file waits in `IMPORT_UPLOAD_DIR` under a random token; what the preview was made from (file
-name, township, whether names may be created, the list's version) waits in a store the caller
-keeps per user — the web session for the pages. Only a file there is something to confirm from is
-staged, and it is removed as soon as it is imported, cancelled or found unfit; what is left behind
+name, township, whether names may be created, the names chosen for unknown ones, the list's
+version) waits in a store the caller keeps per user — the web session for the pages. Only a file
+there is something to confirm from, or names to choose for, is staged, and it is removed as soon as it is imported, cancelled or found unfit; what is left behind
 is removed by the hourly clean-up (`catalog.jobs.clean_up_files`).
 """
 
 import secrets
 from collections.abc import MutableMapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from django.conf import settings
@@ -27,6 +27,8 @@ class StagedUpload:
     township: str  # the township's code
     create_missing: bool
     list_version: int | None
+    # The preview's choices for names the county does not have: [kind, name, record id or "new"].
+    choices: list = field(default_factory=list)
 
     @property
     def path(self) -> Path:
@@ -35,6 +37,10 @@ class StagedUpload:
     def read(self) -> bytes:
         return self.path.read_bytes()
 
+    def chosen(self) -> dict:
+        """The choices as `plan_import` takes them."""
+        return {(kind, name): value for kind, name, value in self.choices}
+
 
 def upload_dir() -> Path:
     path = Path(settings.IMPORT_UPLOAD_DIR)
@@ -42,12 +48,23 @@ def upload_dir() -> Path:
     return path
 
 
-def stage_upload(store: MutableMapping, data: bytes, plan: ImportPlan, *, create_missing: bool) -> str:
-    """Keep the file the plan was made from until it is confirmed; '' when there is nothing to confirm."""
-    if not (plan.ok and (plan.has_changes or any(plan.to_create.values()))):
+def stage_upload(
+    store: MutableMapping, data: bytes, plan: ImportPlan, *, create_missing: bool, choices: dict | None = None
+) -> str:
+    """Keep the file the plan was made from until it is confirmed; '' when there is nothing to confirm
+    and no unknown name to choose a record for."""
+    confirmable = plan.ok and (plan.has_changes or any(plan.to_create.values()))
+    # Names to choose records for, and no other problem: choosing them makes the file importable.
+    mappable = plan.unresolved and len(plan.problems) == len(plan.unresolved)
+    if not (confirmable or mappable):
         return ""
     staged = StagedUpload(
-        secrets.token_urlsafe(16), plan.filename, plan.township.code, create_missing, plan.list_version
+        secrets.token_urlsafe(16),
+        plan.filename,
+        plan.township.code,
+        create_missing,
+        plan.list_version,
+        [[kind, name, value] for (kind, name), value in (choices or {}).items()],
     )
     staged.path.write_bytes(data)
     pending = store.get(STORE_KEY, {})
@@ -65,12 +82,17 @@ def staged_upload(store: MutableMapping, token: str, township_code: str) -> Stag
     return staged if staged.path.is_file() else None
 
 
-def restage(store: MutableMapping, staged: StagedUpload, list_version: int | None) -> str:
-    """The draft changed since the preview: the file waits for the refreshed preview instead."""
+def restage(
+    store: MutableMapping, staged: StagedUpload, list_version: int | None, choices: dict | None = None
+) -> str:
+    """The draft changed since the preview, or names were chosen: the file waits for the refreshed
+    preview instead."""
     pending = store.get(STORE_KEY, {})
     if staged.token not in pending:
         return ""
     pending[staged.token]["list_version"] = list_version
+    if choices is not None:
+        pending[staged.token]["choices"] = [[kind, name, value] for (kind, name), value in choices.items()]
     store[STORE_KEY] = pending
     return staged.token
 

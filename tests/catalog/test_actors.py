@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 
 import catalog.imports.matching
+import catalog.merging
 import catalog.services
 import publication.services.adjustments
 import publication.services.editions
@@ -30,6 +31,7 @@ pytestmark = pytest.mark.django_db
 SERVICE_MODULES = [
     catalog.services,
     catalog.imports.matching,
+    catalog.merging,
     review.services,
     review.workflow,
     publication.services.adjustments,

@@ -14,6 +14,7 @@ from catalog.models import (
     DutyItem,
     DutyList,
     Membership,
+    NameAlias,
     Part,
 )
 from review import workflow
@@ -48,6 +49,9 @@ def world(duty_list, superuser):
     office = make_office(duty_list.township)
     category = make_category(county, "党的建设", 1)
     catalogue = Catalogue.objects.create(county=county, name="标准模板", kind=Catalogue.Kind.TEMPLATE)
+    NameAlias.objects.create(
+        county=county, kind="office", township=duty_list.township, text="党政办", office=office
+    )
     entry = CatalogueEntry.objects.create(
         catalogue=catalogue, name="党组织建设", part=Part.BASIC, category=category
     )
@@ -357,6 +361,9 @@ def populate(count: int) -> None:
         county = make_county(f"增补县{n}")
         duty_list = make_duty_list(make_township(county))
         office = make_office(duty_list.township)
+        NameAlias.objects.create(
+            county=county, kind="office", township=duty_list.township, text="党政办", office=office
+        )
         category = make_category(county)
         catalogue = Catalogue.objects.create(county=county, name="模板", kind=Catalogue.Kind.TEMPLATE)
         entry = CatalogueEntry.objects.create(catalogue=catalogue, name="目录事项", part=Part.BASIC)

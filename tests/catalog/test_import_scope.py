@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import Workbook
 
+from catalog.actors import SYSTEM
 from catalog.imports import apply_import, plan_import
 from catalog.models import Category, Department, DutyItem, Office
 from tests.conftest import make_category, make_department, make_office
@@ -35,20 +36,29 @@ def place(duty_list):
     return duty_list.township
 
 
-def file_with_new_names() -> bytes:
-    """A new category, office and department, each with nothing in the system close to it."""
+def basic_and_coordinated(basic_rows: list, coordinated_rows: list) -> bytes:
     workbook = Workbook()
     basic = workbook.active
     basic.title = "基本履职事项清单"
-    basic.append(BASIC_HEADER)
-    basic.append([1, "党的建设", "村务监督", "指导村务监督", "纪检监察室", "", ""])
-    basic.append([1, "生态环保", "秸秆禁烧", "巡查", "党政办公室", "", ""])
+    for row in [BASIC_HEADER, *basic_rows]:
+        basic.append(row)
     coordinated = workbook.create_sheet("配合履职事项清单")
-    coordinated.append(COORDINATED_HEADER)
-    coordinated.append([1, "党的建设", "文物保护", "文旅体局", "组织实施", "巡查报告", ""])
+    for row in [COORDINATED_HEADER, *coordinated_rows]:
+        coordinated.append(row)
     stream = io.BytesIO()
     workbook.save(stream)
     return stream.getvalue()
+
+
+def file_with_new_names() -> bytes:
+    """A new category, office and department, each with nothing in the system close to it."""
+    return basic_and_coordinated(
+        [
+            [1, "党的建设", "村务监督", "指导村务监督", "纪检监察室", "", ""],
+            [1, "生态环保", "秸秆禁烧", "巡查", "党政办公室", "", ""],
+        ],
+        [[1, "党的建设", "文物保护", "文旅体局", "组织实施", "巡查报告", ""]],
+    )
 
 
 def reference_counts() -> tuple:
@@ -61,9 +71,7 @@ def upload(client, township, **fields):
     return client.post(reverse("catalog:import_upload", args=[township.code]), {"file": file, **fields})
 
 
-def test_a_township_official_is_told_each_unknown_name_where_it_is_and_to_ask_the_county_editor(
-    client, cast, place, settings
-):
+def test_a_township_official_is_told_each_unknown_name_where_it_is_and_may_only_map_it(client, cast, place):
     before = reference_counts()
     client.force_login(cast["township_official"])
     page = client.get(reverse("catalog:import_upload", args=[place.code])).content.decode()
@@ -72,15 +80,15 @@ def test_a_township_official_is_told_each_unknown_name_where_it_is_and_to_ask_th
     response = upload(client, place)
     text = response.content.decode()
     assert response.status_code == 200 and "不能导入" in text
-    summary = str(response.context["plan"].problems[0])
-    assert summary == (
-        "文件中有 3 个系统中没有的名称：责任科室“纪检监察室”（工作表“基本履职事项清单”第 2 行）；"
-        "类别“生态环保”（工作表“基本履职事项清单”第 3 行）；县直部门“文旅体局”（工作表“配合履职事项清单”第 2 行）。"
-        "类别、责任科室和县直部门由县委编办统一添加，请把这些名称告知县委编办，添加后再导入（或改用系统中已有的名称）。"
-    )
-    assert "请联系县委编办添加。" in text and "新建缺少的名称" not in text
+    ask = "请在下方选择它对应的已有名称；系统中确实没有的，请联系县委编办添加。"
+    assert [str(problem) for problem in response.context["plan"].problems] == [
+        f"工作表“基本履职事项清单”第 2 行“责任科室”列：找不到责任科室“纪检监察室”，{ask}",
+        f"工作表“基本履职事项清单”第 3 行“类别”列：找不到类别“生态环保”，{ask}",
+        f"工作表“配合履职事项清单”第 2 行“县级主责部门”列：找不到县直部门“文旅体局”，{ask}",
+    ]
+    # Each name can be mapped to an existing record; nothing can be created, and no command is named.
+    assert text.count("请选择…") == 3 and "新建" not in text and "--create-missing" not in text
     assert reference_counts() == before and DutyItem.objects.count() == 0
-    assert not settings.IMPORT_UPLOAD_DIR.exists() or not any(settings.IMPORT_UPLOAD_DIR.iterdir())
 
 
 def test_a_forged_request_to_create_names_from_a_township_official_is_refused(client, cast, place, settings):
@@ -119,9 +127,18 @@ def test_the_command_imports_as_the_system_and_may_create_names(place, tmp_path)
     assert Department.objects.filter(name="文旅体局").exists() and DutyItem.objects.count() == 3
 
 
-def test_an_editor_is_offered_to_create_what_an_official_is_told_to_ask_for(cast, place):
+def test_an_editor_is_offered_to_create_what_an_official_is_told_to_ask_for(client, cast, place):
     plan = plan_import(file_with_new_names(), "x.xlsx", place, by=cast["county_editor"])
-    assert not plan.unknown and any("选择“新建缺少的名称”" in str(p) for p in plan.problems)
+    assert all("请在下方选择它对应的已有名称，或新建。" in str(p) for p in plan.problems)
+    assert not any("--create-missing" in str(p) for p in plan.problems)
+    client.force_login(cast["county_editor"])
+    text = upload(client, place).content.decode()
+    assert "新建县直部门“文旅体局”" in text and "--create-missing" not in text
     plan = plan_import(file_with_new_names(), "x.xlsx", place, create_missing=True, by=cast["county_editor"])
     apply_import(plan, by=cast["county_editor"])
     assert Category.objects.filter(name="生态环保").exists()
+
+
+def test_only_the_command_is_told_of_its_flag(place):
+    plan = plan_import(file_with_new_names(), "x.xlsx", place, by=SYSTEM)
+    assert all("加 --create-missing 新建" in str(p) for p in plan.problems)
