@@ -12,6 +12,7 @@ A merge stays inside one county (an office's: inside one township), is the count
 refuses a record merged into itself.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import models, transaction
@@ -281,3 +282,29 @@ def remember_merged_names(duplicate, kept, *, recorded_by) -> None:
                 "created_at": timezone.now(),
             },
         )
+
+
+def merged_into(kept_ids: Iterable[int], kind: str = NameAlias.Kind.DEPARTMENT) -> dict[int, set[int]]:
+    """For each kept record, the ids of the duplicates merged into it (one query).
+
+    Submissions and editions are frozen and still name a duplicate by its old id: readers that
+    compare frozen ids with live ones read them through this.
+    """
+    merged: dict[int, set[int]] = {}
+    field = f"{kind}_id"
+    rows = NameAlias.objects.filter(
+        kind=kind, merged_id__isnull=False, **{f"{field}__in": list(kept_ids)}
+    ).values_list(field, "merged_id")
+    for kept, old in rows:
+        merged.setdefault(kept, set()).add(old)
+    return merged
+
+
+def kept_in_county(county_id: int, kind: str = NameAlias.Kind.DEPARTMENT) -> dict[int, int]:
+    """Every duplicate of the county merged away, as old id → the id of the record kept (one query)."""
+    field = f"{kind}_id"
+    return dict(
+        NameAlias.objects.filter(county_id=county_id, kind=kind, merged_id__isnull=False).values_list(
+            "merged_id", field
+        )
+    )

@@ -8,6 +8,7 @@ from datetime import date
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from catalog import merging
 from catalog import permissions as catalog_permissions
 from catalog.comparison import ItemDiff, compare_rows
 from catalog.models import (
@@ -108,10 +109,12 @@ def queue_for(user) -> list[QueueEntry]:
             state=State.ANSWERED,
         ).values_list("duty_list_id", "department_id")
     )
+    # Frozen rows may still name a department merged into the invitation's since they were frozen.
+    merged = merging.merged_into({invitation.department_id for invitation in invitations})
     entries = []
     for invitation in invitations:
         window = invitation.window
-        own = {invitation.department_id}
+        own = {invitation.department_id} | merged.get(invitation.department_id, set())
         rows = items[window.submission_id]
         mine = [item for item in rows if names_department(item, own)]
         entries.append(
@@ -156,6 +159,7 @@ def window_page(window: CommentWindow, user) -> WindowPage:
     else:
         departments = []
     ids = {d.pk for d in departments}
+    ids |= {old for merged in merging.merged_into(ids).values() for old in merged}
     comments = list(comments_with_names().filter(window=window).order_by("created_at", "pk"))
     by_key = defaultdict(list)
     for comment in comments:

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from catalog import merging
 from catalog import services as catalog_services
 from catalog.actors import SystemActor, recorded_user
 from catalog.columns import CATEGORY, COMPARED_COLUMNS, OFFICE
@@ -248,10 +249,16 @@ CHECKED_FIELDS = tuple(
 )
 
 
-def checked_values(values: dict) -> dict:
-    return {
-        field: sorted(values[field]) if field.endswith("_ids") else values[field] for field in CHECKED_FIELDS
-    }
+def checked_values(values: dict, kept: dict[int, int] | None = None) -> dict:
+    """The values compared; `kept` reads ids of departments merged away as the department kept."""
+    kept = kept or {}
+    checked = {name: values[name] for name in CHECKED_FIELDS}
+    for name in CHECKED_FIELDS:
+        if name.endswith("_ids"):
+            checked[name] = sorted({kept.get(pk, pk) for pk in values[name]})
+        elif name.endswith("department_id") and values[name] is not None:
+            checked[name] = kept.get(values[name], values[name])
+    return checked
 
 
 def check_rows_as_published(duty_list: DutyList, published: dict, keys: set) -> None:
@@ -263,10 +270,12 @@ def check_rows_as_published(duty_list: DutyList, published: dict, keys: set) -> 
         .select_related("category__parent", "responsible_office", "receiving_department")
         .prefetch_related("lead_departments")
     )
+    kept = merging.kept_in_county(duty_list.township.county_id)
     differing = [
         item.name
         for item in live
-        if checked_values(FrozenItem.values_of(item)) != checked_values(published[item.key].frozen_values())
+        if checked_values(FrozenItem.values_of(item))
+        != checked_values(published[item.key].frozen_values(), kept)
     ]
     if differing:
         raise ValidationError(
