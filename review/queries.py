@@ -387,17 +387,14 @@ class Inbox:
     to_consult: list = field(default_factory=list)  # consultees' windows open in the user's counties
     notifications: list = field(default_factory=list)
 
+    # What the inbox page lists as tasks, section by section.
+    TASKS = ("to_answer", "to_comment", "to_respond", "to_decide", "to_close", "to_open", "to_consult")
+
     @property
     def count(self) -> int:
-        return (
-            sum(n for _, n in self.to_answer)
-            + len(self.to_comment)
-            + sum(n for _, _, n in self.to_respond)
-            + len(self.to_decide)
-            + len(self.to_close)
-            + len(self.to_open)
-            + len(self.to_consult)
-        )
+        """The number beside 待我处理: one per task the page lists (a list to answer counts once,
+        however many comments wait on it). Notifications are news, not tasks."""
+        return sum(len(getattr(self, name)) for name in self.TASKS)
 
 
 # Where a comment is answered: the township's stages after a round, or the consultees' steps.
@@ -503,10 +500,6 @@ def inbox_for(user, *, with_notifications: bool = False) -> Inbox:
     if with_notifications:
         inbox.notifications = list(Notification.objects.filter(user=user).order_by("-created_at")[:50])
     return inbox
-
-
-def unread_count(user) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
 # The 意见采纳情况表.
