@@ -183,6 +183,16 @@ class CommentWindow(models.Model):
     def is_past_deadline(self, now=None) -> bool:
         return self.deadline is not None and timezone.localdate(now) > self.deadline
 
+    @property
+    def closed_early(self) -> bool:
+        """Closed before its deadline while departments were still working (they stay 未反馈)."""
+        return (
+            self.closed_at is not None
+            and self.deadline is not None
+            and timezone.localdate(self.closed_at) <= self.deadline
+            and any(i.finished_at is None for i in self.invitations.all())
+        )
+
 
 class Invitation(models.Model):
     """A department asked to comment in a window, and whether it has declared 反馈完毕."""
@@ -215,6 +225,36 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.window}：{self.department}"
+
+    @property
+    def feedback_label(self) -> str:
+        """反馈完毕; 未反馈 once the window closed without it (early or after the deadline); else 待反馈."""
+        if self.finished_at is not None:
+            return "反馈完毕"
+        return "未反馈" if self.window.closed_at is not None else "待反馈"
+
+
+class DeadlineExtension(models.Model):
+    """The county editor gave the departments of a window more time: who, when, from which date to which."""
+
+    window = models.ForeignKey(
+        CommentWindow, on_delete=models.CASCADE, related_name="extensions", verbose_name="意见征求"
+    )
+    previous_deadline = models.DateField("原截止日期", null=True, blank=True)
+    deadline = models.DateField("新截止日期")
+    extended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name="延长人"
+    )
+    extended_at = models.DateTimeField("延长时间", default=timezone.now)
+    note = models.TextField("说明", blank=True)
+
+    class Meta:
+        verbose_name = "截止日期延长记录"
+        verbose_name_plural = "截止日期延长记录"
+        ordering = ["window", "extended_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.window}：截止日期延长至 {self.deadline:%Y-%m-%d}"
 
 
 class Comment(models.Model):

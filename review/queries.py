@@ -17,6 +17,7 @@ from catalog.models import (
     DutyItem,
     DutyList,
     Membership,
+    Part,
     Township,
     stages_where,
 )
@@ -142,6 +143,7 @@ class WindowPage:
     list_comments: list[Comment]
     to_respond: list[Comment]
     finished: set[int]
+    invitations: list[Invitation]  # every department asked, with its 反馈完毕 / 未反馈 / 待反馈
 
     @property
     def own_count(self) -> int:
@@ -173,9 +175,16 @@ def window_page(window: CommentWindow, user) -> WindowPage:
             .filter(duty_list=window.duty_list_id, department__in=ids, state=State.ANSWERED)
             .exclude(window=window)
         )
-    finished = {i.department_id for i in window.invitations.all() if i.finished_at}
+    invitations = list(window.invitations.select_related("department"))
+    finished = {i.department_id for i in invitations if i.finished_at}
     return WindowPage(
-        window, departments, rows, [c for c in comments if c.item_key is None], to_respond, finished
+        window,
+        departments,
+        rows,
+        [c for c in comments if c.item_key is None],
+        to_respond,
+        finished,
+        invitations,
     )
 
 
@@ -476,11 +485,9 @@ def inbox_for(user, *, with_notifications: bool = False) -> Inbox:
             .select_related("duty_list__township")
         )
         inbox.to_close = [w for w in windows if w.unfinished == 0 or w.deadline < today]
-        has_window = Exists(
-            CommentWindow.objects.filter(
-                submission__duty_list=OuterRef("pk"), submission__stage=OuterRef("stage")
-            )
-        )
+        # A window on the latest submission (a withdrawn submission's window does not count).
+        latest = Submission.objects.filter(duty_list=OuterRef(OuterRef("pk"))).order_by("-round")
+        has_window = Exists(CommentWindow.objects.filter(submission=Subquery(latest.values("pk")[:1])))
         inbox.to_open = list(
             DutyList.objects.filter(
                 township__county__in=edited, stage__in=stages_where(asks_departments=True)
@@ -528,3 +535,60 @@ def named_departments(duty_list: DutyList) -> list[int]:
         if receiving:
             named.add(receiving)
     return sorted(named)
+
+
+def departments_with_reviewers(county_id: int) -> set[int]:
+    """The county's departments where someone holds a reviewer account: only they can answer a round."""
+    return set(
+        Membership.objects.filter(
+            county_id=county_id, role=Role.DEPARTMENT_REVIEWER, user__is_active=True
+        ).values_list("department_id", flat=True)
+    )
+
+
+# What an irreversible step will do, said before it is taken.
+
+
+def part_counts(duty_list: DutyList) -> str:
+    counts = dict(
+        DutyItem.objects.active().filter(duty_list=duty_list).values_list("part").annotate(n=Count("pk"))
+    )
+    total = sum(counts.values())
+    parts = "、".join(f"{label} {counts[value]} 项" for value, label in Part.choices if counts.get(value))
+    return f"{total} 项事项（{parts}）" if parts else "0 项事项"
+
+
+def action_summary(duty_list: DutyList, transition, params: dict) -> list[str]:
+    """Sentences saying what the step changes and what it locks, for the confirmation page."""
+    target = Stage(transition.target).label
+    if transition.action == "submit":
+        answered = Comment.objects.filter(duty_list=duty_list, state__in=UNRESOLVED, answer__gt="").count()
+        lines = [f"清单的 {part_counts(duty_list)}将作为“{target}稿”冻结，部门意见针对这一稿提出。"]
+        if answered:
+            lines.append(f"已答复的 {answered} 条意见随稿提交，答复在下一轮意见征求中由部门回应。")
+        lines.append(
+            "提交后乡镇不能修改清单，直到县委编办结束意见征求、将意见反馈乡镇；"
+            "在任何部门提出意见或确认反馈完毕之前，可以撤回。"
+        )
+        return lines
+    if transition.action == "start_coordination":
+        contested = (
+            Comment.objects.filter(duty_list=duty_list, state__in=UNRESOLVED)
+            .exclude(position=Comment.Position.AGREE)
+            .values_list("signature", flat=True)
+        )
+        signatures = sorted(set(contested))
+        return [
+            f"尚未解决的 {len(contested)} 条意见将列为争议事项"
+            + (f"（涉及{'、'.join(signatures)}）" if signatures else "")
+            + "，提请县领导协调拍板。",
+            f"清单进入“{target}”阶段，不能再征求部门意见，乡镇也不能再撤回或修改清单；"
+            "县领导的决定写入清单后不能更改。",
+        ]
+    if transition.action == "approve":
+        return [
+            f"审定稿包含 {part_counts(duty_list)}，由{params['meeting']}于"
+            f"{params['approved_on']:%Y-%m-%d}审定，文号{params['document_number']}。",
+            "审定后清单锁定，任何人不能再修改，只能印发公布；公布后通过动态调整发布新版本。",
+        ]
+    return [f"清单将进入“{target}”阶段。"]

@@ -13,6 +13,7 @@ import catalog.services
 import publication.services.adjustments
 import publication.services.editions
 import publication.services.feedback
+import review.rounds
 import review.services
 import review.workflow
 from catalog.actors import SYSTEM, SystemActor
@@ -30,6 +31,7 @@ pytestmark = pytest.mark.django_db
 SERVICE_MODULES = [
     catalog.services,
     catalog.imports.matching,
+    review.rounds,
     review.services,
     review.workflow,
     publication.services.adjustments,

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 
 from catalog.actors import SYSTEM
@@ -9,6 +10,12 @@ from catalog.models import DutyItem, DutyList
 from review import workflow
 from review.models import Approval, Comment, CommentWindow, Decision, Invitation, ReplyTemplate
 from tests.conftest import make_department
+
+
+@pytest.fixture
+def department(cast):
+    """The department the cast's reviewer reviews for (县农业农村局)."""
+    return cast["department_reviewer"].memberships.get().department
 
 
 def make_window(duty_list: DutyList, *departments, deadline=None, kind=CommentWindow.Kind.DEPARTMENTS):

@@ -17,11 +17,6 @@ Stage = DutyList.Stage
 TODAY = timezone.localdate
 
 
-@pytest.fixture
-def department(cast):
-    return cast["department_reviewer"].memberships.get().department
-
-
 def run_round(duty_list, cast, department, comment_on=(), **comment_fields):
     """One window with the department's comments on the named items, then closed."""
     workflow.perform(

@@ -15,7 +15,7 @@ from catalog.models import Department, DutyList
 from publication.management.commands.load_demo import DEMO_ACCOUNTS
 from review import workflow
 from review.models import Notification
-from tests.review.test_pages import answered_round, department  # noqa: F401  (fixtures)
+from tests.review.test_pages import answered_round  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -40,8 +40,11 @@ def badges_match_pages(client) -> dict[str, int]:
     return shown
 
 
-def test_the_fresh_demo_has_no_notifications_and_every_badge_counts_the_listed_tasks(client):
-    call_command("load_demo", verbosity=0, stdout=io.StringIO())
+def test_the_fresh_demo_has_no_notifications_and_every_badge_counts_the_listed_tasks(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo", verbosity=0, stdout=io.StringIO())
     assert not Notification.objects.exists()
     assert set(badges_match_pages(client).values()) == {0}
 
