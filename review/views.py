@@ -22,7 +22,7 @@ from catalog import permissions as catalog_permissions
 from catalog.downloads import xlsx_response
 from catalog.models import County, DutyList
 
-from . import forms, permissions, queries, reports, rounds, services, workflow
+from . import confirmations, forms, permissions, queries, reports, rounds, services, workflow
 from .forms import (
     AnswerForm,
     BulkAnswerForm,
@@ -139,7 +139,7 @@ def confirm_action(request, duty_list: DutyList, transition, params: dict):
         "duty_list": duty_list,
         "transition": transition,
         "target": DutyList.Stage(transition.target).label,
-        "summary": [line for line in queries.action_summary(duty_list, transition, params) if line],
+        "summary": [line for line in confirmations.action_summary(duty_list, transition, params) if line],
         "posted": posted,
         "note": request.POST.get("note", "").strip(),
     }
@@ -478,10 +478,13 @@ def decide(request, dispute_id: int):
             messages.success(request, f"“{dispute.item_name}”已协调拍板，决定已写入清单。")
             return redirect(reverse("review:docket") + f"?county={county_id}")
     status = 400 if request.method == "POST" else 200
-    decided = hasattr(dispute, "decision")
-    return render(
-        request, "review/decide.html", {"dispute": dispute, "form": form, "decided": decided}, status=status
-    )
+    context = {
+        "dispute": dispute,
+        "form": form,
+        "decided": hasattr(dispute, "decision"),
+        "exchange": queries.exchange_for(dispute),
+    }
+    return render(request, "review/decide.html", context, status=status)
 
 
 # Seeing the whole county.
