@@ -806,3 +806,7 @@ class Job(models.Model):
         if self.status == self.Status.DONE:
             return 100
         return round(100 * self.done / self.total) if self.total else 0
+
+
+# Models kept beside the services of their concern, registered with the app here.
+from .notes import DraftNote  # noqa: E402, F401

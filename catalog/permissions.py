@@ -110,6 +110,16 @@ def can_edit_list(user, duty_list: DutyList) -> bool:
     )
 
 
+def notes_are_open(duty_list: DutyList) -> bool:
+    """批注 are for the rounds of correction while the draft is with the township."""
+    return duty_list.stage in DutyList.TOWNSHIP_EDIT_STAGES
+
+
+def can_take_part_in_notes(user, duty_list: DutyList) -> bool:
+    """The township's own officials and the county's editors write notes on its draft to each other."""
+    return is_official_of(user, duty_list.township) or can_manage_county(user, duty_list.township.county_id)
+
+
 def can_edit_item(user, item: DutyItem) -> bool:
     """A decided item stays as the county leader decided it for the rest of the cycle."""
     return not item.is_decided and can_edit_list(user, item.duty_list)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import job_views, transfer_views, views
+from . import job_views, note_views, transfer_views, views
 
 app_name = "catalog"
 
@@ -18,6 +18,7 @@ urlpatterns = [
     path("items/<int:item_id>/duplicate/", views.item_duplicate, name="item_duplicate"),
     path("items/<int:item_id>/move/", views.item_move, name="item_move"),
     path("items/<int:item_id>/history/", views.item_history, name="item_history"),
+    path("items/<int:item_id>/notes/", note_views.item_notes, name="item_notes"),
     path("items/<int:item_id>/history/<int:history_id>/revert/", views.item_revert, name="item_revert"),
     path("lists/<int:list_id>/export/", transfer_views.list_export, name="list_export"),
     path("townships/<str:code>/import/", transfer_views.import_upload, name="import_upload"),

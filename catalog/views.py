@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from . import permissions, queries, services
+from . import coverage, notes, permissions, queries, services
 from .forms import (
     DutyItemForm,
     ItemFilterForm,
@@ -92,9 +92,10 @@ def list_editor(request, list_id: int):
     filter_form = ItemFilterForm(request.GET or None, **queries.filter_choices(duty_list))
     filters = filter_form.filters() if request.GET else {}
     sections, deleted = queries.editor_sections(duty_list, filters)
+    open_notes = notes.open_thread_counts(duty_list)
     for section in sections:
         for group in section.groups:
-            set_item_urls(group.items)
+            set_item_urls(group.items, open_notes)
     active_part = request.GET.get("part") if request.GET.get("part") in Part.values else Part.BASIC
     return render(
         request,
@@ -109,18 +110,25 @@ def list_editor(request, list_id: int):
             ),
             "active_part": active_part,
             "can_edit": permissions.can_edit_list(request.user, duty_list),
+            "missing_mandatory": (
+                [] if duty_list.stage in DutyList.LOCKED_STAGES else coverage.missing_mandatory(duty_list)
+            ),
         },
     )
 
 
-def set_item_urls(items) -> None:
-    """Give each item its address, `/work/items/<id>/`, to which rows append the action.
+def set_item_urls(items, open_notes: dict[int, int] | None = None) -> None:
+    """Give each item its address, `/work/items/<id>/`, to which rows append the action, and its
+    number of unresolved 批注 (`open_notes`, read for the whole list at once; else for these items).
 
     Reversing seven URLs per row would cost a 400-item page more than the rest of it.
     """
     prefix = reverse("catalog:item_row", args=[0]).removesuffix("0/")
+    if open_notes is None:
+        open_notes = notes.open_thread_counts(item_ids=[item.pk for item in items])
     for item in items:
         item.url = f"{prefix}{item.pk}/"
+        item.open_notes = open_notes.get(item.pk, 0)
 
 
 def render_item_form(request, form, item, *, status=200, conflict=None):

@@ -15,8 +15,17 @@ from django.views.decorators.http import require_POST
 from catalog import permissions as catalog_permissions
 from catalog.models import FROZEN_ORDER, Membership, Township
 
-from . import permissions, services
-from .forms import AdjustmentForm, AdjustmentItemFormSet, DecideAdjustmentForm
+from . import permissions, queries, services
+from .forms import (
+    ITEM_SEARCH_LIMIT,
+    MAX_BLANK_ROWS,
+    MAX_ROWS,
+    AdjustmentForm,
+    AdjustmentItemForm,
+    AdjustmentItemFormSet,
+    DecideAdjustmentForm,
+    prefilled,
+)
 from .models import Adjustment, AdjustmentRemark
 
 Role = Membership.Role
@@ -40,35 +49,101 @@ def adjustment_list(request):
     return render(request, "publication/adjustments.html", {"adjustments": rows[:200], "fileable": fileable})
 
 
-@login_required
-def adjustment_new(request, code: str):
+def township_to_adjust(request, code: str):
+    """The township the user files for, and its edition in force with its items by key."""
     township = get_object_or_404(Township.objects.select_related("county"), code=code)
     if not permissions.can_file_adjustment(request.user, township):
         raise PermissionDenied(f"您不能为{township.name}申请调整清单。")
     edition = services.current_edition(township)
     if edition is None:
         raise Http404(f"{township.name}还没有公布的清单。")
-    edition.listed_items = list(edition.items.order_by(*FROZEN_ORDER))
+    edition.published_by_key = {str(row.key): row for row in edition.items.order_by(*FROZEN_ORDER)}
+    return township, edition
+
+
+def bounded(value: str, upper: int, default: int = 0) -> int:
+    return min(int(value), upper) if value.isdigit() else default
+
+
+@login_required
+def adjustment_new(request, code: str):
+    """File a request in two steps: the rows, then what they change field by field, confirmed.
+
+    Items are chosen by search: `q` offers at most `ITEM_SEARCH_LIMIT` items, each `add` starts a
+    修改 row from an item's published values and `blank` asks for empty rows (a new item). The
+    script does the same in place (`adjustment_item_search`, `adjustment_row`)."""
+    township, edition = township_to_adjust(request, code)
+    words = request.GET.get("q", "").strip()[:50]
+    offered = queries.items_matching(edition, words, ITEM_SEARCH_LIMIT) if words else []
+    picked = [k for k in dict.fromkeys(request.GET.getlist("add")) if k in edition.published_by_key]
+    initial = [prefilled(edition.published_by_key[key]) for key in picked[:MAX_ROWS]]
     form = AdjustmentForm(request.POST or None)
-    rows = AdjustmentItemFormSet(request.POST or None, form_kwargs={"edition": edition}, prefix="items")
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if not rows.is_valid() and rows.non_form_errors():
-            form.add_error(None, rows.non_form_errors())
-        if form.is_valid() and rows.is_valid():
-            changes = [change for change in (f.change() for f in rows) if change is not None]
-            try:
-                adjustment = services.file_adjustment(
-                    township, by=request.user, summary=form.cleaned_data["summary"], changes=changes
-                )
-            except ValidationError as error:
-                form.add_error(None, error.messages)
-            else:
-                messages.success(request, "调整申请已提交，等待县委编办审核。")
-                return redirect("publication:adjustment", adjustment.pk)
-    context = {"township": township, "edition": edition, "form": form, "rows": rows}
-    return render(request, "publication/adjustment_new.html", context, status=status)
+    rows = AdjustmentItemFormSet(
+        request.POST or None,
+        initial=initial,
+        form_kwargs={"edition": edition, "offered": offered},
+        prefix="items",
+    )
+    rows.extra = bounded(request.GET.get("blank", ""), MAX_BLANK_ROWS, default=0 if initial else 1)
+    context = {
+        "township": township,
+        "edition": edition,
+        "form": form,
+        "rows": rows,
+        "words": words,
+        "offered": offered,
+        "picked": picked,
+        "blank": rows.extra,
+        "search_limit": ITEM_SEARCH_LIMIT,
+    }
+    if request.method != "POST" or "edit" in request.POST:
+        return render(request, "publication/adjustment_new.html", context)
+    if not rows.is_valid() and rows.non_form_errors():
+        form.add_error(None, rows.non_form_errors())
+    if not (form.is_valid() and rows.is_valid()):
+        return render(request, "publication/adjustment_new.html", context, status=400)
+    changes = [change for change in (f.change() for f in rows) if change is not None]
+    if "confirm" not in request.POST:
+        problems = services.check_changes(township, edition, changes)
+        if problems:
+            form.add_error(None, problems)
+            return render(request, "publication/adjustment_new.html", context, status=400)
+        context["previews"] = services.preview_changes(edition, changes)
+        return render(request, "publication/adjustment_confirm.html", context)
+    try:
+        adjustment = services.file_adjustment(
+            township, by=request.user, summary=form.cleaned_data["summary"], changes=changes
+        )
+    except ValidationError as error:
+        form.add_error(None, error.messages)
+        return render(request, "publication/adjustment_new.html", context, status=400)
+    messages.success(request, "调整申请已提交，等待县委编办审核。")
+    return redirect("publication:adjustment", adjustment.pk)
+
+
+@login_required
+def adjustment_item_search(request, code: str):
+    """The items of the edition in force matching the words, as links that add a row (a fragment)."""
+    township, edition = township_to_adjust(request, code)
+    words = request.GET.get("q", "").strip()[:50]
+    context = {
+        "township": township,
+        "words": words,
+        "offered": queries.items_matching(edition, words, ITEM_SEARCH_LIMIT) if words else [],
+        "picked": [],
+        "search_limit": ITEM_SEARCH_LIMIT,
+    }
+    return render(request, "publication/_adjustment_picks.html", context)
+
+
+@login_required
+def adjustment_row(request, code: str):
+    """One more row of the form (a fragment): 修改 of the item `key`, prefilled, or a blank row."""
+    township, edition = township_to_adjust(request, code)
+    index = bounded(request.GET.get("index", ""), MAX_ROWS - 1)
+    row = edition.published_by_key.get(request.GET.get("key", ""))
+    form = AdjustmentItemForm(edition=edition, initial=prefilled(row) if row else {}, prefix=f"items-{index}")
+    return render(request, "publication/_adjustment_row.html", {"row": form, "number": index + 1})
 
 
 def visible_adjustment(request, adjustment_id: int) -> Adjustment:
@@ -84,12 +159,15 @@ def visible_adjustment(request, adjustment_id: int) -> Adjustment:
 @login_required
 def adjustment_detail(request, adjustment_id: int):
     adjustment = visible_adjustment(request, adjustment_id)
-    items = adjustment.items.select_related("category", "receiving_department").prefetch_related(
-        "lead_departments"
+    items = list(
+        adjustment.items.select_related("category", "receiving_department").prefetch_related(
+            "lead_departments"
+        )
     )
     context = {
         "adjustment": adjustment,
         "items": items,
+        "previews": services.preview_changes(adjustment.edition, items),
         "remarks": adjustment.remarks.select_related("author", "answered_by"),
         "can_review": permissions.can_review_adjustment(request.user, adjustment),
         "can_answer": permissions.can_answer_remark(request.user, adjustment),

@@ -1,9 +1,7 @@
 """Back office for published editions: read-only, since an edition never changes."""
 
 from django.contrib import admin
-from django.utils import timezone
 
-from catalog.admin import CountyScopedAdmin
 from review.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import Adjustment, AdjustmentItem, Edition, EditionChange, Feedback
@@ -28,27 +26,30 @@ class EditionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(CountyScopedAdmin):
-    """Visitors' reports: the county editor reads them and records how each was handled."""
+class FeedbackAdmin(ReadOnlyAdmin):
+    """Visitors' reports are handled (转办, 办结 with a reply) in the workbench (/work/feedback/); here
+    they are read."""
 
     county_path = "township__county"
-    list_display = ["item_name", "township", "kind", "created_at", "handled_at"]
-    list_filter = ["kind", ("handled_at", admin.EmptyFieldListFilter)]
+    list_display = ["receipt_number", "item_name", "township", "kind", "created_at", "status"]
+    list_filter = ["status", "kind"]
     list_select_related = ["township"]
-    search_fields = ["item_name", "text"]
-    fields = ["township", "item_name", "kind", "text", "contact", "created_at", "handling_note", "handled_at"]
-    readonly_fields = ["township", "item_name", "kind", "text", "contact", "created_at", "handled_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # a citizen's report is kept, handled or not
-
-    def save_model(self, request, obj, form, change):
-        if obj.handling_note and obj.handled_at is None:
-            obj.handled_at, obj.handled_by = timezone.now(), request.user
-        super().save_model(request, obj, form, change)
+    search_fields = ["receipt_number", "item_name", "text"]
+    fields = [
+        "receipt_number",
+        "township",
+        "item_name",
+        "kind",
+        "text",
+        "contact",
+        "created_at",
+        "status",
+        "forwarded_to",
+        "reply",
+        "handling_note",
+        "handled_by",
+        "handled_at",
+    ]
 
 
 class AdjustmentItemInline(ReadOnlyInline):

@@ -4,6 +4,7 @@ import uuid
 
 from django import forms
 
+from catalog.columns import WORK_FIELDS
 from catalog.models import Category, County, Department, Part, Township
 from review.forms import DATE_INPUT
 
@@ -95,13 +96,37 @@ class AdjustmentForm(forms.Form):
     )
 
 
+# How many items of the edition in force one search offers: the applicant narrows the words, the
+# page never lists a whole edition.
+ITEM_SEARCH_LIMIT = 20
+# Rows an adjustment may ask for, and blank rows a page without scripts may ask for at once.
+MAX_ROWS = 50
+MAX_BLANK_ROWS = 10
+
+
+def prefilled(row) -> dict:
+    """A 修改 row for a published item, starting from its published values: a small change is a small edit."""
+    return {
+        "action": AdjustmentItem.Action.CHANGE,
+        "key": str(row.key),
+        "name": row.name,
+        "content": getattr(row, WORK_FIELDS[row.part]),
+        "lead_departments": row.lead_department_ids,
+        "receiving_department": row.receiving_department_id,
+        "basis": row.basis,
+    }
+
+
 class AdjustmentItemForm(forms.Form):
-    """One requested change; a row left without 调整方式 is ignored."""
+    """One requested change; a row left without 调整方式 is ignored.
+
+    The item select offers only the row's own item: items are chosen by search (`ITEM_SEARCH_LIMIT`
+    at a time), never from a list of the whole edition; any item of the edition is accepted."""
 
     action = forms.ChoiceField(
         label="调整方式", choices=[("", "（不填）"), *AdjustmentItem.Action.choices], required=False
     )
-    key = forms.ChoiceField(label="现行事项（修改、删除、调整类型时选择）", required=False)
+    key = forms.CharField(label="现行事项（修改、删除、调整类型时选择）", required=False, widget=forms.Select)
     name = forms.CharField(label="事项名称（新增或改名时填写）", max_length=200, required=False)
     part = forms.ChoiceField(
         label="清单类型（新增或调整类型时选择）", choices=[("", "—"), *Part.choices], required=False
@@ -119,16 +144,25 @@ class AdjustmentItemForm(forms.Form):
     basis = forms.CharField(label="依据", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     reason = forms.CharField(label="理由", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, edition, **kwargs):
+    def __init__(self, *args, edition, offered=(), **kwargs):
         super().__init__(*args, **kwargs)
         county = edition.township.county_id
-        self.fields["key"].choices = [("", "—"), *((str(r.key), r.name) for r in edition.listed_items)]
+        self.published = edition.published_by_key
+        chosen = self.data.get(self.add_prefix("key")) if self.is_bound else self.initial.get("key")
+        rows = [*offered, *([self.published[chosen]] if chosen in self.published else [])]
+        self.fields["key"].widget.choices = [("", "—"), *dict((str(r.key), r.name) for r in rows).items()]
         self.fields["category"].queryset = Category.objects.filter(county_id=county).order_by("order")
         departments = Department.objects.filter(county_id=county).order_by("order", "name")
         self.fields["lead_departments"].queryset = departments
         self.fields["receiving_department"].queryset = departments
         for name in ("category", "lead_departments", "receiving_department"):
             self.fields[name].label_from_instance = lambda obj: obj.name
+
+    def clean_key(self) -> str:
+        key = self.cleaned_data["key"]
+        if key and key not in self.published:
+            raise forms.ValidationError("请选择现行清单中的事项。")
+        return key
 
     def change(self) -> RequestedChange | None:
         data = self.cleaned_data
@@ -149,7 +183,7 @@ class AdjustmentItemForm(forms.Form):
 
 
 AdjustmentItemFormSet = forms.formset_factory(
-    AdjustmentItemForm, extra=4, max_num=50, validate_max=True, absolute_max=50
+    AdjustmentItemForm, extra=0, max_num=MAX_ROWS, validate_max=True, absolute_max=MAX_ROWS
 )
 
 
@@ -183,4 +217,34 @@ class PublishForm(forms.Form):
         label="印发文号",
         max_length=100,
         error_messages={"required": "请填写印发文号，如“示办发〔2025〕21号”。"},
+    )
+
+
+class FeedbackLookUpForm(forms.Form):
+    number = forms.CharField(
+        label="受理编号",
+        max_length=30,
+        help_text="提交反映后页面上显示的编号，如 20261201-7KQ2M9XD。",
+        error_messages={"required": "请填写受理编号。"},
+    )
+
+
+class HandleFeedbackForm(forms.Form):
+    """The county editor's handling of a report: 转办 to a unit, or 办结 with a reply."""
+
+    action = forms.ChoiceField(
+        label="处理方式",
+        choices=[("forward", "转办"), ("close", "办结")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择处理方式。"},
+    )
+    forwarded_to = forms.CharField(label="转办单位（转办时填写）", max_length=100, required=False)
+    reply = forms.CharField(
+        label="答复反映人（凭受理编号可查看）",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    note = forms.CharField(
+        label="内部处理情况（不公开）", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -178,12 +178,26 @@ class Feedback(models.Model):
         NOT_CARRIED_OUT = "not_carried_out", "没有落实"
         OTHER = "other", "其他"
 
+    class Status(models.TextChoices):
+        PENDING = "pending", "待处理"
+        FORWARDED = "forwarded", "已转办"
+        CLOSED = "closed", "已办结"
+
+    # How a report's status moves: each event, the statuses it may happen in, and the one it leaves.
+    MOVES = {
+        "forward": ("转办", {Status.PENDING}, Status.FORWARDED),
+        "close": ("办结", {Status.PENDING, Status.FORWARDED}, Status.CLOSED),
+    }
+
     township = models.ForeignKey(
         Township, on_delete=models.PROTECT, related_name="feedback", verbose_name="乡镇（街道）"
     )
     edition = models.ForeignKey(
         Edition, on_delete=models.PROTECT, related_name="feedback", verbose_name="所看的版本"
     )
+    # What the visitor is given to look the report up by: the day and a random part, so that numbers
+    # cannot be walked through one by one.
+    receipt_number = models.CharField("受理编号", max_length=20, unique=True)
     key = models.UUIDField("事项标识")
     item_name = models.CharField("事项名称", max_length=200)
     kind = models.CharField("反映的问题", max_length=20, choices=Kind.choices)
@@ -203,15 +217,26 @@ class Feedback(models.Model):
         verbose_name="处理人",
     )
     handling_note = models.TextField("处理情况", blank=True)
+    status = models.CharField("办理状态", max_length=20, choices=Status.choices, default=Status.PENDING)
+    forwarded_to = models.CharField("转办单位", max_length=100, blank=True)
+    # Shown to whoever looks the report up by its number; the handling note stays internal.
+    reply = models.TextField("答复", blank=True)
 
     class Meta:
         verbose_name = "群众反映"
         verbose_name_plural = "群众反映"
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["address_hash", "created_at"], name="feedback_rate")]
+        indexes = [
+            models.Index(fields=["address_hash", "created_at"], name="feedback_rate"),
+            models.Index(fields=["township", "status"], name="feedback_queue"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.township.name}：{self.item_name}（{self.get_kind_display()}）"
+
+    def move(self, event: str) -> None:
+        """Take the report to the status `event` leads to, or refuse (see `MOVES`)."""
+        self.status = next_state(self.MOVES, self.Status(self.status), event, "该反映")
 
 
 class Adjustment(models.Model):

@@ -10,7 +10,7 @@
 from catalog import permissions
 from catalog.models import Membership, Township
 
-from .models import Adjustment
+from .models import Adjustment, Feedback
 
 Role = Membership.Role
 
@@ -44,3 +44,8 @@ def can_review_adjustment(user, adjustment: Adjustment) -> bool:
 
 def can_answer_remark(user, adjustment: Adjustment) -> bool:
     return adjustment.filed_by_id == user.pk or permissions.is_official_of(user, adjustment.township)
+
+
+def can_handle_feedback(user, feedback: Feedback) -> bool:
+    """群众反映 are handled by the county editor of the township's county."""
+    return permissions.can_manage_county(user, feedback.township.county_id)

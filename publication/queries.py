@@ -10,6 +10,7 @@ from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 
+from catalog.columns import WORK_FIELDS
 from catalog.models import FROZEN_ORDER, County, Part, Township
 
 from .models import CurrentEdition, Edition, EditionItem
@@ -351,3 +352,11 @@ def county_stats(county: County) -> CountyStats:
     total = sum(e.item_count for e in editions)
     shared = sum(e.coordinated_count + e.reclaimed_count for e in editions)
     return CountyStats(county, editions, total, shared, bars(leads), bars(receivers), bars(offices))
+
+
+def items_matching(edition: Edition, words: str, limit: int) -> list[EditionItem]:
+    """The edition's items whose name or work holds the words, in list order; at most `limit`."""
+    found = Q(name__icontains=words)
+    for part in Part:
+        found |= Q(part=part, **{f"{WORK_FIELDS[part]}__icontains": words})
+    return list(edition.items.filter(found).order_by(*FROZEN_ORDER)[:limit])

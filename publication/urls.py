@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import adjustment_views, publish_views, views
+from . import adjustment_views, feedback_views, publish_views, views
 
 app_name = "publication"
 
@@ -24,10 +24,17 @@ urlpatterns = [
     path("lists/<str:code>/editions/<int:number>/", views.township_page, name="edition"),
     path("lists/<str:code>/editions/<int:number>/changes/", views.changes, name="changes"),
     path("lists/<str:code>/editions/<int:number>/download.<str:fmt>", views.download, name="download"),
+    path("feedback/", feedback_views.look_up, name="feedback_look_up"),
     # 印发公布 and 动态调整, in the workbench.
     path("work/lists/<int:list_id>/publish/", publish_views.publish, name="publish"),
     path("work/adjustments/", adjustment_views.adjustment_list, name="adjustments"),
     path("work/adjustments/new/<str:code>/", adjustment_views.adjustment_new, name="adjustment_new"),
+    path(
+        "work/adjustments/new/<str:code>/items/",
+        adjustment_views.adjustment_item_search,
+        name="adjustment_item_search",
+    ),
+    path("work/adjustments/new/<str:code>/row/", adjustment_views.adjustment_row, name="adjustment_row"),
     path("work/adjustments/<int:adjustment_id>/", adjustment_views.adjustment_detail, name="adjustment"),
     path(
         "work/adjustments/<int:adjustment_id>/remark/",
@@ -44,4 +51,7 @@ urlpatterns = [
         adjustment_views.remark_answer,
         name="remark_answer",
     ),
+    # 群众反映, handled in the workbench.
+    path("work/feedback/", feedback_views.queue, name="feedback_queue"),
+    path("work/feedback/<int:feedback_id>/", feedback_views.handle, name="feedback_handle"),
 ]

@@ -130,16 +130,17 @@ def feedback(request, code: str, key):
         status = 400
         if form.is_valid():
             try:
-                services.report_item(township, key, **form.cleaned_data, address=client_address(request))
+                report = services.report_item(
+                    township, key, **form.cleaned_data, address=client_address(request)
+                )
             except services.RateLimited as error:
                 form.add_error(None, error.messages)
                 status = 429
             except ValidationError as error:
                 form.add_error(None, error.messages)
             else:
-                return render(
-                    request, "publication/feedback_thanks.html", {"township": township, "page": page}
-                )
+                context = {"township": township, "page": page, "report": report}
+                return render(request, "publication/feedback_thanks.html", context)
     context = {"township": township, "page": page, "form": form}
     response = render(request, "publication/feedback.html", context, status=status)
     patch_cache_control(response, private=True, no_store=True)

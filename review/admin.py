@@ -24,7 +24,13 @@ from .models import (
 
 @admin.register(ReviewPolicy)
 class ReviewPolicyAdmin(CountyScopedAdmin):
-    list_display = ["county", "has_consultation", "has_deliberation", "has_congress_review"]
+    list_display = [
+        "county",
+        "has_consultation",
+        "has_deliberation",
+        "has_congress_review",
+        "missing_mandatory",
+    ]
     list_select_related = ["county"]
 
 

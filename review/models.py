@@ -46,6 +46,18 @@ class ReviewPolicy(models.Model):
         "人大常委会审议", default=False, help_text="审定前由人大常委会审议涉及政府履职的事项。"
     )
 
+    class MissingMandatory(models.TextChoices):
+        WARN = "warn", "提示，仍可提交"
+        BLOCK = "block", "不能提交（一上）"
+
+    missing_mandatory = models.CharField(
+        "缺少必列事项时",
+        max_length=10,
+        choices=MissingMandatory.choices,
+        default=MissingMandatory.WARN,
+        help_text="乡镇（街道）清单缺少参考目录中“必须列入”的事项时，一上是只提示还是不能提交。",
+    )
+
     class Meta:
         verbose_name = "审核流程设置"
         verbose_name_plural = "审核流程设置"
@@ -428,6 +440,18 @@ class Comment(models.Model):
         if text:
             parts.append(text)
         return f"{head}：{'；'.join(parts)}" if parts else head
+
+    def answer_text(self) -> str:
+        """The answer as the reports print it: 采纳 of a consultee's proposal says whether it is in the list yet."""
+        if not self.answer:
+            return "—" if self.position == self.Position.AGREE else "未答复"
+        waiting = (
+            self.answer == self.Answer.ACCEPTED
+            and self.applied_at is None
+            and self.window.kind == CommentWindow.Kind.CONSULTEES
+            and self.has_proposal
+        )
+        return f"{self.get_answer_display()}（待修改清单）" if waiting else self.get_answer_display()
 
     @property
     def first_position_text(self) -> str:

@@ -42,9 +42,7 @@ def disposition_values(comment: Comment) -> list[str]:
         comment.item_name or comment.proposed_name or "整体意见",
         comment.get_position_display(),
         comment.position_text(),
-        comment.get_answer_display()
-        if comment.answer
-        else ("—" if comment.position == "agree" else "未答复"),
+        comment.answer_text(),
         comment.answer_reason,
     ]
 

@@ -18,12 +18,16 @@ from django.utils import timezone
 
 from catalog import permissions as catalog_permissions
 from catalog import services as catalog_services
+from catalog.actors import permits
 from catalog.columns import WORK_FIELDS
 from catalog.models import Category, Department, DutyItem, DutyList, Part, stages_where
+from catalog.refusals import Conflict, Forbidden
 
 from . import notifications, permissions
 from .models import Comment, CommentWindow, Decision, Dispute, Invitation, Reply, SubmittedItem
 from .workflow import dispute_for, open_window
+
+CONSULTEES = CommentWindow.Kind.CONSULTEES
 
 Stage = DutyList.Stage
 Position = Comment.Position
@@ -166,6 +170,14 @@ def add_comment(
     comment.save()
     if leads:
         comment.proposed_lead_departments.set(leads)
+    if window.kind == CONSULTEES and position != Position.AGREE:
+        # Departments' comments reach the township when their window closes; consultees' as they come.
+        where = comment.item_name or comment.proposed_name or "清单整体"
+        notifications.notify(
+            notifications.township_officials(window.duty_list.township),
+            f"{signature}对“{where}”提出了意见，请答复。",
+            reverse("review:list_comments", args=[window.duty_list_id]) + f"#comment-{comment.pk}",
+        )
     return comment
 
 
@@ -274,16 +286,19 @@ def answer_comment(
             raise ValidationError({"apply": f"“{where}”：只有采纳的意见可以一键修改清单。"})
         if not comment.has_proposal:
             raise ValidationError({"apply": f"“{where}”的意见没有可直接修改的建议，请在清单中修改。"})
-        if not catalog_permissions.can_edit_list(by, comment.duty_list):
+        if catalog_permissions.can_edit_list(by, comment.duty_list):
+            item = apply_proposal(comment, by=by)
+            comment.applied_at = timezone.now()
+            if comment.item_key is None:  # a proposed item now exists: the comment is about it
+                comment.item_key, comment.item_name = item.key, item.name
+        elif comment.window.kind != CONSULTEES:
             raise ValidationError(
                 {
                     "apply": f"清单处于“{comment.duty_list.get_stage_display()}”阶段，您现在不能修改清单，只能答复。"
                 }
             )
-        item = apply_proposal(comment, by=by)
-        comment.applied_at = timezone.now()
-        if comment.item_key is None:  # a proposed item now exists: the comment is about it
-            comment.item_key, comment.item_name = item.key, item.name
+        # A consultee's proposal accepted by someone who may not edit the list now (the township during
+        # 征求意见) waits for the county editor, who is told (below): applied later, never lost.
     comment.answer = answer
     comment.answer_reason = reason
     comment.answered_by = by
@@ -293,7 +308,20 @@ def answer_comment(
     comment._change_reason = f"答复：{comment.get_answer_display()}"
     comment.save()
     Reply.objects.create(comment=comment, kind=Reply.Kind.ANSWER, answer=answer, text=reason, by=by)
+    if answer == Answer.ACCEPTED and comment.applied_at is None and comment.window.kind == CONSULTEES:
+        tell_editors_a_proposal_waits(comment, where)
     return comment
+
+
+def tell_editors_a_proposal_waits(comment: Comment, where: str) -> None:
+    if not comment.has_proposal:
+        return
+    township = comment.duty_list.township
+    notifications.notify(
+        notifications.county_editors(township.county_id),
+        f"{township.name}采纳了{comment.signature}对“{where}”的修改建议，请按意见修改清单。",
+        reverse("review:list_comments", args=[comment.duty_list_id]) + f"#comment-{comment.pk}",
+    )
 
 
 @dataclass
@@ -545,3 +573,34 @@ def apply_decision(dispute: Dispute, decision: Decision, leads: list[Department]
         reason=reason,
         decided=True,
     )
+
+
+# A consultee's proposal the township accepted while it could not edit (see review/proposals.py).
+
+
+@transaction.atomic
+def apply_accepted(comment: Comment, *, by) -> DutyItem:
+    """Write an accepted proposal into the list, by someone who may edit it now."""
+    comment = (
+        Comment.objects.select_for_update(of=("self",))
+        .select_related("duty_list__township")
+        .get(pk=comment.pk)
+    )
+    where = comment.item_name or comment.proposed_name or "整体意见"
+    if comment.answer != Comment.Answer.ACCEPTED or not comment.has_proposal:
+        raise Conflict(f"“{where}”的意见没有被采纳的修改建议，不能按意见修改清单。", code="not_accepted")
+    if comment.applied_at is not None:
+        raise Conflict(f"“{where}”的意见已经修改到清单。", code="already_applied")
+    if not permits(by, catalog_permissions.can_edit_list, comment.duty_list):
+        raise Forbidden(
+            f"清单处于“{comment.duty_list.get_stage_display()}”阶段，您不能修改清单；请县委编办按意见修改。",
+            code="cannot_edit_list",
+        )
+    item = apply_proposal(comment, by=by)
+    comment.applied_at = timezone.now()
+    if comment.item_key is None:  # a proposed item now exists: the comment is about it
+        comment.item_key, comment.item_name = item.key, item.name
+    comment._history_user = by
+    comment._change_reason = "按意见修改清单"
+    comment.save()
+    return item

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import proposal_views, views
 
 app_name = "review"
 
@@ -19,6 +19,7 @@ urlpatterns = [
     path("review/windows/<int:window_id>/extend/", views.window_extend, name="window_extend"),
     path("review/comments/<int:comment_id>/withdraw/", views.comment_withdraw, name="comment_withdraw"),
     path("review/comments/<int:comment_id>/answer/", views.comment_answer, name="comment_answer"),
+    path("review/comments/<int:comment_id>/apply/", proposal_views.comment_apply, name="comment_apply"),
     path("review/comments/<int:comment_id>/respond/", views.comment_respond, name="comment_respond"),
     path("review/comments/<int:comment_id>/escalate/", views.comment_escalate, name="comment_escalate"),
     path("review/disputes/", views.docket, name="docket"),

@@ -22,7 +22,7 @@ from catalog import permissions as catalog_permissions
 from catalog.downloads import xlsx_response
 from catalog.models import County, DutyList
 
-from . import confirmations, forms, permissions, queries, reports, rounds, services, workflow
+from . import confirmations, forms, permissions, proposals, queries, reports, rounds, services, workflow
 from .forms import (
     AnswerForm,
     BulkAnswerForm,
@@ -111,8 +111,10 @@ def list_action(request, list_id: int):
             context = review_context(request, duty_list, actions)
             return render(request, "review/list_review.html", context, status=400)
         params = form.cleaned_data
+    # An irreversible step asks first, unless it would be refused anyway (then the refusal is said now).
     if transition is not None and transition.confirm and request.POST.get("confirmed") != "1":
-        return confirm_action(request, duty_list, transition, params)
+        if not (transition.preconditions and transition.preconditions(duty_list, params)):
+            return confirm_action(request, duty_list, transition, params)
     try:
         change = workflow.perform(
             duty_list, action, by=request.user, note=request.POST.get("note", "").strip(), **params
@@ -307,6 +309,8 @@ def list_comments(request, list_id: int):
             "templates": templates,
             "can_answer": can_answer,
             "can_escalate": permissions.can_escalate(request.user, duty_list),
+            "can_edit": catalog_permissions.can_edit_list(request.user, duty_list),
+            "waiting_proposals": proposals.waiting(duty_list),
             "answers": Comment.Answer.choices,
             "seen_at": timezone.now().isoformat(),
         },
@@ -322,7 +326,7 @@ def comment_answer(request, comment_id: int):
         messages.error(request, f"“{comment.item_name or '整体意见'}”：请选择采纳情况。")
     else:
         try:
-            services.answer_comment(
+            comment = services.answer_comment(
                 comment,
                 by=request.user,
                 answer=form.cleaned_data["answer"],
@@ -333,7 +337,11 @@ def comment_answer(request, comment_id: int):
         except ValidationError as error:
             messages.error(request, refusal(error))
         else:
-            applied = "，并已按意见修改清单" if form.cleaned_data["apply"] else ""
+            applied = ""
+            if comment.applied_at is not None:
+                applied = "，并已按意见修改清单"
+            elif form.cleaned_data["apply"]:
+                applied = "；您现在不能修改清单，已请县委编办按意见修改"
             messages.success(
                 request,
                 f"已答复“{comment.item_name or comment.proposed_name or '整体意见'}”的意见{applied}。",

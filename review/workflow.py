@@ -27,12 +27,13 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
+from catalog import coverage
 from catalog.actors import permits, recorded_user
 from catalog.comparison import frozen_readings
 from catalog.models import DutyItem, DutyList
 from catalog.refusals import Conflict, Forbidden, PreconditionFailed
 
-from . import notifications, rounds
+from . import notifications, proposals, rounds
 from .models import (
     Approval,
     Comment,
@@ -56,6 +57,18 @@ def has_items(duty_list: DutyList, params: dict) -> list[str]:
     if DutyItem.objects.active().filter(duty_list=duty_list).exists():
         return []
     return [f"“{duty_list.title}”还没有任何事项，不能提交。"]
+
+
+def mandatory_listed(duty_list: DutyList, params: dict) -> list[str]:
+    """The county's mandatory catalogue entries, when its policy stops a list that misses some."""
+    if policy_for(duty_list.township.county).missing_mandatory != ReviewPolicy.MissingMandatory.BLOCK:
+        return []
+    missing = coverage.missing_mandatory(duty_list)
+    return [coverage.missing_mandatory_lines(missing)] if missing else []
+
+
+def first_submission_ready(duty_list: DutyList, params: dict) -> list[str]:
+    return has_items(duty_list, params) + mandatory_listed(duty_list, params)
 
 
 def comments_answered(duty_list: DutyList, params: dict) -> list[str]:
@@ -122,6 +135,7 @@ def disputes_decided(duty_list: DutyList, params: dict) -> list[str]:
 
 def can_close_step(duty_list: DutyList, params: dict) -> list[str]:
     problems = disputes_decided(duty_list, params) + comments_answered(duty_list, params)
+    problems += proposals.proposals_applied(duty_list, params)
     deadline = params.get("deadline")
     if deadline is not None and deadline < timezone.localdate():
         problems.append(f"截止日期 {deadline:%Y-%m-%d} 已经过去，请选择今天或以后的日期。")
@@ -318,7 +332,7 @@ ROUNDS = [
         Stage.DRAFTING,
         Stage.FIRST_SUBMITTED,
         township_or_editor,
-        has_items,
+        first_submission_ready,
         submit,
         confirm=True,
     ),

@@ -2,6 +2,7 @@
 in force), `search` (the grams residents search by), `feedback` (群众监督) and `adjustments`
 (动态调整). Callers use `publication.services.<name>`; the names are gathered here."""
 
+from .adjustment_preview import ChangePreview, preview_changes
 from .adjustments import (
     RequestedChange,
     answer_remark,
@@ -13,26 +14,39 @@ from .adjustments import (
     remark_on,
 )
 from .editions import create_edition, current_edition, publish_approved, publish_list
-from .feedback import RateLimited, address_hash, report_item, take_report_slot
+from .feedback import (
+    RateLimited,
+    address_hash,
+    close_feedback,
+    forward_feedback,
+    report_by_receipt,
+    report_item,
+    take_report_slot,
+)
 from .search import SEARCHED_FIELDS, grams, search_grams
 
 __all__ = [
     "SEARCHED_FIELDS",
+    "ChangePreview",
     "RateLimited",
     "RequestedChange",
     "address_hash",
     "answer_remark",
     "check_changes",
     "check_open",
+    "close_feedback",
     "create_edition",
     "current_edition",
     "decide_adjustment",
     "file_adjustment",
+    "forward_feedback",
     "grams",
+    "preview_changes",
     "publish_adjustment",
     "publish_approved",
     "publish_list",
     "remark_on",
+    "report_by_receipt",
     "report_item",
     "search_grams",
     "take_report_slot",

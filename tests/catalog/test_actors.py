@@ -80,7 +80,8 @@ def test_the_system_edits_what_services_allow_and_is_no_person(cast, duty_list):
     assert not CommentWindow.objects.get(pk=window.pk).comments.exists()
 
 
-def test_the_import_command_acts_as_the_system_on_the_named_users_record(cast, duty_list, place, tmp_path):
+@pytest.mark.usefixtures("place")
+def test_the_import_command_acts_as_the_system_on_the_named_users_record(cast, duty_list, tmp_path):
     workbook = tmp_path / "清单.xlsx"
     workbook.write_bytes(small_workbook())
     township = duty_list.township.code

@@ -2,9 +2,12 @@
 
 from datetime import date
 
+import pytest
+
 from catalog.models import DutyList
 from review import workflow
 from review.models import Approval
+from tests.conftest import make_department, make_item
 
 
 def approve(duty_list: DutyList, editor) -> None:
@@ -47,3 +50,17 @@ def make_adjustment(edition, user):
     item = edition.items.first()
     change = services.RequestedChange("remove", key=item.key, basis="县政府决定", reason="部门承接")
     return services.file_adjustment(edition.township, by=user, summary="调整", changes=[change])
+
+
+@pytest.fixture
+def department(duty_list):
+    return make_department(duty_list.township.county, "县民政局")
+
+
+@pytest.fixture
+def edition(cast, duty_list, department):
+    """Three basic items published (modules that need other items define their own `edition`)."""
+    make_item(duty_list, name="最低生活保障申请受理", content="受理申请", basis="《社会救助暂行办法》")
+    make_item(duty_list, name="殡葬管理", content="劝导文明治丧")
+    make_item(duty_list, name="宅基地审批", content="审批宅基地")
+    return approve_and_publish(duty_list, cast["county_editor"])

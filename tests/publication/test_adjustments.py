@@ -11,23 +11,9 @@ from publication import services
 from publication.models import Adjustment, CurrentEdition, Edition, EditionChange
 from publication.services import RequestedChange
 from review.models import Notification
-from tests.conftest import make_category, make_department, make_item
-from tests.publication.conftest import approve_and_publish
+from tests.conftest import make_category
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def department(duty_list):
-    return make_department(duty_list.township.county, "县民政局")
-
-
-@pytest.fixture
-def edition(cast, duty_list, department):
-    make_item(duty_list, name="最低生活保障申请受理", content="受理申请")
-    make_item(duty_list, name="殡葬管理", content="劝导文明治丧")
-    make_item(duty_list, name="宅基地审批", content="审批宅基地")
-    return approve_and_publish(duty_list, cast["county_editor"])
 
 
 def key_of(edition, name):
@@ -210,7 +196,8 @@ def test_the_adjustment_pages(client, cast, duty_list, edition, department):
     client.force_login(cast["township_official"])
     url = reverse("publication:adjustment_new", args=[duty_list.township.code])
     page = client.get(url)
-    assert page.status_code == 200 and "殡葬管理" in page.content.decode()
+    assert page.status_code == 200 and "殡葬管理" not in page.content.decode()
+    assert "殡葬管理" in client.get(url, {"q": "殡葬"}).content.decode()
     data = {
         "summary": "法规修订",
         "items-TOTAL_FORMS": "4",
@@ -222,7 +209,10 @@ def test_the_adjustment_pages(client, cast, duty_list, edition, department):
         "items-0-basis": "县政府决定",
         "items-0-reason": "部门承接",
     }
-    response = client.post(url, data)
+    confirm = client.post(url, data)
+    assert confirm.status_code == 200 and "核对调整内容" in confirm.content.decode()
+    assert not Adjustment.objects.exists()
+    response = client.post(url, {**data, "confirm": "1"})
     adjustment = Adjustment.objects.get()
     assert response.status_code == 302 and adjustment.items.get().name == "宅基地审批"
     client.force_login(cast["county_editor"])

@@ -41,7 +41,9 @@ def test_a_visitor_reports_an_item_and_the_county_editor_is_told(
     )
     assert report.address_hash and "127.0.0.1" not in report.address_hash
     notice = Notification.objects.get(user=cast["county_editor"])
-    assert "殡葬管理" in notice.text and notice.url.endswith(f"/feedback/{report.pk}/change/")
+    assert "殡葬管理" in notice.text and notice.url == reverse(
+        "publication:feedback_handle", args=[report.pk]
+    )
     assert not Notification.objects.filter(user=cast["township_official"]).exists()
 
 

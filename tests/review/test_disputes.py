@@ -342,7 +342,7 @@ def test_turns_given_before_replies_were_kept_are_recovered_from_the_comments_hi
 
     from django.apps import apps
 
-    migration = import_module("review.migrations.0006_comment_replies")
+    migration = import_module("review.migrations.0007_comment_replies")
     kept = list(Reply.objects.values_list("kind", "answer", "text"))
     Reply.objects.all().delete()
     migration.replies_from_history(apps, None)

@@ -262,3 +262,10 @@ def test_no_withdrawal_once_a_department_has_declared_it_has_nothing_to_say(cast
     with pytest.raises(PreconditionFailed, match="县农业农村局"):
         workflow.perform(submitted, "withdraw", by=cast["township_official"])
     assert DutyList.objects.get(pk=submitted.pk).stage == Stage.FIRST_SUBMITTED
+
+
+def test_a_step_that_would_be_refused_says_so_without_asking_to_confirm(client, cast, duty_list):
+    client.force_login(cast["township_official"])
+    html = action(client, duty_list, action="submit").content.decode()
+    assert "还没有任何事项，不能提交" in html and "确认一上：提交清单" not in html
+    assert not StageChange.objects.exists()

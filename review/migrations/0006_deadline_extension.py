@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('review', '0004_frozen_category_path'),
+        ('review', '0005_missing_mandatory_policy'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

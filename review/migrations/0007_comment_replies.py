@@ -41,7 +41,7 @@ def replies_from_history(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("review", "0005_deadline_extension"),
+        ("review", "0006_deadline_extension"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
