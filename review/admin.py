@@ -1,6 +1,6 @@
 """Back office for the review: a county's optional steps and reply templates are edited here;
-everything the review records (stage log, submissions, windows, comments, disputes, decisions,
-approvals) is read-only, since only the workflow and the review services write it."""
+everything the review records (stage log, submissions, windows and their deadline extensions,
+comments and their replies, disputes, decisions, approvals) is read-only, since only the workflow and the review services write it."""
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
@@ -11,8 +11,10 @@ from .models import (
     Approval,
     Comment,
     CommentWindow,
+    DeadlineExtension,
     Decision,
     Dispute,
+    Reply,
     ReplyTemplate,
     ReviewPolicy,
     StageChange,
@@ -89,9 +91,20 @@ class ReplyTemplateAdmin(CountyScopedAdmin):
     list_select_related = ["county"]
 
 
+class DeadlineExtensionInline(ReadOnlyInline):
+    model = DeadlineExtension
+    fields = ["previous_deadline", "deadline", "extended_by", "extended_at", "note"]
+
+
+class ReplyInline(ReadOnlyInline):
+    model = Reply
+    fields = ["kind", "answer", "text", "by", "at"]
+
+
 @admin.register(CommentWindow)
 class CommentWindowAdmin(ReadOnlyAdmin):
     county_path = "duty_list__township__county"
+    inlines = [DeadlineExtensionInline]
     list_display = ["duty_list", "submission", "kind", "deadline", "opened_at", "closed_at"]
     list_filter = ["kind"]
     list_select_related = ["duty_list", "submission__duty_list"]
@@ -100,6 +113,7 @@ class CommentWindowAdmin(ReadOnlyAdmin):
 @admin.register(Comment)
 class CommentAdmin(ReadOnlyAdmin):
     county_path = "duty_list__township__county"
+    inlines = [ReplyInline]
     list_display = ["item_name", "signature", "position", "state", "answer", "duty_list", "created_at"]
     list_filter = ["position", "state", "answer"]
     search_fields = ["item_name", "text", "answer_reason", "signature"]

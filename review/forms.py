@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from catalog.models import Category, Department, DutyList, Part
 
-from . import queries
+from . import queries, workflow
 from .models import Comment
 
 # A browser date picker only shows a value written as YYYY-MM-DD, whatever the locale prints.
@@ -42,10 +42,41 @@ class WindowForm(forms.Form):
 
     def __init__(self, *args, county_id: int, named: list[int] = (), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["departments"].queryset = county_departments(county_id)
-        self.fields["departments"].help_text = "默认勾选清单中作为主责或承接部门出现的部门；可增选其他部门。"
-        self.initial.setdefault("departments", list(named))
+        with_reviewers = queries.departments_with_reviewers(county_id)
+        field = self.fields["departments"]
+        field.queryset = county_departments(county_id)
+        field.label_from_instance = lambda d: (
+            d.name if d.pk in with_reviewers else f"{d.name}（暂无审核账号）"
+        )
+        field.help_text = (
+            "默认勾选清单中作为主责或承接部门、且已有审核账号的部门；"
+            "暂无审核账号的部门无人能提出意见，须先在后台为其开设账号。"
+        )
+        self.initial.setdefault("departments", [pk for pk in named if pk in with_reviewers])
         self.initial.setdefault("deadline", timezone.localdate() + timedelta(days=10))
+
+
+class CloseWindowForm(forms.Form):
+    """Closing a round before its deadline while departments are still working: said and confirmed."""
+
+    early = forms.BooleanField(
+        required=True, error_messages={"required": "提前结束须确认尚未反馈完毕的部门记为“未反馈”。"}
+    )
+
+    def __init__(self, *args, waiting: list[str], deadline, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["early"].label = (
+            f"确认提前结束（截止日期 {deadline:%Y-%m-%d}）：尚未反馈完毕的{'、'.join(waiting)}将记为“未反馈”"
+        )
+
+
+class ExtendDeadlineForm(forms.Form):
+    deadline = forms.DateField(
+        label="新的截止日期",
+        widget=DATE_INPUT,
+        error_messages={"required": "请填写新的截止日期。", "invalid": "截止日期格式应为 年-月-日。"},
+    )
+    note = forms.CharField(label="说明（选填）", required=False, max_length=500)
 
 
 class ConsulteeStepForm(forms.Form):
@@ -208,6 +239,12 @@ def form_for_action(transition, duty_list: DutyList, data=None) -> forms.Form | 
         return WindowForm(
             data, county_id=county_id, named=queries.named_departments(duty_list), prefix="window"
         )
+    if transition.action == "close_comments":
+        window = workflow.open_window(duty_list)
+        waiting = workflow.unfinished_departments(window) if window else []
+        if not waiting or window.is_past_deadline():
+            return None
+        return CloseWindowForm(data, waiting=waiting, deadline=window.deadline, prefix="close")
     if transition.action == "approve":
         return ApprovalForm(data, prefix="approval")
     if transition.action in CONSULTEE_STEPS:

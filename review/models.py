@@ -9,6 +9,8 @@ dispute decided, a list approved); they are written only by
 `review/services.py` and `review/workflow.py`.
 """
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -25,6 +27,9 @@ from catalog.models import (
     Part,
     next_state,
 )
+
+# How `review.services.respond_to_answer` appends a department's 坚持原意见 to its comment's text.
+INSIST_NOTE = re.compile(r"\n?【\d{4}-\d{2}-\d{2} 坚持原意见】")
 
 
 class ReviewPolicy(models.Model):
@@ -195,6 +200,16 @@ class CommentWindow(models.Model):
     def is_past_deadline(self, now=None) -> bool:
         return self.deadline is not None and timezone.localdate(now) > self.deadline
 
+    @property
+    def closed_early(self) -> bool:
+        """Closed before its deadline while departments were still working (they stay 未反馈)."""
+        return (
+            self.closed_at is not None
+            and self.deadline is not None
+            and timezone.localdate(self.closed_at) <= self.deadline
+            and any(i.finished_at is None for i in self.invitations.all())
+        )
+
 
 class Invitation(models.Model):
     """A department asked to comment in a window, and whether it has declared 反馈完毕."""
@@ -227,6 +242,36 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.window}：{self.department}"
+
+    @property
+    def feedback_label(self) -> str:
+        """反馈完毕; 未反馈 once the window closed without it (early or after the deadline); else 待反馈."""
+        if self.finished_at is not None:
+            return "反馈完毕"
+        return "未反馈" if self.window.closed_at is not None else "待反馈"
+
+
+class DeadlineExtension(models.Model):
+    """The county editor gave the departments of a window more time: who, when, from which date to which."""
+
+    window = models.ForeignKey(
+        CommentWindow, on_delete=models.CASCADE, related_name="extensions", verbose_name="意见征求"
+    )
+    previous_deadline = models.DateField("原截止日期", null=True, blank=True)
+    deadline = models.DateField("新截止日期")
+    extended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name="延长人"
+    )
+    extended_at = models.DateTimeField("延长时间", default=timezone.now)
+    note = models.TextField("说明", blank=True)
+
+    class Meta:
+        verbose_name = "截止日期延长记录"
+        verbose_name_plural = "截止日期延长记录"
+        ordering = ["window", "extended_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.window}：截止日期延长至 {self.deadline:%Y-%m-%d}"
 
 
 class Comment(models.Model):
@@ -381,8 +426,9 @@ class Comment(models.Model):
                 return fields
         return list(FrozenItem.COMPARED_FIELDS)
 
-    def position_text(self) -> str:
-        """The position in one sentence, as the docket and the report print it."""
+    def position_text(self, *, later_notes: bool = True) -> str:
+        """The position in one sentence, as the docket and the report print it (without the notes of
+        later rounds when `later_notes` is false: the exchange shows those as turns of their own)."""
         head = self.get_position_display()
         if self.reason:
             head += f"（{self.get_reason_display()}）"
@@ -390,8 +436,9 @@ class Comment(models.Model):
         parts = [f"建议{labels[f]}为“{value}”" for f, value in self.proposals()]
         if self.position == self.Position.ADD and self.proposed_category_id:
             parts.append(f"类别“{self.proposed_category.name}”")
-        if self.text:
-            parts.append(self.text)
+        text = self.text if later_notes else INSIST_NOTE.split(self.text)[0]
+        if text:
+            parts.append(text)
         return f"{head}：{'；'.join(parts)}" if parts else head
 
     def answer_text(self) -> str:
@@ -407,11 +454,54 @@ class Comment(models.Model):
         return f"{self.get_answer_display()}（待修改清单）" if waiting else self.get_answer_display()
 
     @property
+    def first_position_text(self) -> str:
+        return self.position_text(later_notes=False)
+
+    @property
     def has_proposal(self) -> bool:
         """Whether accepting it can be applied to the draft in one step."""
         if self.position == self.Position.ADD:
             return bool(self.proposed_name and self.proposed_category_id)
         return self.position == self.Position.MODIFY and self.item_key is not None and bool(self.proposals())
+
+
+class Reply(models.Model):
+    """One turn of the exchange on a comment after it was made: each answer of the township, and each
+    response of the department to it. A later answer replaces the comment's current one; the turn
+    stays here, so the leader deciding a dispute reads every reason given on the way."""
+
+    class Kind(models.TextChoices):
+        ANSWER = "answer", "乡镇答复"
+        ACKNOWLEDGE = "acknowledge", "部门认可答复"
+        INSIST = "insist", "部门坚持原意见"
+
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="replies", verbose_name="意见"
+    )
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    answer = models.CharField("采纳情况", max_length=20, choices=Comment.Answer.choices, blank=True)
+    text = models.TextField("理由", blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name="答复人"
+    )
+    at = models.DateTimeField("时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "答复与回应"
+        verbose_name_plural = "答复与回应"
+        ordering = ["comment", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.comment}：{self.get_kind_display()}"
+
+    @property
+    def summary(self) -> str:
+        head = (
+            f"{self.get_kind_display()}（{self.get_answer_display()}）"
+            if self.answer
+            else self.get_kind_display()
+        )
+        return f"{head}：{self.text}" if self.text else head
 
 
 class ReplyTemplate(models.Model):

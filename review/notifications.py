@@ -10,6 +10,8 @@ once per invitation.
 """
 
 from collections.abc import Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 
 from django.conf import settings
@@ -30,8 +32,24 @@ Role = Membership.Role
 User = get_user_model()
 
 
+# Set while events are replayed as history (the demo's reviews): they are no news to anyone.
+_muted: ContextVar[bool] = ContextVar("notifications_muted", default=False)
+
+
+@contextmanager
+def muted():
+    """Events inside tell nobody: what the demo loader replays happened "before", it is not news."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
+
+
 def notify(users: Iterable, text: str, url: str = "") -> None:
-    """Notify each user once the current transaction commits."""
+    """Notify each user once the current transaction commits (nobody while `muted`)."""
+    if _muted.get():
+        return
     user_ids = sorted({user.pk for user in users})
 
     def write() -> None:

@@ -29,6 +29,7 @@ from .models import (
     Dispute,
     Invitation,
     Notification,
+    Reply,
     StageChange,
     Submission,
     SubmittedItem,
@@ -145,6 +146,7 @@ class WindowPage:
     list_comments: list[Comment]
     to_respond: list[Comment]
     finished: set[int]
+    invitations: list[Invitation]  # every department asked, with its 反馈完毕 / 未反馈 / 待反馈
 
     @property
     def own_count(self) -> int:
@@ -177,9 +179,16 @@ def window_page(window: CommentWindow, user) -> WindowPage:
             .filter(duty_list=window.duty_list_id, department__in=ids, state=State.ANSWERED)
             .exclude(window=window)
         )
-    finished = {i.department_id for i in window.invitations.all() if i.finished_at}
+    invitations = list(window.invitations.select_related("department"))
+    finished = {i.department_id for i in invitations if i.finished_at}
     return WindowPage(
-        window, departments, rows, [c for c in comments if c.item_key is None], to_respond, finished
+        window,
+        departments,
+        rows,
+        [c for c in comments if c.item_key is None],
+        to_respond,
+        finished,
+        invitations,
     )
 
 
@@ -288,6 +297,33 @@ def disputes(county_id: int, *, duty_list: DutyList | None = None, undecided: bo
     )
 
 
+@dataclass
+class Exchange:
+    """Everything said about a disputed item: every comment on it in every round, each with the
+    township's answers and the department's responses in order, and the item as the draft holds it."""
+
+    item: DutyItem | None  # None for a proposed new item, or an item the township removed
+    comments: list[Comment]
+
+
+def exchange_for(dispute: Dispute) -> Exchange:
+    """The whole exchange behind a dispute, in a fixed number of queries however many rounds it took."""
+    if dispute.item_key is None:  # a proposed new item: its one comment is the exchange
+        comments, item = comments_with_names().filter(pk=dispute.comment_id), None
+    else:
+        comments = comments_with_names().filter(duty_list=dispute.duty_list_id, item_key=dispute.item_key)
+        item = (
+            DutyItem.objects.active()
+            .filter(duty_list=dispute.duty_list_id, key=dispute.item_key)
+            .select_related("category__parent", "responsible_office", "receiving_department")
+            .prefetch_related("lead_departments")
+            .first()
+        )
+    replies = Prefetch("replies", queryset=Reply.objects.select_related("by").order_by("at", "pk"))
+    ordered = comments.prefetch_related(replies).order_by("window__submission__round", "created_at", "pk")
+    return Exchange(item, list(ordered))
+
+
 # The county board.
 
 
@@ -391,17 +427,14 @@ class Inbox:
     to_consult: list = field(default_factory=list)  # consultees' windows open in the user's counties
     notifications: list = field(default_factory=list)
 
+    # What the inbox page lists as tasks, section by section.
+    TASKS = ("to_answer", "to_comment", "to_respond", "to_decide", "to_close", "to_open", "to_consult")
+
     @property
     def count(self) -> int:
-        return (
-            sum(n for _, n in self.to_answer)
-            + len(self.to_comment)
-            + sum(n for _, _, n in self.to_respond)
-            + len(self.to_decide)
-            + len(self.to_close)
-            + len(self.to_open)
-            + len(self.to_consult)
-        )
+        """The number beside 待我处理: one per task the page lists (a list to answer counts once,
+        however many comments wait on it). Notifications are news, not tasks."""
+        return sum(len(getattr(self, name)) for name in self.TASKS)
 
 
 # Where a comment is answered: the township's stages after a round, or the consultees' steps.
@@ -483,11 +516,9 @@ def inbox_for(user, *, with_notifications: bool = False) -> Inbox:
             .select_related("duty_list__township")
         )
         inbox.to_close = [w for w in windows if w.unfinished == 0 or w.deadline < today]
-        has_window = Exists(
-            CommentWindow.objects.filter(
-                submission__duty_list=OuterRef("pk"), submission__stage=OuterRef("stage")
-            )
-        )
+        # A window on the latest submission (a withdrawn submission's window does not count).
+        latest = Submission.objects.filter(duty_list=OuterRef(OuterRef("pk"))).order_by("-round")
+        has_window = Exists(CommentWindow.objects.filter(submission=Subquery(latest.values("pk")[:1])))
         inbox.to_open = list(
             DutyList.objects.filter(
                 township__county__in=edited, stage__in=stages_where(asks_departments=True)
@@ -507,10 +538,6 @@ def inbox_for(user, *, with_notifications: bool = False) -> Inbox:
     if with_notifications:
         inbox.notifications = list(Notification.objects.filter(user=user).order_by("-created_at")[:50])
     return inbox
-
-
-def unread_count(user) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
 # The 意见采纳情况表.
@@ -539,3 +566,12 @@ def named_departments(duty_list: DutyList) -> list[int]:
         if receiving:
             named.add(receiving)
     return sorted(named)
+
+
+def departments_with_reviewers(county_id: int) -> set[int]:
+    """The county's departments where someone holds a reviewer account: only they can answer a round."""
+    return set(
+        Membership.objects.filter(
+            county_id=county_id, role=Role.DEPARTMENT_REVIEWER, user__is_active=True
+        ).values_list("department_id", flat=True)
+    )

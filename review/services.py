@@ -24,7 +24,7 @@ from catalog.models import Category, Department, DutyItem, DutyList, Part, stage
 from catalog.refusals import Conflict, Forbidden
 
 from . import notifications, permissions
-from .models import Comment, CommentWindow, Decision, Dispute, Invitation, SubmittedItem
+from .models import Comment, CommentWindow, Decision, Dispute, Invitation, Reply, SubmittedItem
 from .workflow import dispute_for, open_window
 
 CONSULTEES = CommentWindow.Kind.CONSULTEES
@@ -307,6 +307,7 @@ def answer_comment(
     comment._history_user = by
     comment._change_reason = f"答复：{comment.get_answer_display()}"
     comment.save()
+    Reply.objects.create(comment=comment, kind=Reply.Kind.ANSWER, answer=answer, text=reason, by=by)
     if answer == Answer.ACCEPTED and comment.applied_at is None and comment.window.kind == CONSULTEES:
         tell_editors_a_proposal_waits(comment, where)
     return comment
@@ -433,6 +434,8 @@ def respond_to_answer(comment: Comment, *, by, accept: bool, note: str = "") -> 
         comment.text = f"{comment.text}\n【{timezone.localdate():%Y-%m-%d} 坚持原意见】{note.strip()}".strip()
         comment._change_reason = "部门坚持原意见"
     comment.save()
+    kind = Reply.Kind.ACKNOWLEDGE if accept else Reply.Kind.INSIST
+    Reply.objects.create(comment=comment, kind=kind, text=note.strip(), by=by)
     return comment
 
 

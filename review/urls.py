@@ -16,6 +16,7 @@ urlpatterns = [
     path("review/windows/<int:window_id>/", views.window, name="window"),
     path("review/windows/<int:window_id>/comment/", views.comment_add, name="comment_add"),
     path("review/windows/<int:window_id>/finish/", views.window_finish, name="window_finish"),
+    path("review/windows/<int:window_id>/extend/", views.window_extend, name="window_extend"),
     path("review/comments/<int:comment_id>/withdraw/", views.comment_withdraw, name="comment_withdraw"),
     path("review/comments/<int:comment_id>/answer/", views.comment_answer, name="comment_answer"),
     path("review/comments/<int:comment_id>/apply/", proposal_views.comment_apply, name="comment_apply"),

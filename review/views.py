@@ -22,12 +22,13 @@ from catalog import permissions as catalog_permissions
 from catalog.downloads import xlsx_response
 from catalog.models import County, DutyList
 
-from . import forms, permissions, proposals, queries, reports, services, workflow
+from . import confirmations, forms, permissions, proposals, queries, reports, rounds, services, workflow
 from .forms import (
     AnswerForm,
     BulkAnswerForm,
     CommentForm,
     DecisionForm,
+    ExtendDeadlineForm,
     RespondForm,
 )
 from .models import Approval, Comment, CommentWindow, Dispute, Notification, ReplyTemplate, Submission
@@ -71,7 +72,7 @@ def list_review(request, list_id: int):
 
 def review_context(request, duty_list: DutyList, actions) -> dict:
     windows = duty_list.comment_windows.select_related("submission", "opened_by").prefetch_related(
-        "invitations__department"
+        "invitations__department", "extensions__extended_by"
     )
     counts = duty_list.comments.aggregate(
         total=Count("pk"),
@@ -87,6 +88,8 @@ def review_context(request, duty_list: DutyList, actions) -> dict:
         "counts": counts,
         "approval": Approval.objects.filter(duty_list=duty_list).first(),
         "can_see_board": permissions.can_see_board(request.user, duty_list.township.county_id),
+        "can_extend": permissions.county_editor(request.user, duty_list),
+        "extend_form": ExtendDeadlineForm(prefix="extend"),
     }
 
 
@@ -108,6 +111,10 @@ def list_action(request, list_id: int):
             context = review_context(request, duty_list, actions)
             return render(request, "review/list_review.html", context, status=400)
         params = form.cleaned_data
+    # An irreversible step asks first, unless it would be refused anyway (then the refusal is said now).
+    if transition is not None and transition.confirm and request.POST.get("confirmed") != "1":
+        if not (transition.preconditions and transition.preconditions(duty_list, params)):
+            return confirm_action(request, duty_list, transition, params)
     try:
         change = workflow.perform(
             duty_list, action, by=request.user, note=request.POST.get("note", "").strip(), **params
@@ -120,6 +127,42 @@ def list_action(request, list_id: int):
         else:
             messages.success(request, f"“{duty_list.title}”已进入“{change.get_to_stage_display()}”阶段。")
     return redirect("review:list_review", duty_list.pk)
+
+
+def confirm_action(request, duty_list: DutyList, transition, params: dict):
+    """An irreversible step: what it will do, and the same request again with `confirmed=1`."""
+    posted = [
+        (name, value)
+        for name, values in request.POST.lists()
+        if name not in ("csrfmiddlewaretoken", "confirmed")
+        for value in values
+    ]
+    context = {
+        "duty_list": duty_list,
+        "transition": transition,
+        "target": DutyList.Stage(transition.target).label,
+        "summary": [line for line in confirmations.action_summary(duty_list, transition, params) if line],
+        "posted": posted,
+        "note": request.POST.get("note", "").strip(),
+    }
+    return render(request, "review/confirm_action.html", context)
+
+
+@login_required
+@require_POST
+def window_extend(request, window_id: int):
+    window = visible_window(request, window_id)
+    form = ExtendDeadlineForm(request.POST, prefix="extend")
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+    else:
+        try:
+            rounds.extend_deadline(window, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, refusal(error))
+        else:
+            messages.success(request, f"意见反馈截止日期已延长至 {form.cleaned_data['deadline']:%Y-%m-%d}。")
+    return redirect("review:list_review", window.duty_list_id)
 
 
 # The department reviewer's queue and a window's page.
@@ -443,10 +486,13 @@ def decide(request, dispute_id: int):
             messages.success(request, f"“{dispute.item_name}”已协调拍板，决定已写入清单。")
             return redirect(reverse("review:docket") + f"?county={county_id}")
     status = 400 if request.method == "POST" else 200
-    decided = hasattr(dispute, "decision")
-    return render(
-        request, "review/decide.html", {"dispute": dispute, "form": form, "decided": decided}, status=status
-    )
+    context = {
+        "dispute": dispute,
+        "form": form,
+        "decided": hasattr(dispute, "decision"),
+        "exchange": queries.exchange_for(dispute),
+    }
+    return render(request, "review/decide.html", context, status=status)
 
 
 # Seeing the whole county.
@@ -470,8 +516,9 @@ def inbox(request):
 
 @login_required
 def inbox_count(request):
-    """The number beside 待我处理 in the navigation, loaded after the page so pages stay fast."""
-    count = queries.inbox_for(request.user).count + queries.unread_count(request.user)
+    """The number beside 待我处理 in the navigation, loaded after the page so pages stay fast: the tasks
+    the inbox page lists."""
+    count = queries.inbox_for(request.user).count
     return HttpResponse(str(count) if count else "", content_type="text/plain; charset=utf-8")
 
 

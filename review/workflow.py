@@ -33,7 +33,7 @@ from catalog.comparison import frozen_readings
 from catalog.models import DutyItem, DutyList
 from catalog.refusals import Conflict, Forbidden, PreconditionFailed
 
-from . import notifications, proposals
+from . import notifications, proposals, rounds
 from .models import (
     Approval,
     Comment,
@@ -102,20 +102,22 @@ def no_window_yet(duty_list: DutyList, params: dict) -> list[str]:
 
 
 def window_can_close(duty_list: DutyList, params: dict) -> list[str]:
+    """Before the deadline a window closes once every department has finished, or early when the editor
+    confirms (`early`) that those still working are recorded as 未反馈."""
     window = open_window(duty_list)
     if window is None:
         return ["还没有发起意见征求，没有可以结束的意见征求。"]
-    if window.is_past_deadline():
+    waiting = unfinished_departments(window)
+    if window.is_past_deadline() or not waiting or params.get("early"):
         return []
-    waiting = [
-        i.department.name for i in window.invitations.select_related("department") if not i.finished_at
+    return [
+        f"截止日期（{window.deadline:%Y-%m-%d}）前结束，须确认将尚未反馈完毕的部门记为“未反馈”；"
+        f"尚未反馈完毕：{'、'.join(waiting)}。"
     ]
-    if waiting:
-        return [
-            f"截止日期（{window.deadline:%Y-%m-%d}）前，须所有部门反馈完毕才能结束；"
-            f"尚未反馈完毕：{'、'.join(waiting)}。"
-        ]
-    return []
+
+
+def unfinished_departments(window: CommentWindow) -> list[str]:
+    return [i.department.name for i in window.invitations.select_related("department") if not i.finished_at]
 
 
 def ready_for_coordination(duty_list: DutyList, params: dict) -> list[str]:
@@ -271,6 +273,8 @@ class Transition:
     # The page (URL name taking the list's id) where the action's form lives, when it has one of
     # its own; otherwise the review page's form performs it.
     page: str = ""
+    # Irreversible: the page shows what will happen and asks to confirm before performing it.
+    confirm: bool = False
 
     @property
     def moves(self) -> bool:
@@ -299,9 +303,24 @@ def round_of(submitted: str, after: str, open_label: str, close_label: str) -> l
             county_editor,
             window_can_close,
             end_window,
+            ("early",),
             offered=window_running,
         ),
     ]
+
+
+def withdrawal(submitted: str, back: str, label: str) -> Transition:
+    """The township takes a submission back while no department has given feedback on it."""
+    return Transition(
+        "withdraw",
+        label,
+        submitted,
+        back,
+        township_or_editor,
+        rounds.nobody_answered_yet,
+        rounds.withdraw,
+        offered=rounds.withdrawable,
+    )
 
 
 # The three rounds: each 上 is a submission by the township, each 下 a window
@@ -315,10 +334,12 @@ ROUNDS = [
         township_or_editor,
         first_submission_ready,
         submit,
+        confirm=True,
     ),
     *round_of(
         Stage.FIRST_SUBMITTED, Stage.FIRST_FEEDBACK, "一下：征求部门意见", "一下：结束征求，意见反馈乡镇"
     ),
+    withdrawal(Stage.FIRST_SUBMITTED, Stage.DRAFTING, "撤回一上"),
     Transition(
         "submit",
         "二上：提交修改稿",
@@ -327,10 +348,12 @@ ROUNDS = [
         township_or_editor,
         can_submit_again,
         submit,
+        confirm=True,
     ),
     *round_of(
         Stage.SECOND_SUBMITTED, Stage.SECOND_FEEDBACK, "二下：征求部门意见", "二下：结束征求，意见反馈乡镇"
     ),
+    withdrawal(Stage.SECOND_SUBMITTED, Stage.FIRST_FEEDBACK, "撤回二上"),
     Transition(
         "submit",
         "三上：提交送审稿",
@@ -339,10 +362,12 @@ ROUNDS = [
         township_or_editor,
         can_submit_again,
         submit,
+        confirm=True,
     ),
     # After 三上 the departments may be asked once more to confirm or keep
     # their positions; whatever is still contested then becomes a dispute.
     *round_of(Stage.THIRD_SUBMITTED, Stage.THIRD_SUBMITTED, "三上：请部门确认意见", "三上：结束意见确认"),
+    withdrawal(Stage.THIRD_SUBMITTED, Stage.SECOND_FEEDBACK, "撤回三上"),
     Transition(
         "start_coordination",
         "三下：提请协调拍板",
@@ -351,6 +376,7 @@ ROUNDS = [
         county_editor,
         ready_for_coordination,
         raise_disputes,
+        confirm=True,
     ),
 ]
 # After the coordination meeting: the steps a county has switched on, in this order.
@@ -413,7 +439,17 @@ def transitions(policy: ReviewPolicy, current: str | None = None) -> list[Transi
             preconditions = approval_recorded if action == "approve" else can_close_step
             params = APPROVAL_PARAMS if action == "approve" else ()
             table.append(
-                Transition(action, label, previous, stage, county_editor, preconditions, effect, params)
+                Transition(
+                    action,
+                    label,
+                    previous,
+                    stage,
+                    county_editor,
+                    preconditions,
+                    effect,
+                    params,
+                    confirm=action == "approve",
+                )
             )
             previous = stage
     table.append(

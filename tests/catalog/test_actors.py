@@ -14,6 +14,7 @@ import catalog.services
 import publication.services.adjustments
 import publication.services.editions
 import publication.services.feedback
+import review.rounds
 import review.services
 import review.workflow
 from catalog.actors import SYSTEM, SystemActor
@@ -32,6 +33,7 @@ SERVICE_MODULES = [
     catalog.services,
     catalog.imports.matching,
     catalog.merging,
+    review.rounds,
     review.services,
     review.workflow,
     publication.services.adjustments,

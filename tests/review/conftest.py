@@ -2,13 +2,29 @@
 
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 
 from catalog.actors import SYSTEM
 from catalog.models import DutyItem, DutyList
 from review import workflow
-from review.models import Approval, Comment, CommentWindow, Decision, Invitation, ReplyTemplate
+from review.models import (
+    Approval,
+    Comment,
+    CommentWindow,
+    DeadlineExtension,
+    Decision,
+    Invitation,
+    Reply,
+    ReplyTemplate,
+)
 from tests.conftest import make_department
+
+
+@pytest.fixture
+def department(cast):
+    """The department the cast's reviewer reviews for (县农业农村局)."""
+    return cast["department_reviewer"].memberships.get().department
 
 
 def make_window(duty_list: DutyList, *departments, deadline=None, kind=CommentWindow.Kind.DEPARTMENTS):
@@ -51,6 +67,10 @@ def make_review_records(duty_list: DutyList, user) -> None:
     """One row of every kind the review writes, on a submitted list (for back-office pages)."""
     window = make_window(duty_list, make_department(duty_list.township.county))
     comment = make_comment(window, DutyItem.objects.filter(duty_list=duty_list).first(), author=user)
+    Reply.objects.create(
+        comment=comment, kind=Reply.Kind.ANSWER, answer="rejected", text="与省级目录一致", by=user
+    )
+    DeadlineExtension.objects.create(window=window, previous_deadline=window.deadline, deadline="2099-01-01")
     dispute = workflow.dispute_for(comment, raised_by=user)
     dispute.save()
     Decision.objects.create(

@@ -1,15 +1,17 @@
 """The whole review of the demo county's pilot list in a real browser, from 一上 to 审定."""
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from catalog.models import DutyItem, DutyList, Township
-from review import workflow
-from review.models import Approval, Comment, Decision, Dispute
+from catalog.models import Department, DutyItem, DutyList, Township
+from review import services, workflow
+from review.models import Approval, Comment, Decision, Dispute, StageChange
 from tests.conftest import log_in, needs_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), needs_chromium]
@@ -25,9 +27,14 @@ def log_out(page) -> None:
 
 
 def press(page, label: str) -> None:
-    """Press a workflow button on the review page and wait for the page it leads to."""
+    """Press a workflow button on the review page and wait for the page it leads to; an irreversible
+    step first shows what it will do, and is confirmed."""
     with page.expect_navigation():
         page.get_by_role("button", name=label, exact=True).click()
+    confirm = page.get_by_role("button", name=f"确认{label}", exact=True)
+    if confirm.count():
+        with page.expect_navigation():
+            confirm.click()
 
 
 def finish_feedback(page, department: str) -> None:
@@ -176,3 +183,64 @@ def test_the_pilot_list_goes_from_first_submission_to_approval(browser_page, liv
     assert Approval.objects.get(duty_list=duty_list).document_number == "示委发〔2025〕12号"
     assert Decision.objects.count() == 1
     assert set(Comment.objects.values_list("position", flat=True)) == {"agree", "modify"}
+
+
+def test_the_township_confirms_a_submission_then_withdraws_it(browser_page, live_server):
+    call_command("load_demo", verbosity=0)
+    page = browser_page
+    duty_list = DutyList.objects.get(township__name="城关镇")
+    items = DutyItem.objects.active().filter(duty_list=duty_list).count()
+    demo_log_in(page, live_server, "chengguan")
+    page.goto(f"{live_server.url}{reverse('review:list_review', args=[duty_list.pk])}")
+    with page.expect_navigation():
+        page.get_by_role("button", name="一上：提交清单", exact=True).click()
+    summary = page.locator("ul.summary").inner_text()
+    assert f"{items} 项事项" in summary and "可以撤回" in summary
+    assert DutyList.objects.get(pk=duty_list.pk).stage == DutyList.Stage.DRAFTING
+    with page.expect_navigation():
+        page.get_by_role("button", name="确认一上：提交清单").click()
+    assert "已进入“一上”阶段" in page.locator(".messages").inner_text()
+
+    press(page, "撤回一上")
+    assert "已进入“起草”阶段" in page.locator(".messages").inner_text()
+    assert DutyList.objects.get(pk=duty_list.pk).stage == DutyList.Stage.DRAFTING
+    assert page.get_by_role("button", name="一上：提交清单", exact=True).is_visible()
+    assert list(StageChange.objects.filter(duty_list=duty_list).values_list("action", flat=True)) == [
+        "submit",
+        "withdraw",
+    ]
+
+
+def test_the_editor_extends_a_deadline_then_closes_the_round_early(browser_page, live_server):
+    call_command("load_demo", verbosity=0)
+    page = browser_page
+    User = get_user_model()
+    editor, nongye = User.objects.get(username="bianban"), User.objects.get(username="nongye")
+    duty_list = DutyList.objects.get(township__name="城关镇")
+    workflow.perform(duty_list, "submit", by=User.objects.get(username="chengguan"))
+    workflow.perform(
+        duty_list,
+        "open_comments",
+        by=editor,
+        departments=list(Department.objects.filter(name__in=["县农业农村局", "县应急管理局"])),
+        deadline=timezone.localdate() + timedelta(days=3),
+    )
+    window = workflow.open_window(duty_list)
+    services.finish_feedback(window, by=nongye)
+
+    demo_log_in(page, live_server, "bianban")
+    page.goto(f"{live_server.url}{reverse('review:list_review', args=[duty_list.pk])}")
+    later = timezone.localdate() + timedelta(days=10)
+    page.get_by_label("新的截止日期").fill(later.isoformat())
+    with page.expect_navigation():
+        page.get_by_role("button", name="延长截止日期").click()
+    assert f"已延长至 {later:%Y-%m-%d}" in page.locator(".messages").inner_text()
+
+    page.get_by_label(re.compile("尚未反馈完毕的县应急管理局将记为“未反馈”")).check()
+    press(page, "一下：结束征求，意见反馈乡镇")
+    assert "已进入“一下”阶段" in page.locator(".messages").inner_text()
+    table = page.locator("table.data").first.inner_text()
+    assert "县农业农村局：反馈完毕" in table and "县应急管理局：未反馈" in table and "提前结束" in table
+    window.refresh_from_db()
+    assert window.closed_by == editor and window.deadline == later
+    assert DutyList.objects.get(pk=duty_list.pk).stage == DutyList.Stage.FIRST_FEEDBACK

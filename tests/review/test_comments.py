@@ -19,11 +19,6 @@ Position = Comment.Position
 
 
 @pytest.fixture
-def department(cast):
-    return cast["department_reviewer"].memberships.get().department
-
-
-@pytest.fixture
 def submitted(cast, duty_list, department):
     """A list at 一上 with three items, one of them naming the reviewer's department."""
     make_item(duty_list, name="农村低保审核")

@@ -7,7 +7,7 @@ from catalog.models import DutyItem, DutyList
 from catalog.refusals import Conflict, Forbidden, PreconditionFailed, refusal_of
 from review import services, workflow
 from review.models import Comment, Notification
-from tests.review.test_disputes import at_third, decide, department, disputed  # noqa: F401 (fixtures)
+from tests.review.test_disputes import at_third, decide, disputed  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
 Stage = DutyList.Stage

@@ -4,22 +4,30 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from catalog import services as catalog_services
 from catalog.models import DutyItem, DutyList, Part
 from review import services, workflow
-from review.models import Approval, Comment, CommentWindow, Decision, Dispute, Notification, ReviewPolicy
+from review.models import (
+    Approval,
+    Comment,
+    CommentWindow,
+    Decision,
+    Dispute,
+    Notification,
+    Reply,
+    ReviewPolicy,
+)
 from tests.conftest import make_department, make_item
+from tests.review.conftest import make_comment
 
 pytestmark = pytest.mark.django_db
 Stage = DutyList.Stage
 TODAY = timezone.localdate
-
-
-@pytest.fixture
-def department(cast):
-    return cast["department_reviewer"].memberships.get().department
 
 
 def run_round(duty_list, cast, department, comment_on=(), **comment_fields):
@@ -272,3 +280,78 @@ def test_a_consultation_deadline_cannot_lie_in_the_past(cast, disputed):
             deadline=TODAY() - timedelta(days=1),
         )
     assert DutyList.objects.get(pk=disputed.duty_list_id).stage == Stage.COORDINATION
+
+
+# The leader reads the whole exchange before deciding.
+
+
+def decision_page(client, cast, dispute) -> str:
+    client.force_login(cast["county_leader"])
+    response = client.get(reverse("review:decide", args=[dispute.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_decision_page_shows_every_comment_and_answer_across_rounds_and_the_items_text(
+    client, cast, at_third, department
+):
+    item = DutyItem.objects.get(duty_list=at_third, name="秸秆禁烧")
+    second_window = CommentWindow.objects.filter(duty_list=at_third).order_by("pk")[1]
+    make_comment(
+        second_window,
+        item,
+        author=cast["department_reviewer"],
+        position="modify",
+        text="建议明确巡查频次",
+        state=Comment.State.SETTLED,
+    )
+    workflow.perform(at_third, "start_coordination", by=cast["county_editor"])
+    dispute = Dispute.objects.get()
+    assert "乡镇仅配合，执法在部门" not in dispute.township_position  # only the latest answer is kept there
+    item.refresh_from_db()
+    item.township_duties = "巡查劝阻并及时上报"
+    catalog_services.save_item(item, by=cast["county_editor"])  # the text as it is now, not as submitted
+
+    current, html = decision_page(client, cast, dispute).split("历轮意见与答复", 1)
+    assert "事项当前内容" in current and "巡查劝阻并及时上报" in current and "配合履职事项" in current
+    turns = ["不是本局职责", "乡镇仅配合，执法在部门", "坚持原意见：应由乡镇负责", "仍认为应由部门负责"]
+    positions = [html.index(turn) for turn in turns]
+    assert positions == sorted(positions)
+    assert "一上稿 · 县农业农村局" in html and "二上稿 · 县农业农村局" in html and "建议明确巡查频次" in html
+
+
+def test_the_exchange_is_read_in_a_fixed_number_of_queries(client, cast, at_third, department):
+    workflow.perform(at_third, "start_coordination", by=cast["county_editor"])
+    dispute = Dispute.objects.get()
+    client.force_login(cast["county_leader"])
+    url = reverse("review:decide", args=[dispute.pk])
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    item = DutyItem.objects.get(key=dispute.item_key)
+    for window in CommentWindow.objects.filter(duty_list=at_third):
+        for n in range(3):
+            comment = make_comment(window, item, author=cast["department_reviewer"], text=f"补充意见{n}")
+            Reply.objects.create(comment=comment, kind=Reply.Kind.ANSWER, answer="rejected", text=f"答复{n}")
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(url).content.decode()
+    assert "答复2" in page and len(many) == len(few)
+
+
+def test_turns_given_before_replies_were_kept_are_recovered_from_the_comments_history(cast, at_third):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("review.migrations.0007_comment_replies")
+    kept = list(Reply.objects.values_list("kind", "answer", "text"))
+    Reply.objects.all().delete()
+    migration.replies_from_history(apps, None)
+    assert (
+        list(Reply.objects.values_list("kind", "answer", "text"))
+        == kept
+        == [
+            ("answer", "rejected", "乡镇仅配合，执法在部门"),
+            ("insist", "", "应由乡镇负责"),
+            ("answer", "rejected", "仍认为应由部门负责"),
+        ]
+    )

@@ -16,8 +16,14 @@ def test_the_township_submits_from_the_review_page(client, cast, duty_list):
         "submit"
     ] and "一上：提交清单" in page.content.decode()
 
-    response = client.post(
+    asked = client.post(
         reverse("review:list_action", args=[duty_list.pk]), {"action": "submit", "note": "请审核"}
+    )
+    assert asked.status_code == 200 and "确认一上：提交清单" in asked.content.decode()
+    assert DutyList.objects.get(pk=duty_list.pk).stage == DutyList.Stage.DRAFTING
+    response = client.post(
+        reverse("review:list_action", args=[duty_list.pk]),
+        {"action": "submit", "note": "请审核", "confirmed": "1"},
     )
     assert response.status_code == 302
     assert DutyList.objects.get(pk=duty_list.pk).stage == DutyList.Stage.FIRST_SUBMITTED

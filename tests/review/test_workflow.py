@@ -24,12 +24,16 @@ EXPECTED = {
     (Stage.DRAFTING, "submit"): Stage.FIRST_SUBMITTED,
     (Stage.FIRST_SUBMITTED, "open_comments"): Stage.FIRST_SUBMITTED,
     (Stage.FIRST_SUBMITTED, "close_comments"): Stage.FIRST_FEEDBACK,
+    # The township takes its submission back while no department has given feedback on it.
+    (Stage.FIRST_SUBMITTED, "withdraw"): Stage.DRAFTING,
     (Stage.FIRST_FEEDBACK, "submit"): Stage.SECOND_SUBMITTED,
     (Stage.SECOND_SUBMITTED, "open_comments"): Stage.SECOND_SUBMITTED,
     (Stage.SECOND_SUBMITTED, "close_comments"): Stage.SECOND_FEEDBACK,
+    (Stage.SECOND_SUBMITTED, "withdraw"): Stage.FIRST_FEEDBACK,
     (Stage.SECOND_FEEDBACK, "submit"): Stage.THIRD_SUBMITTED,
     (Stage.THIRD_SUBMITTED, "open_comments"): Stage.THIRD_SUBMITTED,
     (Stage.THIRD_SUBMITTED, "close_comments"): Stage.THIRD_SUBMITTED,
+    (Stage.THIRD_SUBMITTED, "withdraw"): Stage.SECOND_FEEDBACK,
     (Stage.THIRD_SUBMITTED, "start_coordination"): Stage.COORDINATION,
     (Stage.COORDINATION, "start_consultation"): Stage.CONSULTATION,
     (Stage.CONSULTATION, "start_deliberation"): Stage.DELIBERATION,
@@ -39,7 +43,7 @@ EXPECTED = {
     (Stage.APPROVED, "publish"): Stage.PUBLISHED,
 }
 ACTIONS = sorted({action for _, action in EXPECTED} | {"start_congress_review", "nonsense"})
-TOWNSHIP_ACTIONS = {"submit"}
+TOWNSHIP_ACTIONS = {"submit", "withdraw"}
 SUBMITTED_STAGES = {Stage.FIRST_SUBMITTED, Stage.SECOND_SUBMITTED, Stage.THIRD_SUBMITTED}
 NOTE = "请审核"
 APPROVAL = {
@@ -147,12 +151,18 @@ def test_available_actions_follow_the_table_and_the_user(cast, duty_list):
     assert [t.action for t in workflow.available(duty_list, cast["township_official"])] == ["submit"]
     assert [t.action for t in workflow.available(duty_list, cast["department_reviewer"])] == []
     workflow.perform(duty_list, "submit", by=cast["township_official"])
-    assert [t.action for t in workflow.available(duty_list, cast["county_editor"])] == ["open_comments"]
+    assert [t.action for t in workflow.available(duty_list, cast["county_editor"])] == [
+        "open_comments",
+        "withdraw",
+    ]
     workflow.perform(
         duty_list, "open_comments", by=cast["county_editor"], **params_for(duty_list, "open_comments")
     )
-    assert [t.action for t in workflow.available(duty_list, cast["county_editor"])] == ["close_comments"]
-    assert workflow.available(duty_list, cast["township_official"]) == []
+    assert [t.action for t in workflow.available(duty_list, cast["county_editor"])] == [
+        "close_comments",
+        "withdraw",
+    ]
+    assert [t.action for t in workflow.available(duty_list, cast["township_official"])] == ["withdraw"]
 
 
 def test_submitting_freezes_the_list_whatever_the_township_edits_afterwards(cast, duty_list):
