@@ -65,7 +65,9 @@ class CloseWindowForm(forms.Form):
 
     def __init__(self, *args, waiting: list[str], deadline, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["early"].label = (
+        self.fields[
+            "early"
+        ].label = (
             f"确认提前结束（截止日期 {deadline:%Y-%m-%d}）：尚未反馈完毕的{'、'.join(waiting)}将记为“未反馈”"
         )
 
