@@ -3,7 +3,6 @@ the parameter as `field`; text and department filters are the public site's own 
 
 import django_filters
 from django.db import connection
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from catalog.columns import COLUMN, Part
@@ -38,7 +37,7 @@ class EditionItemFilter(django_filters.FilterSet):
     def filter_department(self, items, name, value):
         return queries.naming_department(items, value.strip())
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field({"type": "string", "enum": [value for value, _ in FLAG_CHOICES]})
     def filter_safeguard(self, items, name, value):
         return items.filter(is_safeguard=value == "true")
 

@@ -8,7 +8,7 @@ import time
 import uuid
 
 from django.db.models import Exists, OuterRef
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.cache import get_conditional_response
 from django.utils.http import quote_etag
@@ -60,6 +60,14 @@ class Pages(CursorPagination):
             raise Invalid(self.invalid_cursor_message, code="invalid_cursor", field="cursor") from None
 
 
+class ByCode(Pages):
+    ordering = "code"  # unique, and the order codes are listed in
+
+
+class ByNumber(Pages):
+    ordering = "number"  # unique among one township's editions
+
+
 class PublicRead(generics.GenericAPIView):
     """A public GET: no login, and an ETag on every answer — by default a hash of the body, so it
     changes whenever what is shown changes."""
@@ -79,8 +87,9 @@ class PublicRead(generics.GenericAPIView):
         etag = quote_etag(
             hashlib.sha256(f"{SHAPE}:{version}:{request.get_full_path()}".encode()).hexdigest()[:32]
         )
-        unchanged = get_conditional_response(request, etag=etag)
-        if unchanged is not None:
+        stub = HttpResponse(headers={"ETag": etag})  # the 304 carries the ETag too
+        unchanged = get_conditional_response(request, etag=etag, response=stub)
+        if unchanged.status_code == 304:
             return unchanged
         response = self.read(request)
         response["ETag"] = etag
@@ -124,6 +133,7 @@ NUMBER = OpenApiParameter("number", OpenApiTypes.INT, OpenApiParameter.PATH, des
 @extend_schema(summary="公布了清单的县（市、区）", tags=["公开"])
 class CountyList(PublicList):
     serializer_class = CountySerializer
+    pagination_class = ByCode
     queryset = published_counties()
 
 
@@ -139,6 +149,7 @@ class CountyDetail(PublicRead):
 @extend_schema(summary="县里公布了清单的乡镇（街道）", tags=["公开"], parameters=[CODE])
 class TownshipList(PublicList):
     serializer_class = TownshipSerializer
+    pagination_class = ByCode
 
     def get_queryset(self):
         county = get_object_or_404(published_counties(), code=self.kwargs["code"])
@@ -168,6 +179,7 @@ def editions():
 @extend_schema(summary="乡镇（街道）的各个版本：现行版本和以前的版本", tags=["公开"], parameters=[CODE])
 class EditionList(PublicList):
     serializer_class = EditionSerializer
+    pagination_class = ByNumber
 
     def get_queryset(self):
         return editions().filter(township=queries.published_township(self.kwargs["code"]))

@@ -117,3 +117,25 @@ def test_a_body_that_is_not_json_answers_400(client):
 def test_a_body_of_another_type_answers_415(client):
     response = client.post("/raise/x/", "a=1", content_type="application/x-www-form-urlencoded")
     assert shape(response)[:2] == (415, "unsupported_media_type")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/townships/999001001/editions/99999999999999999999/",
+        "/api/v1/townships/999001001/editions/99999999999999999999/items/",
+        "/api/v1/townships/" + "9" * 300 + "/",
+        "/api/v1/items/?page_size=-1",
+        "/api/v1/items/?page_size=abc",
+        "/api/v1/items/?q=低保%20%26%20!|%3A*%20()",
+        "/api/v1/items/?q=%27;--",
+        "/api/v1/items/?cursor=cD05OTk5OTk5OTk5OTk5OTk5OTk5OTk5OQ",
+        "/api/v1/changes/?since=Wzk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5LFtdXQ",
+        "/api/v1/changes/?since=WzEsW1s5OTk5OTk5OTk5OTk5OTk5OTk5OTk5LDBdXV0",
+    ],
+)
+def test_odd_input_never_answers_a_server_error(client, first, url):
+    response = client.get(url)
+    assert response.status_code < 500
+    if response.status_code >= 400:
+        shape(response)
