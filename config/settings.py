@@ -296,6 +296,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "api.schema.Schema",
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    # OPTIONS would describe a view by its docstring, in English: the schema describes them instead.
+    "DEFAULT_METADATA_CLASS": None,
 }
 # The OpenAPI description at /api/schema/ and its documentation page at /api/docs/, whose files
 # come from drf-spectacular-sidecar and are served by this site: nothing from a CDN.

@@ -62,6 +62,10 @@ def test_a_wrong_method_answers_405_json(client):
     assert (status, code, message) == (405, "method_not_allowed", "该地址不接受 POST 请求。")
 
 
+def test_options_answers_405_json_rather_than_describing_the_view(client):
+    assert shape(client.options(reverse("api:counties")))[:2] == (405, "method_not_allowed")
+
+
 def test_an_unknown_township_answers_404_json(client):
     assert shape(client.get(reverse("api:townships", kwargs={"code": "999999"})))[:2] == (404, "not_found")
 
