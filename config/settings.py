@@ -116,11 +116,15 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_filters",
     "simple_history",
     "django_htmx",
     "catalog",
     "review",
     "publication",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -282,8 +286,31 @@ EXPORT_DIR = Path(os.environ.get("EXPORT_DIR", BASE_DIR / "var" / "exports"))
 EXPORT_MAX_AGE_HOURS = env_int("EXPORT_MAX_AGE_HOURS", 24)
 UPLOAD_MAX_AGE_HOURS = env_int("UPLOAD_MAX_AGE_HOURS", 24)
 
+# The integration API (docs/api.md, docs/decisions/0018-integration-api.md): JSON only, sessions
+# for staff until tokens come, every error in one Chinese shape (api/errors.py).
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "api.schema.Schema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    # OPTIONS would describe a view by its docstring, in English: the schema describes them instead.
+    "DEFAULT_METADATA_CLASS": None,
+}
+# The OpenAPI description at /api/schema/ and its documentation page at /api/docs/, whose files
+# come from drf-spectacular-sidecar and are served by this site: nothing from a CDN.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "乡镇（街道）履行职责事项清单 API",
+    "DESCRIPTION": "公布的清单：县、乡镇（街道）、版本、事项、版本变更和增量同步。说明见 docs/api.md。",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"Part": "catalog.columns.Part.choices"},
 }
 
 # Production hardening: on unless DEBUG is on; each can be relaxed from the

@@ -13,6 +13,7 @@ urlpatterns = [
     path("work/", include("catalog.urls")),
     path("work/", include("review.urls")),
     path("admin/", admin.site.urls),
+    path("api/", include("api.urls")),
     path("healthz", healthz, name="healthz"),
 ]
 

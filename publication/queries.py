@@ -263,14 +263,7 @@ def search(filters: SearchFilters, vendor: str) -> tuple[list[TownshipHits], int
     if filters.category:
         items = items.filter(category=filters.category)
     if filters.department:
-        name = filters.department
-        items = items.filter(  # lead departments are stored as one text, names joined by 、
-            Q(lead_departments=name)
-            | Q(lead_departments__startswith=f"{name}、")
-            | Q(lead_departments__endswith=f"、{name}")
-            | Q(lead_departments__contains=f"、{name}、")
-            | Q(receiving_department=name)
-        )
+        items = naming_department(items, filters.department)
     if filters.q.strip():
         items = matching(items, filters.q.strip(), vendor)
     rows = list(
@@ -360,3 +353,14 @@ def items_matching(edition: Edition, words: str, limit: int) -> list[EditionItem
     for part in Part:
         found |= Q(part=part, **{f"{WORK_FIELDS[part]}__icontains": words})
     return list(edition.items.filter(found).order_by(*FROZEN_ORDER)[:limit])
+
+
+def naming_department(items: QuerySet[EditionItem], name: str) -> QuerySet[EditionItem]:
+    """Items that name the department as a lead department or as the receiving one."""
+    return items.filter(  # lead departments are stored as one text, names joined by 、
+        Q(lead_departments=name)
+        | Q(lead_departments__startswith=f"{name}、")
+        | Q(lead_departments__endswith=f"、{name}")
+        | Q(lead_departments__contains=f"、{name}、")
+        | Q(receiving_department=name)
+    )
