@@ -1,6 +1,6 @@
 """The changes feed: editions published, and the items each added, changed, moved and removed, in the
 order they were published, from an opaque cursor — so a consumer stays in sync by asking again with
-the cursor it was last given (docs/decisions/0018-integration-api.md).
+the cursor it was last given (docs/decisions/0019-integration-api.md).
 
 An edition and its rows are written in one transaction, so the edition is the unit: a page holds
 whole editions, each its `edition.published` event followed by its item events — for a township's
