@@ -286,7 +286,7 @@ EXPORT_DIR = Path(os.environ.get("EXPORT_DIR", BASE_DIR / "var" / "exports"))
 EXPORT_MAX_AGE_HOURS = env_int("EXPORT_MAX_AGE_HOURS", 24)
 UPLOAD_MAX_AGE_HOURS = env_int("UPLOAD_MAX_AGE_HOURS", 24)
 
-# The integration API (docs/api.md, docs/decisions/0018-integration-api.md): JSON only, sessions
+# The integration API (docs/api.md, docs/decisions/0019-integration-api.md): JSON only, sessions
 # for staff until tokens come, every error in one Chinese shape (api/errors.py).
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
