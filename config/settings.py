@@ -227,7 +227,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # With Redis, each web worker also keeps the public pages of editions in force that it answered in
 # its own memory, up to this many bytes, dropped when a publication is announced on a Redis channel
 # (publication/localpages.py); 0 turns that off.
-PUBLIC_PAGE_MEMORY_BYTES = env_int("PUBLIC_PAGE_MEMORY_BYTES", 64 * 1024 * 1024)
+PUBLIC_PAGE_MEMORY_BYTES = env_int("PUBLIC_PAGE_MEMORY_BYTES", 32 * 1024 * 1024)
 if REDIS_URL:
     CACHES = {
         "default": {
