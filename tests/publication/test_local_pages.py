@@ -190,3 +190,56 @@ def test_a_worker_answers_from_its_memory_and_never_the_old_edition_after_publis
     assert "第 2 版" in text and "第二版新增事项" in text
     assert cache.get(page_key(url)).body == text.encode()
     assert client.get(url).content.decode() == text
+
+
+@pytest.mark.django_db
+def test_a_page_read_while_an_old_edition_in_force_was_put_back_does_not_stay_in_memory(
+    client, cast, duty_list, listening, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A request reads the edition in force from the database; a publication commits and is
+    announced; the request writes the old edition back into the cache, and another request answers
+    and keeps the old page meanwhile; the first request then reads the database again and corrects."""
+    from publication import queries
+
+    pages, _ = listening
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+    monkeypatch.setattr(middleware, "worker_pages", lambda: pages)
+    editor = cast["county_editor"]
+    make_item(duty_list, name="第一版事项")
+    approve_and_publish(duty_list, editor)
+    wait_until_live(pages)
+    url = reverse("publication:township", args=[duty_list.township.code])
+    client.get(url)
+    draft = catalog_services.start_list(
+        duty_list.township, title="新一版", year=2026, user=editor, source=duty_list
+    )
+    make_item(draft, name="第二版新增事项")
+    cache.delete(queries.in_force_key(duty_list.township.code))  # its minute in the cache is over
+    meanwhile = []
+
+    class PublishedBeforeTheWrite:
+        def get(self, key):
+            return cache.get(key)
+
+        def delete(self, key):
+            return cache.delete(key)
+
+        def set(self, key, value, **options):
+            if not meanwhile:
+                with django_capture_on_commit_callbacks(execute=True):
+                    approve_and_publish(
+                        draft, editor, effective_on=date(2026, 3, 1), number="示办发〔2026〕5号"
+                    )
+                cache.set(key, value, **options)
+                meanwhile.append(client.get(url).content.decode())
+            else:
+                cache.set(key, value, **options)
+
+    monkeypatch.setattr(queries, "cache", PublishedBeforeTheWrite())
+    queries.in_force(duty_list.township.code)
+    monkeypatch.setattr(queries, "cache", cache)
+
+    assert "第二版新增事项" not in meanwhile[0]  # the old page, answered and kept in memory meanwhile
+    assert "第二版新增事项" in client.get(url).content.decode()
