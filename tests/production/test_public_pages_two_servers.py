@@ -26,7 +26,7 @@ from publication.services.editions import create_edition, current_edition
 township = Township.objects.get(name={township!r})
 edition = current_edition(township)
 create_edition(
-    edition.duty_list, edition.items.all(), user=edition.published_by,
+    edition.duty_list, edition.items.all(), by=edition.published_by,
     effective_on=edition.effective_on, document_number={number!r},
 )
 """

@@ -19,7 +19,7 @@ def test_the_public_page_shows_the_new_edition_right_after_publishing(
     make_item(duty_list, name="第一版的事项")
     approve_and_publish(duty_list, editor)
     draft = catalog_services.start_list(
-        duty_list.township, title="新一版", year=2026, user=editor, source=duty_list
+        duty_list.township, title="新一版", year=2026, by=editor, source=duty_list
     )
     make_item(draft, name="第二版新增的事项")
     approve(draft, editor)

@@ -180,7 +180,7 @@ def test_a_worker_answers_from_its_memory_and_never_the_old_edition_after_publis
     replace_kept_body(url, b"changed in Redis")
     assert client.get(url).content == first.content  # from the worker's memory: no cache read
     draft = catalog_services.start_list(
-        duty_list.township, title="新一版", year=2026, user=editor, source=duty_list
+        duty_list.township, title="新一版", year=2026, by=editor, source=duty_list
     )
     make_item(draft, name="第二版新增事项")
     with django_capture_on_commit_callbacks(execute=True):
@@ -213,7 +213,7 @@ def test_a_page_read_while_an_old_edition_in_force_was_put_back_does_not_stay_in
     url = reverse("publication:township", args=[duty_list.township.code])
     client.get(url)
     draft = catalog_services.start_list(
-        duty_list.township, title="新一版", year=2026, user=editor, source=duty_list
+        duty_list.township, title="新一版", year=2026, by=editor, source=duty_list
     )
     make_item(draft, name="第二版新增事项")
     cache.delete(queries.in_force_key(duty_list.township.code))  # its minute in the cache is over
