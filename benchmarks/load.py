@@ -17,6 +17,9 @@ the demo county, and a Redis database of its own, it starts `deploy/run-web` in 
   and outcome is kept: errors are counted, the time until requests succeed again is shown, and
   every feedback post the server acknowledged is looked up in the database.
 
+BENCH_REDIS_DB names the Redis database used (default 10; emptied first), so that runs on a shared
+machine keep apart.
+
 wrk measures throughput (C, keeps the client's cost low on a 2-core machine); the fault run uses
 a Python client because it needs each request's time and outcome, which wrk does not report.
 """

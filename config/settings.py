@@ -227,11 +227,16 @@ STORAGES = {
 
 # Rendered public pages are kept per edition: in this process's memory by default,
 # in Redis (shared by every worker) when REDIS_URL is set.
-if os.environ.get("REDIS_URL"):
+REDIS_URL = os.environ.get("REDIS_URL", "")
+# With Redis, each web worker also keeps the public pages of editions in force that it answered in
+# its own memory, up to this many bytes, dropped when a publication is announced on a Redis channel
+# (publication/localpages.py); 0 turns that off.
+PUBLIC_PAGE_MEMORY_BYTES = env_int("PUBLIC_PAGE_MEMORY_BYTES", 32 * 1024 * 1024)
+if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ["REDIS_URL"],
+            "LOCATION": REDIS_URL,
         }
     }
 else:

@@ -7,7 +7,9 @@ was rendered for. A later GET or HEAD of the same address, without a query strin
 from that copy if one cache read (`get_many`: the copy and the township's edition in force)
 shows that edition still in force; anything else goes down to the view as before. Publishing
 drops the edition in force from the cache (`services.create_edition`), so the first request after
-it is rendered afresh. See docs/decisions/0012-public-page-fast-path.md.
+it is rendered afresh. In production each worker also keeps the copies it answered in its own
+memory and answers from there with no cache read at all, for as long as it is sure to hear of the
+next publication (`localpages`). See docs/decisions/0012-public-page-fast-path.md.
 """
 
 import re
@@ -18,6 +20,7 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, has_vary_header
 from django.utils.http import parse_http_date_safe
 
+from .localpages import worker_pages
 from .queries import in_force_key
 
 # Only a filter, to spare other addresses a cache read: an address is answered here only once
@@ -32,6 +35,10 @@ class KeptPage:
     edition_id: int  # the edition in force it was rendered for
     headers: tuple[tuple[str, str], ...]
     body: bytes
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + sum(len(name) + len(value) for name, value in self.headers)
 
 
 def page_key(path: str) -> str:
@@ -54,19 +61,28 @@ class PublicPageMiddleware:
             match = PUBLIC_PAGE.fullmatch(request.path_info)
         if match is None:
             return self.get_response(request)
-        key, pointer_key = page_key(request.path_info), in_force_key(match["code"])
+        code, path = match["code"], request.path_info
+        local = worker_pages()
+        if local is not None:
+            kept = local.get(path)
+            if kept is not None:
+                return answer(request, kept)
+            # Taken before the read below: a copy read before a publication is not kept after it.
+            ticket = local.ticket(code)
+        key, pointer_key = page_key(path), in_force_key(code)
         found = cache.get_many([key, pointer_key])
         kept, in_force = found.get(key), found.get(pointer_key)
-        if kept is not None and in_force is not None and kept.edition_id == in_force.edition_id:
-            # CommonMiddleware below would refuse a Host not in ALLOWED_HOSTS (400): so does this.
-            request.get_host()
-            return answer(request, kept)
-        response = self.get_response(request)
-        keep(key, response)
+        if kept is None or in_force is None or kept.edition_id != in_force.edition_id:
+            response = self.get_response(request)
+            kept = keep(key, response)
+        else:
+            response = answer(request, kept)
+        if kept is not None and local is not None:
+            local.put(path, code, kept, kept.size, ticket)
         return response
 
 
-def keep(key: str, response: HttpResponse) -> None:
+def keep(key: str, response: HttpResponse) -> KeptPage | None:
     """Keeps a marked, complete answer that sets no cookie and does not vary by one."""
     edition_id = getattr(response, "kept_for_edition_id", None)
     if (
@@ -76,12 +92,16 @@ def keep(key: str, response: HttpResponse) -> None:
         or response.cookies
         or has_vary_header(response, "Cookie")
     ):
-        return
-    cache.set(key, KeptPage(edition_id, tuple(response.items()), response.content), timeout=PAGE_TIMEOUT)
+        return None
+    kept = KeptPage(edition_id, tuple(response.items()), response.content)
+    cache.set(key, kept, timeout=PAGE_TIMEOUT)
+    return kept
 
 
 def answer(request, kept: KeptPage) -> HttpResponse:
     """The kept answer, or 304 when the client's copy has its ETag (or is as recent)."""
+    # CommonMiddleware below would refuse a Host not in ALLOWED_HOSTS (400): so does this.
+    request.get_host()
     response = HttpResponse(kept.body)
     for name, value in kept.headers:
         response[name] = value

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from catalog.columns import WORK_FIELDS
 from catalog.models import FROZEN_ORDER, County, Part, Township
 
+from . import localpages
 from .models import CurrentEdition, Edition, EditionItem
 from .services import SEARCHED_FIELDS, grams
 
@@ -60,6 +61,7 @@ def in_force(code: str) -> InForce | None:
     value = cache.get(in_force_key(code))
     if value is None:
         value = in_force_row(code)
+        corrected = False
         while value is not None:
             # Dropped on publishing; the timeout bounds how long another worker's copy can lag behind.
             cache.set(in_force_key(code), value, timeout=IN_FORCE_TIMEOUT)
@@ -71,7 +73,10 @@ def in_force(code: str) -> InForce | None:
                 break
             if again is None:
                 cache.delete(in_force_key(code))
-            value = again
+            value, corrected = again, True
+        if corrected:
+            # Pages read with the edition put back meanwhile may sit in workers' memory: drop them.
+            localpages.announce(code)
     return value
 
 

@@ -32,18 +32,24 @@ from .models import Edition, EditionItem
 DOWNLOAD_FORMATS = ("xlsx", "csv", "json")
 
 # Pages of a given edition never change, so they are rendered once and kept in the cache,
-# keyed by the edition (and by the edition in force, which some pages mention).
-CURRENT_MAX_AGE = 300  # the township's page changes when a new edition is published
-EDITION_MAX_AGE = 86400
+# keyed by the edition (and by the edition in force, which some pages mention); their ETag is
+# that key. Browsers and proxies:
+# - ask again each time (a 304 when nothing changed) for pages that say which edition is in force:
+#   the township's page and its items' pages, and an edition's page (it says whether that edition
+#   is still in force and lists the later ones), so none is shown stale after a publication;
+REVALIDATE = {"public": True, "no_cache": True}
+# - keep for a day what only names an edition, which never changes: its downloads and change log.
+EDITION_ONLY = {"public": True, "max_age": 86400}
+JOB_FILE_MAX_AGE = 300  # a county download's file, made by a job
 PAGE_TIMEOUT = 7 * 86400  # rendered pages of old editions leave the cache after a week unread
 
 
-def edition_response(request, key: str, last_modified: float, produce, *, max_age: int) -> HttpResponse:
+def edition_response(request, key: str, last_modified: float, produce, *, caching: dict) -> HttpResponse:
     """Answer from the cache, or with 304 when the client's copy is this one; else produce and keep."""
     etag = f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
     not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if not_modified is not None:
-        return not_modified
+        return validated(not_modified, etag, last_modified, caching)
     stored = cache.get(key)
     if stored is None:
         produced = produce()
@@ -59,9 +65,13 @@ def edition_response(request, key: str, last_modified: float, produce, *, max_ag
     response = HttpResponse(body, content_type=content_type, status=status)
     if disposition:
         response["Content-Disposition"] = disposition
+    return validated(response, etag, last_modified, caching)
+
+
+def validated(response: HttpResponse, etag: str, last_modified: float, caching: dict) -> HttpResponse:
     response["ETag"] = etag
     response["Last-Modified"] = http_date(last_modified)
-    patch_cache_control(response, public=True, max_age=max_age)
+    patch_cache_control(response, **caching)
     return response
 
 
@@ -94,9 +104,8 @@ def township_page(request, code: str, number: int | None = None):
         }
         return render(request, "publication/township.html", context)
 
-    max_age = CURRENT_MAX_AGE if number is None else EDITION_MAX_AGE
     key = f"township:{code}:{shown}:{current.edition_id}"
-    response = edition_response(request, key, current.published_at, produce, max_age=max_age)
+    response = edition_response(request, key, current.published_at, produce, caching=REVALIDATE)
     return keep_while_in_force(response, current.edition_id) if number is None else response
 
 
@@ -112,7 +121,7 @@ def item_page(request, code: str, key):
         return render(request, "publication/item.html", {"township": township, "page": page})
 
     cache_key = f"item:{current.edition_id}:{key}"
-    response = edition_response(request, cache_key, current.published_at, produce, max_age=CURRENT_MAX_AGE)
+    response = edition_response(request, cache_key, current.published_at, produce, caching=REVALIDATE)
     return keep_while_in_force(response, current.edition_id)
 
 
@@ -156,7 +165,7 @@ def changes(request, code: str, number: int):
         return render(request, "publication/changes.html", context)
 
     last_modified = edition.published_at.timestamp()
-    return edition_response(request, f"changes:{edition.pk}", last_modified, produce, max_age=EDITION_MAX_AGE)
+    return edition_response(request, f"changes:{edition.pk}", last_modified, produce, caching=EDITION_ONLY)
 
 
 def download(request, code: str, number: int, fmt: str):
@@ -170,7 +179,7 @@ def download(request, code: str, number: int, fmt: str):
 
     last_modified = edition.published_at.timestamp()
     return edition_response(
-        request, f"download:{edition.pk}:{fmt}", last_modified, produce, max_age=EDITION_MAX_AGE
+        request, f"download:{edition.pk}:{fmt}", last_modified, produce, caching=EDITION_ONLY
     )
 
 
@@ -229,7 +238,7 @@ def county_download_job(request, code: str, job_id: int):
 
 def county_download_file(request, code: str, job_id: int):
     response = job_views.file_response(public_job(code, job_id))
-    patch_cache_control(response, public=True, max_age=CURRENT_MAX_AGE)
+    patch_cache_control(response, public=True, max_age=JOB_FILE_MAX_AGE)
     return response
 
 

@@ -18,6 +18,7 @@ from catalog.models import DutyItem, DutyList, FrozenItem, Part, Township
 from review import workflow
 from review.models import Approval
 
+from .. import localpages
 from ..models import (
     CurrentEdition,
     Edition,
@@ -86,10 +87,12 @@ def create_edition(
         )
     CurrentEdition.objects.update_or_create(township=township, defaults={"edition": edition})
     # Pages name the edition in force: forget it now and again once this is committed, so no
-    # request in between keeps the old one.
+    # request in between keeps the old one; then every web worker drops its own copies of the
+    # township's pages (publication/localpages.py).
     forget = partial(cache.delete, f"in-force:{township.code}")
     forget()
     transaction.on_commit(forget)
+    transaction.on_commit(partial(localpages.announce, township.code))
     return edition
 
 

@@ -86,7 +86,7 @@ def test_a_kept_page_is_the_views_answer_with_no_query(
         again = client.get(url)
     assert again.status_code == 200 and again.content == first.content
     assert dict(again.items()) == dict(first.items())
-    assert again["Content-Length"] == str(len(first.content)) and "max-age=300" in again["Cache-Control"]
+    assert again["Content-Length"] == str(len(first.content)) and "no-cache" in again["Cache-Control"]
 
     replace_kept_body(url, b"kept copy")
     assert client.get(url).content == b"kept copy"  # answered from the copy, not by the view
@@ -211,3 +211,34 @@ def test_an_edition_in_force_read_before_a_publication_is_not_written_back_after
     assert cache.get(queries.in_force_key(duty_list.township.code)).edition_id == racing.published.pk
     text = client.get(township_url(duty_list)).content.decode()
     assert "第 2 版" in text and "第二版新增事项" in text
+
+
+def test_pages_naming_the_edition_in_force_are_revalidated_and_an_editions_files_kept(
+    client, cast, duty_list, edition, any_cache
+):
+    """Issue 14: a browser never shows the old edition from its own cache after a publication."""
+    code = duty_list.township.code
+    township = township_url(duty_list)
+    says_which_is_in_force = [
+        township,
+        item_url(duty_list, edition, "宅基地审批"),
+        reverse("publication:edition", args=[code, 1]),
+    ]
+    for url in says_which_is_in_force:
+        caching = client.get(url)["Cache-Control"]
+        assert "no-cache" in caching and "max-age" not in caching, url
+    first = client.get(township)
+    assert client.get(township, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+
+    publish_second_edition(cast, duty_list)
+
+    fresh = client.get(township, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert fresh.status_code == 200 and fresh["ETag"] != first["ETag"]
+    assert "第 2 版" in fresh.content.decode() and "第二版新增事项" in fresh.content.decode()
+    old_edition = client.get(says_which_is_in_force[2]).content.decode()
+    assert "历史版本" in old_edition and "第 2 版" in old_edition
+    for url in (
+        reverse("publication:download", args=[code, 1, "csv"]),
+        reverse("publication:changes", args=[code, 2]),
+    ):
+        assert "max-age=86400" in client.get(url)["Cache-Control"], url
