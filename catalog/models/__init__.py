@@ -1,0 +1,45 @@
+"""Reference data and living drafts: counties, townships, offices, departments,
+categories, reference catalogues, and each township's three-part duty list.
+
+Every model staff edit keeps its history (django-simple-history); the acting
+user is recorded by `HistoryRequestMiddleware`. Per-part rules of a duty item
+live in `DutyItem.clean()` so the back office, the workbench and imports all
+apply the same ones.
+"""
+
+from ..columns import Part  # noqa: F401 (importable from here, as before)
+from .items import (  # noqa: F401
+    FROZEN_ORDER,
+    LOCKED_STAGES,
+    PUBLISHED_ORDER,
+    STAGE_RULES,
+    Catalogue,
+    CatalogueEntry,
+    DutyItem,
+    DutyItemQuerySet,
+    DutyList,
+    FrozenItem,
+    PartFields,
+    Stage,
+    StageRule,
+    list_order,
+    next_state,
+    stages_where,
+)
+from .job import Job  # noqa: F401
+from .membership import Membership  # noqa: F401
+from .reference import (  # noqa: F401
+    Category,
+    County,
+    Department,
+    NameAlias,
+    Office,
+    Township,
+    county_code_validator,
+    township_code_validator,
+)
+
+# isort: split
+# Models kept beside the services of their concern, registered with the app here (last: they import
+# the models above).
+from ..notes import DraftNote  # noqa: E402, F401
