@@ -6,13 +6,15 @@ The classes extend Django's own exceptions (`PermissionDenied`, `ValidationError
 catches those keeps working; `refusal_of` reads any refusal, coded or not, into one shape.
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management.base import CommandError
 from django.http import Http404
 
 
-class Refused:
+class Refused(Exception):
     """What every coded refusal carries."""
 
     status = 400
@@ -35,11 +37,30 @@ class Forbidden(Refused, PermissionDenied):
 
 
 class Invalid(Refused, ValidationError):
-    """The input is wrong (400); `field` names the item column or parameter at fault."""
+    """The input is wrong (400); `field` names the item column or service parameter at fault, never
+    a form's name for it. `message` may list several problems of the same field, one a sentence."""
 
-    def __init__(self, message: str, *, code: str = "invalid", field: str = ""):
-        super().__init__({field: [message]} if field else message, code=code)
+    def __init__(self, message: str | list[str], *, code: str = "invalid", field: str = ""):
+        messages = message if isinstance(message, list) else [message]
+        super().__init__({field: messages} if field else messages, code=code)
         self.coded(code, field)
+
+    @classmethod
+    def fields(cls, problems: dict[str, tuple[str, str | list[str]]]) -> "Invalid":
+        """Several fields wrong at once, `{field: (code, message or messages)}`, each message kept on
+        its field; the refusal's code and field are the first one's."""
+        refusal = cls.__new__(cls)
+        ValidationError.__init__(
+            refusal,
+            {
+                name: [
+                    ValidationError(text, code=code) for text in ([text] if isinstance(text, str) else text)
+                ]
+                for name, (code, text) in problems.items()
+            },
+        )
+        name, (code, _) = next(iter(problems.items()))
+        return refusal.coded(code, name)
 
 
 class Conflict(Invalid):
@@ -54,9 +75,19 @@ class PreconditionFailed(Invalid):
 
     status = 412
 
-    def __init__(self, problems: list[str], *, code: str = "precondition_failed"):
-        ValidationError.__init__(self, problems, code=code)
-        self.coded(code)
+    def __init__(self, problems: list[str], *, code: str = "precondition_failed", field: str = ""):
+        ValidationError.__init__(self, {field: problems} if field else problems, code=code)
+        self.coded(code, field)
+
+
+class TooManyRequests(Invalid):
+    """The same source asked too often (429); the message says when to try again."""
+
+    status = 429
+
+
+# What a caller catches to answer every refusal: the coded ones and Django's own.
+REFUSALS = (Refused, PermissionDenied, ValidationError)
 
 
 @dataclass(frozen=True)
@@ -83,3 +114,12 @@ def refusal_of(error: Exception) -> Refusal:
     if isinstance(error, Refused):
         return Refusal(error.status, error.code, str(error), error.field)
     raise TypeError(f"{type(error).__name__} is not a refusal") from error
+
+
+@contextmanager
+def refusals_as_command_errors():
+    """A management command's refusal: the Chinese message on the console and a failing exit status."""
+    try:
+        yield
+    except REFUSALS as error:
+        raise CommandError(refusal_of(error).message) from None

@@ -9,7 +9,7 @@ the acting user and the reason.
 import uuid
 from collections.abc import Iterable
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -27,7 +27,7 @@ from .models import (
     Part,
     Township,
 )
-from .refusals import Conflict, Forbidden, Invalid, Refused
+from .refusals import Conflict, Forbidden, Invalid, PreconditionFailed, Refused
 
 # The parts whose work column says what the township itself does.
 TOWNSHIP_WORK_PARTS = {Part.BASIC, Part.COORDINATED}
@@ -192,7 +192,7 @@ def save_catalogue_entry(
 ) -> CatalogueEntry:
     """Validate and save a catalogue entry with its lead departments, as one historical record."""
     if not permits(by, permissions.can_manage_county, entry.catalogue.county_id):
-        raise PermissionDenied(f"您无权修改目录“{entry.catalogue}”。")
+        raise Forbidden(f"您无权修改目录“{entry.catalogue}”。", code="cannot_manage_catalogue")
     if lead_departments is not None:
         lead_departments = list(lead_departments)
         entry.set_pending_lead_departments(lead_departments)
@@ -217,8 +217,9 @@ def move_items_to_part(
 
     Fields the new part does not have are cleared (their old values stay in the
     history). `work` is what the item does in its new part (that part's work
-    column, `WORK_FIELDS`); see `set_part`. Raises `ValidationError` naming every
-    item that cannot be moved; then nothing is written.
+    column, `WORK_FIELDS`); see `set_part`. Refuses (`breaks_item_rules`, on the
+    column of the first problem) naming every item that cannot be moved; then
+    nothing is written.
     """
     if part not in Part.values:
         raise Invalid("请选择要移入的清单类型。", code="required", field="part")
@@ -244,6 +245,7 @@ def move_items_to_part(
         if expected is not None and expected != item.version:
             raise StaleItemError(item, expected, item.version)
     problems: list[str] = []
+    concerned = ""  # the column of the first problem
     moved = 0
     for item in items:
         if item.part == part:
@@ -261,11 +263,12 @@ def move_items_to_part(
         except ValidationError as error:
             messages = "；".join(m for ms in error.message_dict.values() for m in ms)
             problems.append(f"事项“{item.name}”：{messages}")
+            concerned = concerned or next(iter(error.message_dict), "")
             continue
         _write_with_history(item, leads, by=by, reason=reason.strip())
         moved += 1
     if problems:
-        raise ValidationError(problems)
+        raise Invalid(problems, code="breaks_item_rules", field=concerned)
     return moved
 
 
@@ -495,14 +498,17 @@ def start_list(
         raise Forbidden(f"您无权为{township.name}创建清单。", code="cannot_start_list")
     open_list = township.duty_lists.exclude(stage__in=DutyList.LOCKED_STAGES).first()
     if open_list is not None:
-        raise ValidationError(
-            f"{township.name}已有尚未审定的清单“{open_list.title}”，请在该清单中修改，不必新建。"
+        raise Conflict(
+            f"{township.name}已有尚未审定的清单“{open_list.title}”，请在该清单中修改，不必新建。",
+            code="open_list_exists",
         )
     if (catalogue is None) == (source is None):
-        raise ValidationError("请选择一个来源：县级目录或其他乡镇（街道）的清单。")
+        raise Invalid("请选择一个来源：县级目录或其他乡镇（街道）的清单。", code="one_source", field="source")
     origin_county = catalogue.county_id if catalogue else source.township.county_id
     if origin_county != township.county_id:
-        raise ValidationError("只能使用本县的目录或清单。")
+        raise Invalid(
+            "只能使用本县的目录或清单。", code="other_county", field="catalogue" if catalogue else "source"
+        )
     duty_list = create_list(township, title=title, year=year)
     entries: list[tuple[DutyItem, list[Department]]] = []
     if catalogue is not None:
@@ -510,7 +516,9 @@ def start_list(
         positions: dict[tuple[str, int], int] = {}
         for entry in rows.order_by("part", "category__order", "order", "id"):
             if entry.category_id is None:
-                raise ValidationError(f"目录事项“{entry.name}”没有类别，请先在目录中补充。")
+                raise PreconditionFailed(
+                    [f"目录事项“{entry.name}”没有类别，请先在目录中补充。"], code="entry_without_category"
+                )
             position = positions[(entry.part, entry.category_id)] = (
                 positions.get((entry.part, entry.category_id), 0) + 1
             )
@@ -557,10 +565,14 @@ def start_list(
                 item.key = original.key
             entries.append((item, list(original.lead_departments.all())))
         if unmatched and not copy_without_offices:
-            raise ValidationError(
-                f"{township.name}没有以下事项的责任科室，复制后将为空：{'；'.join(unmatched[:10])}"
-                f"{'等' if len(unmatched) > 10 else ''}（共 {len(unmatched)} 项）。"
-                "请先在后台为该乡镇（街道）添加同名科室，或确认不带责任科室复制。"
+            raise PreconditionFailed(
+                [
+                    f"{township.name}没有以下事项的责任科室，复制后将为空：{'；'.join(unmatched[:10])}"
+                    f"{'等' if len(unmatched) > 10 else ''}（共 {len(unmatched)} 项）。"
+                    "请先在后台为该乡镇（街道）添加同名科室，或确认不带责任科室复制。"
+                ],
+                code="offices_missing",
+                field="copy_without_offices",
             )
         reason = f"复制自“{source.title}”"
     add_items(duty_list, entries, by=by, reason=reason)
@@ -573,8 +585,9 @@ def create_list(township: Township, *, title: str, year: int) -> DutyList:
         with transaction.atomic():
             return DutyList.objects.create(township=township, title=title, year=year)
     except IntegrityError:
-        raise ValidationError(
-            f"{township.name}刚刚已有人新建了清单（或这次操作提交了两次），未重复新建。请到“我的工作”中打开该清单。"
+        raise Conflict(
+            f"{township.name}刚刚已有人新建了清单（或这次操作提交了两次），未重复新建。请到“我的工作”中打开该清单。",
+            code="open_list_exists",
         ) from None
 
 

@@ -7,9 +7,10 @@ runs as a background job (`catalog.tasks`).
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from . import exports, permissions, queries, tasks
@@ -19,6 +20,8 @@ from .imports import ImportFileError, apply_import, plan_import, staging
 from .imports.matching import StalePlanError
 from .imports.names import CREATE
 from .models import County, DutyList, NameAlias, Township
+from .refusals import REFUSALS, refusal_of
+from .refused_views import refused_page
 from .uploads import upload_refused
 
 
@@ -121,9 +124,9 @@ def import_names(request, code: str):
         staging.discard_upload(request.session, token)
         messages.error(request, str(error))
         return redirect("catalog:import_upload", code)
-    except PermissionDenied:
+    except REFUSALS as error:  # names only the county editor may create
         staging.discard_upload(request.session, token)
-        raise
+        return refused_page(request, error, back=reverse("catalog:import_upload", args=[code]))
     token = staging.restage(request.session, staged, plan.list_version, choices)
     return render(request, "catalog/import_preview.html", preview_context(request, plan, duty_list, token))
 
@@ -154,23 +157,15 @@ def import_confirm(request, code: str):
         staging.discard_upload(request.session, token)
         messages.error(request, str(error))
         return redirect("catalog:import_upload", code)
-    except PermissionDenied:
-        staging.discard_upload(request.session, token)
-        raise
-    except ValidationError as error:  # e.g. someone started the township's draft meanwhile
-        staging.discard_upload(request.session, token)
-        messages.error(request, "；".join(error.messages) + " 请重新上传文件。")
-        return redirect("catalog:import_upload", code)
     except StalePlanError as error:
         # The fresh preview can still be confirmed while the file waits for it.
         token = staging.restage(request.session, staged, plan.list_version)
         messages.error(request, str(error))
-        return render(
-            request,
-            "catalog/import_preview.html",
-            preview_context(request, plan, duty_list, token),
-            status=409,
-        )
+        context = preview_context(request, plan, duty_list, token)
+        return render(request, "catalog/import_preview.html", context, status=refusal_of(error).status)
+    except REFUSALS as error:  # e.g. someone started the township's draft meanwhile
+        staging.discard_upload(request.session, token)
+        return refused_page(request, error, back=reverse("catalog:import_upload", args=[code]))
     staging.discard_upload(request.session, token)
     removed = len(plan.missing) if request.POST.get("remove_missing") == "on" else 0
     messages.success(

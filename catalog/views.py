@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from . import coverage, notes, permissions, queries, services
+from .columns import WORK_FIELDS
 from .forms import (
     DutyItemForm,
     ItemFilterForm,
@@ -26,6 +27,8 @@ from .forms import (
     VersionedActionForm,
 )
 from .models import County, Department, DutyItem, DutyList, Membership, Part
+from .refusals import REFUSALS
+from .refused_views import refused_page, show_on_form
 
 
 def editor_url(duty_list: DutyList, item: DutyItem | None = None) -> str:
@@ -189,9 +192,8 @@ def item_edit(request, item_id: int):
         )
     except services.StaleItemError:
         return render_conflict(request, item_id)
-    except ValidationError as error:
-        form.add_error(None, error)
-        return render_item_form(request, form, item)
+    except REFUSALS as error:
+        return render_item_form(request, form, item, status=show_on_form(form, error))
     if request.htmx:
         return render(request, "catalog/_item_row.html", item_row_context(request, item))
     messages.success(request, f"已保存事项“{item.name}”。")
@@ -213,12 +215,6 @@ def render_conflict(request, item_id: int):
     names = queries.ValueNames(current.duty_list.township.county_id)
     conflict = {"error": message, "rows": queries.conflict_rows(names, latest, form)}
     return render_item_form(request, form, current, status=409, conflict=conflict)
-
-
-def refused(request, item: DutyItem, error: Exception):
-    """An action the rules refuse (stale version, deleted item …): say why, back to the list."""
-    messages.error(request, "；".join(error.messages) if isinstance(error, ValidationError) else str(error))
-    return redirect(editor_url(item.duty_list, item))
 
 
 def item_row_context(request, item: DutyItem) -> dict:
@@ -244,8 +240,8 @@ def versioned_action(request, item_id: int, act, done: str = ""):
         if not form.is_valid():
             raise ValidationError(form.errors["expected_version"])
         act(item, form.cleaned_data)
-    except (ValidationError, services.StaleItemError) as error:
-        return refused(request, item, error)
+    except REFUSALS as error:  # a stale version, a deleted item …
+        return refused_page(request, error, back=editor_url(item.duty_list, item))
     if done:
         messages.success(request, done.format(name=item.name))
     return redirect(editor_url(item.duty_list, item))
@@ -296,8 +292,8 @@ def item_duplicate(request, item_id: int):
     item = item_for(request, item_id)
     try:
         copy = services.duplicate_item(item, by=request.user)
-    except ValidationError as error:
-        return refused(request, item, error)
+    except REFUSALS as error:
+        return refused_page(request, error, back=editor_url(item.duty_list, item))
     messages.success(request, f"已复制为“{copy.name}”。")
     return redirect(editor_url(item.duty_list, copy))
 
@@ -312,6 +308,7 @@ def item_move(request, item_id: int):
         exclude_part=item.part,
         initial={"expected_version": item.version},
     )
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         expected = data.get("expected_version")
@@ -326,17 +323,17 @@ def item_move(request, item_id: int):
                 work=data["work"],
                 expected_versions={item.pk: expected} if expected is not None else None,
             )
-        except services.StaleItemError as stale:
-            form.add_error(None, str(stale))
-        except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
+        except REFUSALS as error:  # the move form names every part's work column `work`
+            status = show_on_form(form, error, fields=dict.fromkeys(WORK_FIELDS.values(), "work"))
         else:
             item.refresh_from_db()
             messages.success(request, f"已将“{item.name}”移入{item.get_part_display()}。")
             return redirect(editor_url(item.duty_list, item))
     return render(
-        request, "catalog/item_move.html", {"form": form, "item": item, "duty_list": item.duty_list}
+        request,
+        "catalog/item_move.html",
+        {"form": form, "item": item, "duty_list": item.duty_list},
+        status=status,
     )
 
 
@@ -382,12 +379,9 @@ def item_revert(request, item_id: int, history_id: int):
             reason=form.cleaned_data["reason"],
             expected_version=form.cleaned_data.get("expected_version"),
         )
-    except services.StaleItemError as stale:
-        messages.error(request, str(stale))
-    except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
-    else:
-        messages.success(request, f"已恢复到第 {record.version} 版。")
+    except REFUSALS as error:
+        return refused_page(request, error, back=reverse("catalog:item_history", args=[item.pk]))
+    messages.success(request, f"已恢复到第 {record.version} 版。")
     return redirect("catalog:item_history", item.pk)
 
 
@@ -433,6 +427,7 @@ def list_start(request):
     else:
         counties = sorted(permissions.edited_county_ids(request.user))
     form = StartListForm(request.POST or None, counties=counties, initial={"year": timezone.localdate().year})
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         township = data["township"]
@@ -446,10 +441,9 @@ def list_start(request):
                 source=data["source"],
                 copy_without_offices=data["copy_without_offices"],
             )
-        except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
+        except REFUSALS as error:
+            status = show_on_form(form, error)
         else:
             messages.success(request, f"已创建“{duty_list.title}”，共 {duty_list.items.count()} 个事项。")
             return redirect("catalog:list_editor", duty_list.pk)
-    return render(request, "catalog/list_start.html", {"form": form})
+    return render(request, "catalog/list_start.html", {"form": form}, status=status)

@@ -6,14 +6,17 @@ whether the request is still open.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from catalog import permissions as catalog_permissions
 from catalog.models import FROZEN_ORDER, Membership, Township
+from catalog.refusals import REFUSALS
+from catalog.refused_views import refused_page, show_on_form
 
 from . import permissions, queries, services
 from .forms import (
@@ -114,9 +117,8 @@ def adjustment_new(request, code: str):
         adjustment = services.file_adjustment(
             township, by=request.user, summary=form.cleaned_data["summary"], changes=changes
         )
-    except ValidationError as error:
-        form.add_error(None, error.messages)
-        return render(request, "publication/adjustment_new.html", context, status=400)
+    except REFUSALS as error:
+        return render(request, "publication/adjustment_new.html", context, status=show_on_form(form, error))
     messages.success(request, "调整申请已提交，等待县委编办审核。")
     return redirect("publication:adjustment", adjustment.pk)
 
@@ -182,8 +184,8 @@ def adjustment_remark(request, adjustment_id: int):
     adjustment = visible_adjustment(request, adjustment_id)
     try:
         services.remark_on(adjustment, by=request.user, text=request.POST.get("text", ""))
-    except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
+    except REFUSALS as error:
+        return refused_page(request, error, back=reverse("publication:adjustment", args=[adjustment.pk]))
     return redirect("publication:adjustment", adjustment.pk)
 
 
@@ -194,8 +196,8 @@ def remark_answer(request, remark_id: int):
     adjustment = visible_adjustment(request, remark.adjustment_id)
     try:
         services.answer_remark(remark, by=request.user, answer=request.POST.get("answer", ""))
-    except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
+    except REFUSALS as error:
+        return refused_page(request, error, back=reverse("publication:adjustment", args=[adjustment.pk]))
     return redirect("publication:adjustment", adjustment.pk)
 
 
@@ -209,13 +211,12 @@ def adjustment_decide(request, adjustment_id: int):
         return redirect("publication:adjustment", adjustment.pk)
     try:
         decided = services.decide_adjustment(adjustment, by=request.user, **form.cleaned_data)
-    except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
+    except REFUSALS as error:
+        return refused_page(request, error, back=reverse("publication:adjustment", args=[adjustment.pk]))
+    if decided.new_edition:
+        messages.success(
+            request, f"已批准，{decided.township.name}清单第 {decided.new_edition.number} 版已公布。"
+        )
     else:
-        if decided.new_edition:
-            messages.success(
-                request, f"已批准，{decided.township.name}清单第 {decided.new_edition.number} 版已公布。"
-            )
-        else:
-            messages.success(request, "已不予批准。")
+        messages.success(request, "已不予批准。")
     return redirect("publication:adjustment", adjustment.pk)

@@ -3,13 +3,14 @@ public look-up by receipt number, which shows the status and the reply and nothi
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control
 
 from catalog import permissions as catalog_permissions
-from catalog.refusals import refusal_of
+from catalog.refusals import REFUSALS
+from catalog.refused_views import show_on_form
 
 from . import permissions, services
 from .forms import FeedbackLookUpForm, HandleFeedbackForm
@@ -75,10 +76,8 @@ def handle(request, feedback_id: int):
                 )
             else:
                 services.close_feedback(report, by=request.user, reply=data["reply"], note=data["note"])
-        except (ValidationError, PermissionDenied) as error:
-            refusal = refusal_of(error)
-            form.add_error(refusal.field or None, refusal.message)
-            status = refusal.status
+        except REFUSALS as error:
+            status = show_on_form(form, error)
         else:
             report.refresh_from_db()
             messages.success(request, f"受理编号 {report.receipt_number}：{report.get_status_display()}。")

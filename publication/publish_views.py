@@ -6,11 +6,13 @@ stage move, so who may publish and when is decided there, as for every other ste
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.shortcuts import redirect, render
 
 from catalog.models import Part
+from catalog.refusals import REFUSALS
+from catalog.refused_views import show_on_form
 from review import workflow
 from review.models import Approval
 from review.views import visible_list
@@ -27,22 +29,20 @@ def publish(request, list_id: int):
             f"“{duty_list.title}”处于“{duty_list.get_stage_display()}”阶段，您现在不能公布。"
         )
     form = PublishForm(request.POST or None, prefix="publish")
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                edition = services.publish_list(
-                    duty_list,
-                    by=request.user,
-                    note=request.POST.get("note", "").strip(),
-                    **form.cleaned_data,
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, f"“{duty_list.title}”已公布为第 {edition.number} 版。")
-                return redirect("review:list_review", duty_list.pk)
-        status = 400
+    status = 400 if request.method == "POST" else 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            edition = services.publish_list(
+                duty_list,
+                by=request.user,
+                note=request.POST.get("note", "").strip(),
+                **form.cleaned_data,
+            )
+        except REFUSALS as error:
+            status = show_on_form(form, error)
+        else:
+            messages.success(request, f"“{duty_list.title}”已公布为第 {edition.number} 版。")
+            return redirect("review:list_review", duty_list.pk)
     approval = Approval.objects.select_related("submission").filter(duty_list=duty_list).first()
     counts = (
         dict(approval.submission.items.values_list("part").annotate(total=Count("pk"))) if approval else {}

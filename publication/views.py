@@ -9,7 +9,6 @@ import io
 import json
 
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,6 +20,8 @@ from django.views.decorators.csrf import csrf_protect
 from catalog import exports, job_views
 from catalog.downloads import attachment, xlsx_response
 from catalog.models import FROZEN_ORDER, County, Job
+from catalog.refusals import REFUSALS
+from catalog.refused_views import show_on_form
 from config.clientip import client_address
 
 from . import queries, services, tasks
@@ -142,11 +143,8 @@ def feedback(request, code: str, key):
                 report = services.report_item(
                     township, key, **form.cleaned_data, address=client_address(request)
                 )
-            except services.RateLimited as error:
-                form.add_error(None, error.messages)
-                status = 429
-            except ValidationError as error:
-                form.add_error(None, error.messages)
+            except REFUSALS as error:  # too many reports from the address answers 429
+                status = show_on_form(form, error)
             else:
                 context = {"township": township, "page": page, "report": report}
                 return render(request, "publication/feedback_thanks.html", context)

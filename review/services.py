@@ -1,8 +1,9 @@
 """Comments, answers, disputes and decisions: every write of the review besides the stage moves.
 
 Each function checks who is acting (`review/permissions.py`) and when (the
-list's stage, the comment window and its deadline), refuses with a Chinese
-message that changes nothing, and writes in one transaction. Changes to the
+list's stage, the comment window and its deadline), refuses with a code, a
+Chinese message and the parameter at fault (`catalog.refusals`), changing
+nothing, and writes in one transaction. Changes to the
 draft go through `catalog.services`, so they are versioned and recorded with
 the comment or decision that caused them.
 """
@@ -11,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +22,7 @@ from catalog import services as catalog_services
 from catalog.actors import permits
 from catalog.columns import WORK_FIELDS
 from catalog.models import Category, Department, DutyItem, DutyList, Part, stages_where
-from catalog.refusals import Conflict, Forbidden
+from catalog.refusals import Conflict, Forbidden, Invalid, refusal_of
 
 from . import notifications, permissions
 from .models import Comment, CommentWindow, Decision, Dispute, Invitation, Reply, SubmittedItem
@@ -41,9 +42,11 @@ DECIDING_STAGES = stages_where(decides=True)
 
 def check_window_takes_comments(window: CommentWindow) -> None:
     if window.closed_at is not None:
-        raise ValidationError("本轮意见征求已经结束，不能再提出意见。")
+        raise Conflict("本轮意见征求已经结束，不能再提出意见。", code="window_closed")
     if window.is_past_deadline():
-        raise ValidationError(f"意见反馈截止日期（{window.deadline:%Y-%m-%d}）已过，不能再提出意见。")
+        raise Conflict(
+            f"意见反馈截止日期（{window.deadline:%Y-%m-%d}）已过，不能再提出意见。", code="deadline_passed"
+        )
 
 
 def signer(by, window: CommentWindow, department: Department | None) -> tuple[Department | None, str]:
@@ -52,25 +55,27 @@ def signer(by, window: CommentWindow, department: Department | None) -> tuple[De
     if window.kind == CommentWindow.Kind.CONSULTEES:
         title = permissions.consultee_title(by, county_id)
         if title is None:
-            raise PermissionDenied("只有征求意见对象可以在此阶段提出意见。")
+            raise Forbidden("只有征求意见对象可以在此阶段提出意见。", code="not_consultee")
         return None, title
     departments = permissions.signing_departments(by, window)
     if not departments:
-        raise PermissionDenied("本轮意见征求没有请您所在的部门提出意见。")
+        raise Forbidden("本轮意见征求没有请您所在的部门提出意见。", code="not_invited")
     if department is None:
         if len(departments) > 1:
-            raise ValidationError("请选择以哪个部门的名义提出意见。")
+            raise Invalid("请选择以哪个部门的名义提出意见。", code="required", field="department")
         department = departments[0]
     if department not in departments:
-        raise PermissionDenied(f"您不能以“{department.name}”的名义提出意见。")
+        raise Forbidden(
+            f"您不能以“{department.name}”的名义提出意见。", code="not_invited", field="department"
+        )
     invitation = Invitation.objects.get(window=window, department=department)
     if invitation.finished_at is not None:
-        raise ValidationError(f"{department.name}已确认反馈完毕，不能再提出意见。")
+        raise Conflict(f"{department.name}已确认反馈完毕，不能再提出意见。", code="feedback_finished")
     return department, department.name
 
 
 def check_position(comment: Comment, leads: list[Department], item: SubmittedItem | None) -> None:
-    """The rules of each position; messages name the field that is wrong."""
+    """The rules of each position; each problem is coded on the field that is wrong."""
     errors = {}
     proposes = any(
         [
@@ -82,36 +87,39 @@ def check_position(comment: Comment, leads: list[Department], item: SubmittedIte
         ]
     )
     if comment.position == Position.AGREE and proposes:
-        errors["position"] = "“同意”不带修改建议；要提出修改请选择“建议修改”。"
+        errors["position"] = ("proposal_with_agree", "“同意”不带修改建议；要提出修改请选择“建议修改”。")
     if comment.position == Position.MODIFY and not (proposes or comment.text.strip()):
-        errors["text"] = "“建议修改”须写明建议的表述、清单类型或主责部门，或在意见内容中说明。"
+        errors["text"] = (
+            "proposal_required",
+            "“建议修改”须写明建议的表述、清单类型或主责部门，或在意见内容中说明。",
+        )
     if comment.position == Position.DISAGREE:
         if not comment.reason:
-            errors["reason"] = "“不同意”须选择理由。"
+            errors["reason"] = ("reason_required", "“不同意”须选择理由。")
         elif comment.reason == Comment.Reason.OTHER and not comment.text.strip():
-            errors["text"] = "理由为“其他”时须写明具体理由。"
+            errors["text"] = ("reason_required", "理由为“其他”时须写明具体理由。")
     if comment.position != Position.DISAGREE and comment.reason:
-        errors["reason"] = "只有“不同意”需要选择理由。"
+        errors["reason"] = ("reason_without_disagree", "只有“不同意”需要选择理由。")
     if comment.position == Position.ADD:
         if item is not None:
-            errors["position"] = "建议增加事项时不针对已有事项。"
+            errors["position"] = ("add_on_item", "建议增加事项时不针对已有事项。")
         if not comment.proposed_name.strip():
-            errors["proposed_name"] = "建议增加事项须填写事项名称。"
+            errors["proposed_name"] = ("required", "建议增加事项须填写事项名称。")
         if not comment.proposed_part:
-            errors["proposed_part"] = "建议增加事项须选择清单类型。"
+            errors["proposed_part"] = ("required", "建议增加事项须选择清单类型。")
         if comment.proposed_category_id is None:
-            errors["proposed_category"] = "建议增加事项须选择类别。"
+            errors["proposed_category"] = ("required", "建议增加事项须选择类别。")
     elif comment.proposed_category_id is not None:
-        errors["proposed_category"] = "只有建议增加事项需要选择类别。"
+        errors["proposed_category"] = ("category_without_add", "只有建议增加事项需要选择类别。")
     if item is None and comment.position in (Position.AGREE, Position.MODIFY, Position.DISAGREE):
         if comment.position != Position.AGREE and not comment.text.strip():
-            errors["text"] = "对清单的整体意见须写明意见内容。"
+            errors["text"] = ("required", "对清单的整体意见须写明意见内容。")
         if proposes and comment.position != Position.ADD:
-            errors["position"] = "修改建议须针对具体事项提出。"
+            errors["position"] = ("proposal_needs_item", "修改建议须针对具体事项提出。")
     if item is not None and comment.proposed_part and comment.proposed_part == item.part:
-        errors["proposed_part"] = f"该事项已是{comment.get_proposed_part_display()}。"
+        errors["proposed_part"] = ("same_part", f"该事项已是{comment.get_proposed_part_display()}。")
     if errors:
-        raise ValidationError(errors)
+        raise Invalid.fields(errors)
 
 
 @transaction.atomic
@@ -139,12 +147,16 @@ def add_comment(
     if item_key is not None:
         item = window.submission.items.filter(key=item_key).first()
         if item is None:
-            raise ValidationError("所评事项不在本次提交的清单中。")
+            raise Invalid("所评事项不在本次提交的清单中。", code="not_in_submission", field="item_key")
     county_id = window.duty_list.township.county_id
     leads = list(proposed_lead_departments)
-    for proposed in [*leads, proposed_receiving_department, proposed_category]:
+    proposals = [("proposed_lead_departments", lead) for lead in leads] + [
+        ("proposed_receiving_department", proposed_receiving_department),
+        ("proposed_category", proposed_category),
+    ]
+    for name, proposed in proposals:
         if proposed is not None and proposed.county_id != county_id:
-            raise ValidationError(f"“{proposed.name}”不属于本县。")
+            raise Invalid(f"“{proposed.name}”不属于本县。", code="other_county", field=name)
     comment = Comment(
         duty_list=window.duty_list,
         window=window,
@@ -164,7 +176,7 @@ def add_comment(
         state=State.SETTLED if position == Position.AGREE else State.OPEN,
     )
     if position not in Position.values:
-        raise ValidationError({"position": "请选择意见：同意、建议修改、不同意或建议增加事项。"})
+        raise Invalid("请选择意见：同意、建议修改、不同意或建议增加事项。", code="required", field="position")
     check_position(comment, leads, item)
     comment._history_user = by
     comment.save()
@@ -187,14 +199,14 @@ def withdraw_comment(comment: Comment, *, by) -> None:
     has acted on it yet (answered, applied or escalated), and before the department's 反馈完毕."""
     comment = Comment.objects.select_for_update(of=("self",)).select_related("window").get(pk=comment.pk)
     if comment.author_id != by.pk:
-        raise PermissionDenied("只能撤回自己提出的意见。")
+        raise Forbidden("只能撤回自己提出的意见。", code="not_author")
     check_window_takes_comments(comment.window)
     if comment.answer or comment.applied_at or comment.state == State.DISPUTED:
-        raise ValidationError("这条意见已经答复或列为争议事项，不能撤回。")
+        raise Conflict("这条意见已经答复或列为争议事项，不能撤回。", code="already_answered")
     if Invitation.objects.filter(
         window=comment.window_id, department=comment.department_id, finished_at__isnull=False
     ).exists():
-        raise ValidationError(f"{comment.signature}已确认反馈完毕，不能再撤回意见。")
+        raise Conflict(f"{comment.signature}已确认反馈完毕，不能再撤回意见。", code="feedback_finished")
     comment._history_user = by
     comment.proposed_lead_departments.clear()
     comment.delete()
@@ -204,7 +216,7 @@ def withdraw_comment(comment: Comment, *, by) -> None:
 def finish_feedback(window: CommentWindow, *, by, department: Department | None = None) -> Invitation:
     """A department declares 反馈完毕: it has nothing more to say in this window."""
     if window.kind != CommentWindow.Kind.DEPARTMENTS:
-        raise ValidationError("征求意见对象无需确认反馈完毕。")
+        raise Conflict("征求意见对象无需确认反馈完毕。", code="not_department_window")
     check_window_takes_comments(window)
     department, _ = signer(by, window, department)
     invitation = Invitation.objects.select_for_update().get(window=window, department=department)
@@ -230,19 +242,20 @@ def answering_is_open(comment: Comment) -> bool:
 
 def check_can_answer(comment: Comment, by) -> None:
     if not permissions.can_answer(by, comment):
-        raise PermissionDenied("只有该乡镇（街道）或县委编办可以答复意见。")
+        raise Forbidden("只有该乡镇（街道）或县委编办可以答复意见。", code="cannot_answer")
     where = comment.item_name or "整体意见"
     if comment.position == Position.AGREE:
-        raise ValidationError(f"“{where}”的意见是“同意”，无需答复。")
+        raise Conflict(f"“{where}”的意见是“同意”，无需答复。", code="agreed_comment")
     if comment.state == State.DISPUTED:
-        raise ValidationError(f"“{where}”的意见已列为争议事项，由县领导协调拍板。")
+        raise Conflict(f"“{where}”的意见已列为争议事项，由县领导协调拍板。", code="disputed_comment")
     if comment.acknowledged_at is not None:
-        raise ValidationError(f"{comment.signature}已认可对“{where}”的答复。")
+        raise Conflict(f"{comment.signature}已认可对“{where}”的答复。", code="answer_acknowledged")
     if comment.applied_at is not None:
-        raise ValidationError(f"“{where}”已按该意见修改，答复不能再更改。")
+        raise Conflict(f"“{where}”已按该意见修改，答复不能再更改。", code="already_applied")
     if not answering_is_open(comment):
-        raise ValidationError(
-            f"清单处于“{comment.duty_list.get_stage_display()}”阶段，现在不能答复“{where}”的意见。"
+        raise Conflict(
+            f"清单处于“{comment.duty_list.get_stage_display()}”阶段，现在不能答复“{where}”的意见。",
+            code="wrong_stage",
         )
 
 
@@ -272,30 +285,37 @@ def answer_comment(
     where = comment.item_name or comment.proposed_name or "整体意见"
     if seen_at is not None and comment.answered_at is not None and comment.answered_at > seen_at:
         who = comment.answered_by.get_full_name() or comment.answered_by.username
-        raise ValidationError(
+        raise Conflict(
             f"“{where}”的意见已由{who}于{timezone.localtime(comment.answered_at):%m-%d %H:%M}"
-            f"答复为“{comment.get_answer_display()}”，请刷新页面后再答复。"
+            f"答复为“{comment.get_answer_display()}”，请刷新页面后再答复。",
+            code="stale_answer",
         )
     if answer not in Answer.values:
-        raise ValidationError({"answer": f"请选择对“{where}”意见的采纳情况。"})
+        raise Invalid(f"请选择对“{where}”意见的采纳情况。", code="required", field="answer")
     reason = reason.strip()
     if answer != Answer.ACCEPTED and not reason:
-        raise ValidationError({"answer_reason": f"“{where}”：部分采纳或不采纳须写明理由。"})
+        raise Invalid(f"“{where}”：部分采纳或不采纳须写明理由。", code="reason_required", field="reason")
     if apply:
         if answer != Answer.ACCEPTED:
-            raise ValidationError({"apply": f"“{where}”：只有采纳的意见可以一键修改清单。"})
+            raise Invalid(
+                f"“{where}”：只有采纳的意见可以一键修改清单。", code="apply_not_accepted", field="apply"
+            )
         if not comment.has_proposal:
-            raise ValidationError({"apply": f"“{where}”的意见没有可直接修改的建议，请在清单中修改。"})
+            raise Invalid(
+                f"“{where}”的意见没有可直接修改的建议，请在清单中修改。",
+                code="nothing_to_apply",
+                field="apply",
+            )
         if catalog_permissions.can_edit_list(by, comment.duty_list):
             item = apply_proposal(comment, by=by)
             comment.applied_at = timezone.now()
             if comment.item_key is None:  # a proposed item now exists: the comment is about it
                 comment.item_key, comment.item_name = item.key, item.name
         elif comment.window.kind != CONSULTEES:
-            raise ValidationError(
-                {
-                    "apply": f"清单处于“{comment.duty_list.get_stage_display()}”阶段，您现在不能修改清单，只能答复。"
-                }
+            raise Conflict(
+                f"清单处于“{comment.duty_list.get_stage_display()}”阶段，您现在不能修改清单，只能答复。",
+                code="list_locked",
+                field="apply",
             )
         # A consultee's proposal accepted by someone who may not edit the list now (the township during
         # 征求意见) waits for the county editor, who is told (below): applied later, never lost.
@@ -355,7 +375,7 @@ def write_change(duty_list: DutyList, key, change: Change, *, what: str, by, rea
     else:
         item = DutyItem.objects.active().filter(duty_list=duty_list, key=key).first()
         if item is None:
-            raise ValidationError(f"“{what}”已不在草稿中，请在清单中手工处理。")
+            raise Conflict(f"“{what}”已不在草稿中，请在清单中手工处理。", code="item_gone")
         leads = change.lead_departments or None  # None leaves the lead departments as they are
         if change.part and change.part != item.part:
             leads = catalog_services.set_part(
@@ -373,7 +393,11 @@ def write_change(duty_list: DutyList, key, change: Change, *, what: str, by, rea
     try:
         return catalog_services.save_item(item, lead_departments=leads, by=by, reason=reason, decided=decided)
     except ValidationError as error:
-        raise ValidationError(f"修改“{what}”后不符合清单要求：{'；'.join(error.messages)}") from error
+        refusal = refusal_of(error)
+        refused = Conflict if refusal.status == Conflict.status else Invalid
+        raise refused(
+            f"修改“{what}”后不符合清单要求：{refusal.message}", code="breaks_item_rules", field=refusal.field
+        ) from error
 
 
 def apply_proposal(comment: Comment, *, by) -> DutyItem:
@@ -396,7 +420,7 @@ def answer_comments(comments: Iterable[Comment], *, by, answer: str, reason: str
     """One answer for many comments: all of them, or none if any is refused."""
     comments = list(comments)
     if not comments:
-        raise ValidationError("请至少选择一条意见。")
+        raise Invalid("请至少选择一条意见。", code="required", field="comments")
     for comment in comments:
         answer_comment(comment, by=by, answer=answer, reason=reason, seen_at=seen_at)
     return len(comments)
@@ -411,19 +435,21 @@ def respond_to_answer(comment: Comment, *, by, accept: bool, note: str = "") -> 
         .get(pk=comment.pk)
     )
     if not permissions.can_respond_to_answer(by, comment):
-        raise PermissionDenied(f"只有{comment.signature}可以回应这条意见的答复。")
+        raise Forbidden(f"只有{comment.signature}可以回应这条意见的答复。", code="not_signer")
     if comment.state != State.ANSWERED:
-        raise ValidationError("这条意见没有待回应的答复。")
+        raise Conflict("这条意见没有待回应的答复。", code="no_answer_waiting")
     window = open_window(comment.duty_list)
     if window is None or window.kind != CommentWindow.Kind.DEPARTMENTS or window.pk == comment.window_id:
-        raise ValidationError("只能在下一轮意见征求期间回应乡镇的答复。")
+        raise Conflict("只能在下一轮意见征求期间回应乡镇的答复。", code="not_next_round")
     check_window_takes_comments(window)
     if not Invitation.objects.filter(
         window=window, department=comment.department_id, finished_at__isnull=True
     ).exists():
-        raise ValidationError(f"本轮意见征求没有请{comment.signature}反馈，或其已确认反馈完毕。")
+        raise Conflict(
+            f"本轮意见征求没有请{comment.signature}反馈，或其已确认反馈完毕。", code="not_invited_this_round"
+        )
     if not accept and not note.strip():
-        raise ValidationError({"note": "坚持原意见须说明理由。"})
+        raise Invalid("坚持原意见须说明理由。", code="reason_required", field="note")
     comment._history_user = by
     if accept:
         comment.move("acknowledge")
@@ -450,11 +476,11 @@ def escalate_comment(comment: Comment, *, by) -> Dispute:
         .get(pk=comment.pk)
     )
     if not permissions.can_escalate(by, comment.duty_list):
-        raise PermissionDenied("只有县委编办可以提请协调。")
+        raise Forbidden("只有县委编办可以提请协调。", code="cannot_escalate")
     if comment.duty_list.stage not in DECIDING_STAGES - {Stage.COORDINATION}:
-        raise ValidationError("清单已进入协调或之后的阶段，不能再提前提请协调。")
+        raise Conflict("清单已进入协调或之后的阶段，不能再提前提请协调。", code="wrong_stage")
     if comment.position == Position.AGREE or comment.state not in (State.OPEN, State.ANSWERED):
-        raise ValidationError("只有尚未解决的意见可以提请协调。")
+        raise Conflict("只有尚未解决的意见可以提请协调。", code="settled_comment")
     dispute = dispute_for(comment, raised_by=by, escalated=True)
     dispute.save()
     comment.move("dispute")
@@ -491,30 +517,30 @@ def decide_dispute(
         .get(pk=dispute.pk)
     )
     if not permissions.can_decide(by, dispute):
-        raise PermissionDenied("只有县领导可以协调拍板。")
+        raise Forbidden("只有县领导可以协调拍板。", code="cannot_decide")
     if Decision.objects.filter(dispute=dispute).exists():
-        raise ValidationError(f"“{dispute.item_name}”已经协调拍板，决定不能更改。")
+        raise Conflict(f"“{dispute.item_name}”已经协调拍板，决定不能更改。", code="already_decided")
     duty_list = dispute.duty_list
     if duty_list.stage not in DECIDING_STAGES:
-        raise ValidationError(f"清单处于“{duty_list.get_stage_display()}”阶段，不能再协调拍板。")
+        raise Conflict(f"清单处于“{duty_list.get_stage_display()}”阶段，不能再协调拍板。", code="wrong_stage")
     errors = {}
     if not outcome.strip():
-        errors["outcome"] = "请写明决定内容。"
+        errors["outcome"] = ("required", "请写明决定内容。")
     if not meeting.strip():
-        errors["meeting"] = "请填写会议名称。"
+        errors["meeting"] = ("required", "请填写会议名称。")
     if decided_on is None:
-        errors["decided_on"] = "请填写决定日期。"
+        errors["decided_on"] = ("required", "请填写决定日期。")
     elif decided_on > timezone.localdate():
-        errors["decided_on"] = "决定日期不能晚于今天。"
+        errors["decided_on"] = ("future_date", "决定日期不能晚于今天。")
     if part and part not in Part.values:
-        errors["part"] = "请选择基本、配合或上级部门收回事项。"
+        errors["part"] = ("unknown_part", "请选择基本、配合或上级部门收回事项。")
     leads = list(lead_departments)
     county_id = duty_list.township.county_id
     strangers = [d.name for d in [*leads, receiving_department] if d is not None and d.county_id != county_id]
     if strangers:
-        errors["lead_departments"] = f"{'、'.join(strangers)}不属于本县。"
+        errors["lead_departments"] = ("other_county", f"{'、'.join(strangers)}不属于本县。")
     if errors:
-        raise ValidationError(errors)
+        raise Invalid.fields(errors)
     decision = Decision(
         dispute=dispute,
         part=part,
@@ -547,7 +573,7 @@ def apply_decision(dispute: Dispute, decision: Decision, leads: list[Department]
     if dispute.item_key is None and not decision.name:
         return None  # the proposed item is not added
     if dispute.item_key is None and dispute.comment.proposed_category is None:
-        raise ValidationError({"name": "该争议没有建议的类别，不能据此新增事项。"})
+        raise Invalid("该争议没有建议的类别，不能据此新增事项。", code="no_category", field="name")
     changes = decision.name or decision.content or decision.part or leads or decision.receiving_department
     if (
         dispute.item_key is not None

@@ -2,14 +2,15 @@
 the inbox and the reports.
 
 Every POST goes through `review/workflow.py` or `review/services.py`, which
-check permissions and the stage again whatever the page showed. A refusal for
-want of rights answers 403; a refusal of the input or the moment answers with
-the Chinese message and leaves the data as it was.
+check permissions and the stage again whatever the page showed. A refusal
+answers with its Chinese message and the status `refusal_of` gives it (403 for
+want of rights, 409 for the moment, 400 for the input), on the form where there
+is one (`catalog.refused_views`), and leaves the data as it was.
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,6 +22,8 @@ from django.views.decorators.http import require_POST
 from catalog import permissions as catalog_permissions
 from catalog.downloads import xlsx_response
 from catalog.models import County, DutyList
+from catalog.refusals import REFUSALS
+from catalog.refused_views import refused_page, show_on_form
 
 from . import confirmations, forms, permissions, proposals, queries, reports, rounds, services, workflow
 from .forms import (
@@ -57,10 +60,6 @@ def visible_comment(request, comment_id: int) -> Comment:
     if not catalog_permissions.can_view_list(request.user, comment.duty_list):
         raise Http404("意见不存在。")
     return comment
-
-
-def refusal(error: ValidationError) -> str:
-    return "；".join(error.messages)
 
 
 @login_required
@@ -119,13 +118,12 @@ def list_action(request, list_id: int):
         change = workflow.perform(
             duty_list, action, by=request.user, note=request.POST.get("note", "").strip(), **params
         )
-    except ValidationError as error:
-        messages.error(request, refusal(error))
+    except REFUSALS as error:
+        return refused_page(request, error, back=reverse("review:list_review", args=[duty_list.pk]))
+    if change.from_stage == change.to_stage:
+        messages.success(request, f"已完成“{change.label}”。")
     else:
-        if change.from_stage == change.to_stage:
-            messages.success(request, f"已完成“{change.label}”。")
-        else:
-            messages.success(request, f"“{duty_list.title}”已进入“{change.get_to_stage_display()}”阶段。")
+        messages.success(request, f"“{duty_list.title}”已进入“{change.get_to_stage_display()}”阶段。")
     return redirect("review:list_review", duty_list.pk)
 
 
@@ -155,13 +153,12 @@ def window_extend(request, window_id: int):
     form = ExtendDeadlineForm(request.POST, prefix="extend")
     if not form.is_valid():
         messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
-    else:
-        try:
-            rounds.extend_deadline(window, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            messages.error(request, refusal(error))
-        else:
-            messages.success(request, f"意见反馈截止日期已延长至 {form.cleaned_data['deadline']:%Y-%m-%d}。")
+        return redirect("review:list_review", window.duty_list_id)
+    try:
+        rounds.extend_deadline(window, by=request.user, **form.cleaned_data)
+    except REFUSALS as error:
+        return refused_page(request, error, back=reverse("review:list_review", args=[window.duty_list_id]))
+    messages.success(request, f"意见反馈截止日期已延长至 {form.cleaned_data['deadline']:%Y-%m-%d}。")
     return redirect("review:list_review", window.duty_list_id)
 
 
@@ -203,29 +200,21 @@ def comment_add(request, window_id: int):
         "adding": adding,
     }
     form = CommentForm(request.POST or None, **form_kwargs)
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
             services.add_comment(
                 window, by=request.user, item_key=item.key if item else None, **form.service_arguments()
             )
-        except ValidationError as error:
-            add_errors(form, error)
+        except REFUSALS as error:
+            status = show_on_form(form, error)
         else:
             messages.success(request, f"已提交对“{item.name if item else '清单'}”的意见。")
             return redirect(
                 reverse("review:window", args=[window.pk]) + (f"#item-{item.key}" if item else "")
             )
-    status = 400 if request.method == "POST" else 200
     context = {"window": window, "item": item, "form": form, "adding": adding}
     return render(request, "review/comment_form.html", context, status=status)
-
-
-def add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @login_required
@@ -234,10 +223,9 @@ def comment_withdraw(request, comment_id: int):
     comment = visible_comment(request, comment_id)
     try:
         services.withdraw_comment(comment, by=request.user)
-    except ValidationError as error:
-        messages.error(request, refusal(error))
-    else:
-        messages.success(request, "意见已撤回。")
+    except REFUSALS as error:
+        return refused_page(request, error, back=reverse("review:window", args=[comment.window_id]))
+    messages.success(request, "意见已撤回。")
     return redirect("review:window", comment.window_id)
 
 
@@ -259,10 +247,9 @@ def window_finish(request, window_id: int):
             raise PermissionDenied("您不能以该部门的名义确认反馈完毕。")
     try:
         invitation = services.finish_feedback(window, by=request.user, department=department)
-    except ValidationError as error:
-        messages.error(request, refusal(error))
-    else:
-        messages.success(request, f"{invitation.department.name}已确认反馈完毕。")
+    except REFUSALS as error:
+        return refused_page(request, error, back=reverse("review:window", args=[window.pk]))
+    messages.success(request, f"{invitation.department.name}已确认反馈完毕。")
     return redirect("review:window", window.pk)
 
 
@@ -280,12 +267,11 @@ def comment_respond(request, comment_id: int):
         return back
     try:
         services.respond_to_answer(comment, by=request.user, **form.cleaned_data)
-    except ValidationError as error:
-        messages.error(request, refusal(error))
-    else:
-        messages.success(
-            request, "已认可乡镇的答复。" if form.cleaned_data["accept"] else "已坚持原意见，乡镇须再次答复。"
-        )
+    except REFUSALS as error:
+        return refused_page(request, error, back=target)
+    messages.success(
+        request, "已认可乡镇的答复。" if form.cleaned_data["accept"] else "已坚持原意见，乡镇须再次答复。"
+    )
     return back
 
 
@@ -322,31 +308,31 @@ def list_comments(request, list_id: int):
 def comment_answer(request, comment_id: int):
     comment = visible_comment(request, comment_id)
     form = AnswerForm(request.POST)
+    back = reverse("review:list_comments", args=[comment.duty_list_id]) + f"#comment-{comment.pk}"
     if not form.is_valid():
         messages.error(request, f"“{comment.item_name or '整体意见'}”：请选择采纳情况。")
-    else:
-        try:
-            comment = services.answer_comment(
-                comment,
-                by=request.user,
-                answer=form.cleaned_data["answer"],
-                reason=form.cleaned_data["answer_reason"],
-                apply=form.cleaned_data["apply"],
-                seen_at=form.cleaned_data["seen_at"],
-            )
-        except ValidationError as error:
-            messages.error(request, refusal(error))
-        else:
-            applied = ""
-            if comment.applied_at is not None:
-                applied = "，并已按意见修改清单"
-            elif form.cleaned_data["apply"]:
-                applied = "；您现在不能修改清单，已请县委编办按意见修改"
-            messages.success(
-                request,
-                f"已答复“{comment.item_name or comment.proposed_name or '整体意见'}”的意见{applied}。",
-            )
-    return redirect(reverse("review:list_comments", args=[comment.duty_list_id]) + f"#comment-{comment.pk}")
+        return redirect(back)
+    try:
+        comment = services.answer_comment(
+            comment,
+            by=request.user,
+            answer=form.cleaned_data["answer"],
+            reason=form.cleaned_data["answer_reason"],
+            apply=form.cleaned_data["apply"],
+            seen_at=form.cleaned_data["seen_at"],
+        )
+    except REFUSALS as error:
+        return refused_page(request, error, back=back)
+    applied = ""
+    if comment.applied_at is not None:
+        applied = "，并已按意见修改清单"
+    elif form.cleaned_data["apply"]:
+        applied = "；您现在不能修改清单，已请县委编办按意见修改"
+    messages.success(
+        request,
+        f"已答复“{comment.item_name or comment.proposed_name or '整体意见'}”的意见{applied}。",
+    )
+    return redirect(back)
 
 
 @login_required
@@ -356,19 +342,18 @@ def comments_answer_bulk(request, list_id: int):
     form = BulkAnswerForm(request.POST, duty_list=duty_list)
     if not form.is_valid():
         messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
-    else:
-        try:
-            count = services.answer_comments(
-                form.cleaned_data["comments"],
-                by=request.user,
-                answer=form.cleaned_data["answer"],
-                reason=form.cleaned_data["answer_reason"],
-                seen_at=form.cleaned_data["seen_at"],
-            )
-        except ValidationError as error:
-            messages.error(request, "没有答复任何意见：" + refusal(error))
-        else:
-            messages.success(request, f"已批量答复 {count} 条意见。")
+        return redirect("review:list_comments", duty_list.pk)
+    try:
+        count = services.answer_comments(
+            form.cleaned_data["comments"],
+            by=request.user,
+            answer=form.cleaned_data["answer"],
+            reason=form.cleaned_data["answer_reason"],
+            seen_at=form.cleaned_data["seen_at"],
+        )
+    except REFUSALS as error:  # none of them is answered
+        return refused_page(request, error, back=reverse("review:list_comments", args=[duty_list.pk]))
+    messages.success(request, f"已批量答复 {count} 条意见。")
     return redirect("review:list_comments", duty_list.pk)
 
 
@@ -378,10 +363,9 @@ def comment_escalate(request, comment_id: int):
     comment = visible_comment(request, comment_id)
     try:
         dispute = services.escalate_comment(comment, by=request.user)
-    except ValidationError as error:
-        messages.error(request, refusal(error))
-    else:
-        messages.success(request, f"“{dispute.item_name}”已列为争议事项，提请县领导协调拍板。")
+    except REFUSALS as error:
+        return refused_page(request, error, back=reverse("review:list_comments", args=[comment.duty_list_id]))
+    messages.success(request, f"“{dispute.item_name}”已列为争议事项，提请县领导协调拍板。")
     return redirect("review:list_comments", comment.duty_list_id)
 
 
@@ -477,15 +461,15 @@ def decide(request, dispute_id: int):
         raise PermissionDenied("只有县领导可以协调拍板。")
     county_id = dispute.duty_list.township.county_id
     form = DecisionForm(request.POST or None, county_id=county_id)
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
             services.decide_dispute(dispute, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_errors(form, error)
+        except REFUSALS as error:
+            status = show_on_form(form, error)
         else:
             messages.success(request, f"“{dispute.item_name}”已协调拍板，决定已写入清单。")
             return redirect(reverse("review:docket") + f"?county={county_id}")
-    status = 400 if request.method == "POST" else 200
     context = {
         "dispute": dispute,
         "form": form,

@@ -160,7 +160,7 @@ def cast(duty_list):
     county = township.county
     neighbour = make_township(county, "青山镇")
     department = make_department(county, "县农业农村局")
-    elsewhere = make_county("别县", "999008")
+    elsewhere = make_county("别县", "889008")  # outside make_county's own codes (990001 …)
     return {
         "county_editor": make_user("editor", Role.COUNTY_EDITOR, county=county),
         "other_county_editor": make_user("editor-elsewhere", Role.COUNTY_EDITOR, county=elsewhere),

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 
 from .. import permissions, services
-from ..columns import COLUMNS, FIELD_NAMES, part_columns
+from ..columns import COLUMNS, FIELD_NAMES, WORK_FIELDS, part_columns
 from ..forms import MoveToPartForm, PartFieldsForm, version_field
 from ..models import (
     PUBLISHED_ORDER,
@@ -27,13 +27,14 @@ from ..models import (
     Part,
     Township,
 )
+from ..refusals import REFUSALS, Conflict, refusal_of
+from ..refused_views import show_on_form
 from .scoping import (
     CountyScopedAdmin,
     SaveThroughServiceAdmin,
     admin_change_url,
     checked_id,
     posted_version,
-    refusal_messages,
     scope_choices_queryset,
 )
 
@@ -74,16 +75,17 @@ class DutyListAdmin(CountyScopedAdmin):
             with transaction.atomic():
                 obj.save()
         except IntegrityError as error:
-            raise ValidationError(
-                f"{obj.township.name}已有尚未审定的清单，请在该清单中修改，不必新建。"
+            raise Conflict(
+                f"{obj.township.name}已有尚未审定的清单，请在该清单中修改，不必新建。",
+                code="open_list_exists",
             ) from error
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except (PermissionDenied, ValidationError) as error:
+        except REFUSALS as error:
             # The list moved on (or another was opened) between the form's checks and the locked write.
-            self.message_user(request, "；".join(refusal_messages(error)), messages.ERROR)
+            self.message_user(request, refusal_of(error).message, messages.ERROR)
             return HttpResponseRedirect(request.path)
 
     def revert_disabled(self, request, obj=None):
@@ -268,8 +270,8 @@ class DutyItemAdmin(SaveThroughServiceAdmin):
             return super().delete_view(
                 request, object_id, {**(extra_context or {}), "stored_version": stored}
             )
-        except (PermissionDenied, ValidationError, services.StaleItemError) as error:
-            self.message_user(request, "；".join(refusal_messages(error)), messages.ERROR)
+        except REFUSALS as error:
+            self.message_user(request, refusal_of(error).message, messages.ERROR)
             return HttpResponseRedirect(request.path)
 
     def revert_disabled(self, request, obj=None):
@@ -292,8 +294,8 @@ class DutyItemAdmin(SaveThroughServiceAdmin):
                 reason="在后台恢复",
                 expected_version=posted_version(request),
             )
-        except (PermissionDenied, ValidationError, services.StaleItemError) as error:
-            self.message_user(request, "；".join(refusal_messages(error)), messages.ERROR)
+        except REFUSALS as error:
+            self.message_user(request, refusal_of(error).message, messages.ERROR)
             return HttpResponseRedirect(request.path)
         self.message_user(request, f"已将“{item.name}”恢复到第 {record.version} 版。", messages.SUCCESS)
         return HttpResponseRedirect(admin_change_url(item))
@@ -337,7 +339,7 @@ class DutyItemAdmin(SaveThroughServiceAdmin):
             return super().changeform_view(request, object_id, form_url, extra_context)
         except services.StaleItemError as error:
             # Someone saved between the form's check and the locked write.
-            self.message_user(request, str(error), messages.ERROR)
+            self.message_user(request, refusal_of(error).message, messages.ERROR)
             return HttpResponseRedirect(request.path)
 
     @admin.action(description="将所选事项移入其他清单类型")
@@ -352,6 +354,7 @@ class DutyItemAdmin(SaveThroughServiceAdmin):
             )
             return None
         counties = County.objects.filter(townships__duty_lists__items__in=queryset).distinct()
+        status = 200
         if "apply" in request.POST:
             form = MoveToPartForm(
                 request.POST, departments=Department.objects.filter(county__in=counties), versioned=False
@@ -367,9 +370,8 @@ class DutyItemAdmin(SaveThroughServiceAdmin):
                         receiving_department=form.cleaned_data["receiving_department"],
                         work=form.cleaned_data["work"],
                     )
-                except ValidationError as error:
-                    for message in error.messages:
-                        form.add_error(None, message)
+                except REFUSALS as error:
+                    status = show_on_form(form, error, fields=dict.fromkeys(WORK_FIELDS.values(), "work"))
                 else:
                     self.message_user(
                         request,
@@ -390,4 +392,5 @@ class DutyItemAdmin(SaveThroughServiceAdmin):
                 "items": queryset.select_related("duty_list__township", "category"),
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             },
+            status=status,
         )

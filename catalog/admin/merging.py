@@ -2,13 +2,13 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.template.response import TemplateResponse
 
 from .. import merging
 from ..models import Office
-from .scoping import refusal_messages, scope_choices_queryset
+from ..refusals import REFUSALS, refusal_of
+from .scoping import scope_choices_queryset
 
 
 class MergeForm(forms.Form):
@@ -42,8 +42,8 @@ class MergeActionAdmin(admin.ModelAdmin):
             try:
                 with transaction.atomic():
                     moved = sum(sum(merging.merge(d, kept, by=request.user).values()) for d in merged)
-            except (PermissionDenied, ValidationError) as error:
-                self.message_user(request, "；".join(refusal_messages(error)), messages.ERROR)
+            except REFUSALS as error:
+                self.message_user(request, refusal_of(error).message, messages.ERROR)
                 return None
             names = "、".join(f"“{d.name}”" for d in merged)
             self.message_user(

@@ -124,13 +124,6 @@ def scoped_filter(model, entry):
     return entry
 
 
-def refusal_messages(error: Exception) -> list[str]:
-    """The Chinese sentences of a service's refusal."""
-    if isinstance(error, ValidationError):
-        return error.messages
-    return [str(error)]
-
-
 def checked_id(value: str) -> int:
     """A row id from a filter's query string; anything else shows the filter error page."""
     if not value.isdigit():

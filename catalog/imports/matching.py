@@ -10,7 +10,6 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from .. import permissions, services
@@ -19,6 +18,7 @@ from ..columns import COLUMNS, FIELD_NAMES, WORK_FIELDS, YES_NO
 from ..comparison import FieldChange, compare_readings
 from ..models import Catalogue, Category, Department, DutyItem, DutyList, Office, Part, Township
 from ..queries import current_draft
+from ..refusals import Conflict, Forbidden, Invalid
 from .layout import Parsed, ParsedRow, Problem, column_label, parse_sheets
 from .names import CREATE, KIND_LABELS, NameResolution, Names, remember, unresolved_problem
 from .reading import read_file
@@ -178,7 +178,11 @@ def plan_import(
     choices = choices or {}
     may_create = permits(by, permissions.can_create_reference_data, township.county_id)
     if (create_missing or CREATE in choices.values()) and not may_create:
-        raise PermissionDenied("只有县委编办可以新建类别、责任科室和县直部门。")
+        raise Forbidden(
+            "只有县委编办可以新建类别、责任科室和县直部门。",
+            code="cannot_create_names",
+            field="create_missing",
+        )
     parsed = parse_sheets(read_file(data, filename))
     duty_list = current_draft(township)
     plan = ImportPlan(
@@ -411,26 +415,29 @@ def readings_of(values: dict) -> dict[str, str]:
     return {name: Part(value).label if name == "part" else str(value) for name, value in values.items()}
 
 
-class StalePlanError(Exception):
-    """The draft changed between the preview and the confirmation."""
+class StalePlanError(Conflict):
+    """The draft changed between the preview and the confirmation (409)."""
+
+    def __init__(self, message: str = "预览之后清单已被修改，请重新预览后再导入。"):
+        super().__init__(message, code="stale_plan")
 
 
 @transaction.atomic
 def apply_import(plan: ImportPlan, *, by, remove_missing: bool = False) -> DutyList:
     """Carry out a clean plan: all of it or, on any error, none of it."""
     if not plan.ok:
-        raise ValidationError([str(problem) for problem in plan.problems])
+        raise Invalid([str(problem) for problem in plan.problems], code="file_problems", field="plan")
     reason = f"导入《{plan.filename}》"
     duty_list = plan.duty_list
     if duty_list is not None:
         locked = DutyList.objects.select_for_update().get(pk=duty_list.pk)
         if locked.version != plan.list_version:
-            raise StalePlanError("预览之后清单已被修改，请重新预览后再导入。")
+            raise StalePlanError()
         if not permits(by, permissions.can_edit_list, locked):
-            raise PermissionDenied("您无权修改该清单。")
+            raise Forbidden(f"您无权修改清单“{locked}”。", code="cannot_edit_list")
     else:
         if not permits(by, permissions.can_import_into, plan.township, None):
-            raise PermissionDenied(f"您不能为{plan.township.name}新建清单。")
+            raise Forbidden(f"您不能为{plan.township.name}新建清单。", code="cannot_start_list")
         duty_list = services.create_list(
             plan.township, title=f"{plan.township.name}履行职责事项清单", year=services.current_year()
         )

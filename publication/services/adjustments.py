@@ -4,7 +4,6 @@ publishes the next edition."""
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +13,7 @@ from catalog import services as catalog_services
 from catalog.actors import SystemActor, recorded_user
 from catalog.columns import CATEGORY, COMPARED_COLUMNS, OFFICE
 from catalog.models import Category, Department, DutyItem, DutyList, FrozenItem, Part
+from catalog.refusals import Conflict, Forbidden, Invalid, PreconditionFailed
 from review import notifications
 from review.models import SubmittedItem
 from review.services import Change, write_change
@@ -102,15 +102,17 @@ def check_changes(township, edition: Edition, changes: list[RequestedChange]) ->
 def file_adjustment(township, *, by, summary: str, changes: list[RequestedChange]) -> Adjustment:
     """File a request against the township's edition in force; all rows or none."""
     if not permissions.can_file_adjustment(by, township):
-        raise PermissionDenied(f"您不能为{township.name}申请调整清单。")
+        raise Forbidden(f"您不能为{township.name}申请调整清单。", code="cannot_file_adjustment")
     edition = current_edition(township)
     if edition is None:
-        raise ValidationError(f"{township.name}还没有公布的清单，不能申请调整。")
-    problems = check_changes(township, edition, changes)
+        raise PreconditionFailed([f"{township.name}还没有公布的清单，不能申请调整。"], code="no_edition")
+    problems = {}
     if not summary.strip():
-        problems.insert(0, "请填写申请说明。")
+        problems["summary"] = ("required", "请填写申请说明。")
+    if rows := check_changes(township, edition, changes):
+        problems["changes"] = ("invalid_changes", rows)
     if problems:
-        raise ValidationError(problems)
+        raise Invalid.fields(problems)
     published = {row.key: row for row in edition.items.all()}
     adjustment = Adjustment.objects.create(
         township=township,
@@ -143,7 +145,7 @@ def file_adjustment(township, *, by, summary: str, changes: list[RequestedChange
 
 def check_open(adjustment: Adjustment) -> None:
     if adjustment.state != Adjustment.State.FILED:
-        raise ValidationError(f"该申请{adjustment.get_state_display()}，不能再处理。")
+        raise Conflict(f"该申请{adjustment.get_state_display()}，不能再处理。", code="adjustment_closed")
 
 
 @transaction.atomic
@@ -152,10 +154,10 @@ def remark_on(adjustment: Adjustment, *, by, text: str) -> AdjustmentRemark:
         Adjustment.objects.select_for_update().select_related("township", "filed_by").get(pk=adjustment.pk)
     )
     if not permissions.can_review_adjustment(by, adjustment):
-        raise PermissionDenied("只有县委编办可以提出审核意见。")
+        raise Forbidden("只有县委编办可以提出审核意见。", code="cannot_review_adjustment")
     check_open(adjustment)
     if not text.strip():
-        raise ValidationError({"text": "请填写意见。"})
+        raise Invalid("请填写意见。", code="required", field="text")
     remark = AdjustmentRemark.objects.create(adjustment=adjustment, author=by, text=text.strip())
     notifications.notify(
         [adjustment.filed_by],
@@ -171,12 +173,12 @@ def answer_remark(remark: AdjustmentRemark, *, by, answer: str) -> AdjustmentRem
         AdjustmentRemark.objects.select_for_update().select_related("adjustment__township").get(pk=remark.pk)
     )
     if not permissions.can_answer_remark(by, remark.adjustment):
-        raise PermissionDenied("只有申请人或该乡镇（街道）可以答复。")
+        raise Forbidden("只有申请人或该乡镇（街道）可以答复。", code="cannot_answer_remark")
     check_open(remark.adjustment)
     if remark.answer:
-        raise ValidationError("这条意见已经答复过了。")
+        raise Conflict("这条意见已经答复过了。", code="already_answered")
     if not answer.strip():
-        raise ValidationError({"answer": "请填写答复。"})
+        raise Invalid("请填写答复。", code="required", field="answer")
     remark.answer, remark.answered_by, remark.answered_at = answer.strip(), by, timezone.now()
     remark.save()
     return remark
@@ -197,28 +199,14 @@ def decide_adjustment(
         Adjustment.objects.select_for_update().select_related("township", "edition").get(pk=adjustment.pk)
     )
     if not permissions.can_review_adjustment(by, adjustment):
-        raise PermissionDenied("只有县委编办可以审核调整申请。")
+        raise Forbidden("只有县委编办可以审核调整申请。", code="cannot_review_adjustment")
     check_open(adjustment)
     if not approve:
         if not note.strip():
-            raise ValidationError({"note": "不予批准须写明理由。"})
+            raise Invalid("不予批准须写明理由。", code="reason_required", field="note")
         adjustment.move("reject")
     else:
-        problems = []
-        if not document_number.strip():
-            problems.append("批准须填写文号。")
-        if effective_on is None:
-            problems.append("请填写新版本的施行日期。")
-        if adjustment.remarks.filter(answer="").exists():
-            problems.append("还有审核意见没有答复。")
-        if current_edition(adjustment.township) != adjustment.edition:
-            problems.append("清单在申请之后已公布了新版本，请对照新版本重新申请。")
-        elif adjustment.township.duty_lists.exclude(stage__in=DutyList.LOCKED_STAGES).exists():
-            problems.append(
-                f"{adjustment.township.name}正在编制新一轮清单，调整会被新清单覆盖，请在新一轮清单中修改。"
-            )
-        if problems:
-            raise ValidationError(problems)
+        check_can_approve(adjustment, document_number=document_number, effective_on=effective_on)
         adjustment.new_edition = publish_adjustment(
             adjustment, by=by, document_number=document_number.strip(), effective_on=effective_on
         )
@@ -237,6 +225,27 @@ def decide_adjustment(
         reverse("publication:adjustment", args=[adjustment.pk]),
     )
     return adjustment
+
+
+def check_can_approve(adjustment: Adjustment, *, document_number: str, effective_on: date | None) -> None:
+    """The list may not have moved on since the request (409), every remark is answered (412), and
+    the approval names its 文号 and date (400)."""
+    if current_edition(adjustment.township) != adjustment.edition:
+        raise Conflict("清单在申请之后已公布了新版本，请对照新版本重新申请。", code="edition_superseded")
+    if adjustment.township.duty_lists.exclude(stage__in=DutyList.LOCKED_STAGES).exists():
+        raise Conflict(
+            f"{adjustment.township.name}正在编制新一轮清单，调整会被新清单覆盖，请在新一轮清单中修改。",
+            code="new_round_open",
+        )
+    if adjustment.remarks.filter(answer="").exists():
+        raise PreconditionFailed(["还有审核意见没有答复。"], code="remarks_unanswered")
+    problems = {}
+    if not document_number.strip():
+        problems["document_number"] = ("required", "批准须填写文号。")
+    if effective_on is None:
+        problems["effective_on"] = ("required", "请填写新版本的施行日期。")
+    if problems:
+        raise Invalid.fields(problems)
 
 
 # What a live row and its published copy must agree on before an adjustment builds on the row.
@@ -278,8 +287,9 @@ def check_rows_as_published(duty_list: DutyList, published: dict, keys: set) -> 
         != checked_values(published[item.key].frozen_values(), kept)
     ]
     if differing:
-        raise ValidationError(
-            f"以下事项的现行文本与公布的清单不一致，不能在其基础上调整，请联系县委编办核对：{'、'.join(differing)}。"
+        raise Conflict(
+            f"以下事项的现行文本与公布的清单不一致，不能在其基础上调整，请联系县委编办核对：{'、'.join(differing)}。",
+            code="published_rows_changed",
         )
 
 

@@ -8,13 +8,13 @@ from datetime import date
 from functools import partial
 
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from simple_history.utils import bulk_update_with_history
 
 from catalog.actors import recorded_user
 from catalog.comparison import compare_rows
 from catalog.models import DutyItem, DutyList, FrozenItem, Part, Township
+from catalog.refusals import PreconditionFailed
 from review import workflow
 from review.models import Approval
 
@@ -121,7 +121,7 @@ def publish_approved(
     approval = Approval.objects.select_related("submission").get(duty_list=duty_list)
     rows = approval.submission.items.all()
     if not rows.exists():
-        raise ValidationError("审定稿没有任何事项，不能公布。")
+        raise PreconditionFailed(["审定稿没有任何事项，不能公布。"], code="empty_approval")
     # The review cycle ends here: items the leader decided are no longer locked for it.
     decided = list(DutyItem.objects.filter(duty_list=duty_list, is_decided=True))
     for item in decided:

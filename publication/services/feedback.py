@@ -15,7 +15,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from catalog.refusals import Conflict, Forbidden, Invalid
+from catalog.refusals import Conflict, Forbidden, Invalid, TooManyRequests
 from review import notifications
 
 from .. import permissions
@@ -66,21 +66,21 @@ def report_item(township, key, *, kind: str, text: str, contact: str, address: s
         .first()
     )
     if item is None:
-        raise ValidationError("该事项不在已公布的清单中。")
+        raise Invalid("该事项不在已公布的清单中。", code="not_published", field="key")
     errors = {}
     if kind not in Feedback.Kind.values:
-        errors["kind"] = "请选择反映的问题。"
+        errors["kind"] = ("required", "请选择反映的问题。")
     if not text.strip():
-        errors["text"] = "请写明具体情况。"
+        errors["text"] = ("required", "请写明具体情况。")
     elif len(text) > 2000:
-        errors["text"] = "具体情况请控制在 2000 字以内。"
+        errors["text"] = ("too_long", "具体情况请控制在 2000 字以内。")
     if errors:
-        raise ValidationError(errors)
+        raise Invalid.fields(errors)
     hashed = address_hash(address)
     since = timezone.now() - timedelta(hours=1)
     stored = Feedback.objects.filter(address_hash=hashed, created_at__gte=since).count()
     if stored >= settings.FEEDBACK_PER_HOUR or not take_report_slot(hashed):
-        raise RateLimited("您提交得太频繁了，请一小时后再试。")
+        raise RateLimited("您提交得太频繁了，请一小时后再试。", code="rate_limited")
     feedback = Feedback.objects.create(
         receipt_number=new_receipt_number(),
         township=township,
@@ -100,7 +100,7 @@ def report_item(township, key, *, kind: str, text: str, contact: str, address: s
     return feedback
 
 
-class RateLimited(ValidationError):
+class RateLimited(TooManyRequests):
     """Too many reports from one address."""
 
 

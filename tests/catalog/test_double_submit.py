@@ -96,7 +96,7 @@ def test_the_start_form_sent_twice_starts_one_list(client, cast, duty_list, temp
     data = {"township": township.pk, "year": 2026, "catalogue": template.pk}
     assert client.post(reverse("catalog:list_start"), data).status_code == 302
     second = client.post(reverse("catalog:list_start"), data)
-    assert second.status_code == 200 and "白云乡已有尚未审定的清单" in second.content.decode()
+    assert second.status_code == 409 and "白云乡已有尚未审定的清单" in second.content.decode()
     assert DutyList.objects.filter(township=township).count() == 1
 
 

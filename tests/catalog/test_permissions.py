@@ -194,7 +194,7 @@ def test_back_office_lists_only_the_editors_county(client, cast, duty_list):
     other_list = make_duty_list(
         cast["other_county_editor"]
         .memberships.get()
-        .county.townships.create(name="别镇", code="999008001", kind="zhen")
+        .county.townships.create(name="别镇", code="889008001", kind="zhen")
     )
     foreign = make_item(other_list, name="别县事项")
     client.force_login(cast["county_editor"])

@@ -92,3 +92,43 @@ def test_uncoded_refusals_read_as_their_plain_status():
     )
     with pytest.raises(TypeError):
         refusal_of(RuntimeError("bug"))
+
+
+def test_a_form_shows_each_message_under_its_own_name_for_the_field_with_the_refusals_status():
+    from django import forms
+
+    from catalog.refusals import Forbidden, Invalid
+    from catalog.refused_views import show_on_form
+
+    class MoveForm(forms.Form):
+        work = forms.CharField(required=False)
+        reason = forms.CharField(required=False)
+
+    both = Invalid.fields(
+        {"township_duties": ("required", "请填写乡镇职责。"), "reason": ("required", "请填写理由。")}
+    )
+    assert refusal_of(both).__dict__ == {
+        "status": 400,
+        "code": "required",
+        "message": "请填写乡镇职责。；请填写理由。",
+        "field": "township_duties",
+    }
+    form = MoveForm({})
+    form.is_valid()
+    assert show_on_form(form, both, fields={"township_duties": "work"}) == 400
+    assert form.errors == {"work": ["请填写乡镇职责。"], "reason": ["请填写理由。"]}
+    form = MoveForm({})
+    form.is_valid()
+    assert show_on_form(form, Forbidden("您无权修改。", code="cannot_edit_list")) == 403
+    assert form.non_field_errors() == ["您无权修改。"]
+
+
+def test_a_command_turns_any_refusal_into_its_chinese_message():
+    from django.core.management.base import CommandError
+
+    from catalog.imports.matching import StalePlanError
+    from catalog.refusals import refusals_as_command_errors
+
+    with pytest.raises(CommandError, match="^预览之后清单已被修改，请重新预览后再导入。$"):
+        with refusals_as_command_errors():
+            raise StalePlanError()

@@ -367,7 +367,7 @@ def test_move_with_a_stale_version_changes_nothing(official_client, duty_list, s
             "expected_version": 1,
         },
     )
-    assert response.status_code == 200 and "已被他人修改" in response.content.decode()
+    assert response.status_code == 409 and "已被他人修改" in response.content.decode()
     assert DutyItem.objects.get(pk=item.pk).part == Part.BASIC
 
 

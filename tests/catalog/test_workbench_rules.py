@@ -75,7 +75,7 @@ def test_a_deleted_item_is_only_restored(official, duty_list, action):
         data["lead_departments"] = [make_item(duty_list, Part.COORDINATED).lead_departments.get().pk]
     before = snapshot()
     response = official.post(reverse(f"catalog:{action}", args=[deleted.pk]), data, follow=True)
-    assert response.status_code == 200
+    assert response.status_code == 409
     assert "已删除，请先在“已删除”中恢复" in response.content.decode()
     assert snapshot() == before
 

@@ -504,7 +504,9 @@ def test_responding_never_redirects_to_another_site(client, cast, duty_list, ans
         reverse("review:comment_respond", args=[comment.pk]),
         {"accept": "1", "next": "https://evil.example/"},
     )
-    assert response.status_code == 302 and response["Location"] == reverse("review:queue")
+    # No later round is open, so the response is refused; the way back is still this site's queue.
+    assert response.status_code == 409 and "evil.example" not in response.content.decode()
+    assert f'href="{reverse("review:queue")}"' in response.content.decode()
 
 
 def test_only_leaders_are_offered_the_decision_link(client, cast, dispute):

@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from catalog.actors import SystemActor
 from catalog.imports import ImportFileError, apply_import, plan_import
-from catalog.imports.matching import StalePlanError
 from catalog.models import Township
+from catalog.refusals import refusals_as_command_errors
 
 
 class Command(BaseCommand):
@@ -40,7 +40,10 @@ class Command(BaseCommand):
         if not file.is_file():
             raise CommandError(f"找不到文件 {path}。")
         try:
-            plan = plan_import(file.read_bytes(), file.name, place, create_missing=create_missing, by=acting)
+            with refusals_as_command_errors():
+                plan = plan_import(
+                    file.read_bytes(), file.name, place, create_missing=create_missing, by=acting
+                )
         except ImportFileError as error:
             raise CommandError(str(error)) from None
         self.stdout.write("\n".join(plan.summary_lines()))
@@ -52,10 +55,8 @@ class Command(BaseCommand):
         if not plan.has_changes and not any(plan.to_create.values()):
             self.stdout.write("文件与清单一致，没有需要导入的内容。")
             return
-        try:
+        with refusals_as_command_errors():
             duty_list = apply_import(plan, by=acting, remove_missing=remove_missing)
-        except StalePlanError as error:
-            raise CommandError(str(error)) from None
         kept = (
             ""
             if remove_missing or not plan.missing
