@@ -2,13 +2,12 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from . import notes, permissions
 from .queries import person
-from .refusals import refusal_of
+from .refusals import REFUSALS, refusal_of
 from .views import item_for
 
 
@@ -20,7 +19,7 @@ def item_notes(request, item_id: int):
     if request.method == "POST":
         try:
             note = act(request, item)
-        except (ValidationError, PermissionDenied) as error:  # shown with its status, nothing written
+        except REFUSALS as error:  # shown on the page with its status, nothing written
             refusal = refusal_of(error)
             messages.error(request, refusal.message)
             status = refusal.status
