@@ -25,7 +25,18 @@ from catalog.models import County, DutyList
 from catalog.refusals import REFUSALS
 from catalog.refused_views import refused_page, show_on_form
 
-from . import confirmations, forms, permissions, proposals, queries, reports, rounds, services, workflow
+from . import (
+    confirmations,
+    decisions,
+    forms,
+    permissions,
+    proposals,
+    queries,
+    reports,
+    rounds,
+    services,
+    workflow,
+)
 from .forms import (
     AnswerForm,
     BulkAnswerForm,
@@ -362,7 +373,7 @@ def comments_answer_bulk(request, list_id: int):
 def comment_escalate(request, comment_id: int):
     comment = visible_comment(request, comment_id)
     try:
-        dispute = services.escalate_comment(comment, by=request.user)
+        dispute = decisions.escalate_comment(comment, by=request.user)
     except REFUSALS as error:
         return refused_page(request, error, back=reverse("review:list_comments", args=[comment.duty_list_id]))
     messages.success(request, f"“{dispute.item_name}”已列为争议事项，提请县领导协调拍板。")
@@ -464,7 +475,7 @@ def decide(request, dispute_id: int):
     status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
-            services.decide_dispute(dispute, by=request.user, **form.cleaned_data)
+            decisions.decide_dispute(dispute, by=request.user, **form.cleaned_data)
         except REFUSALS as error:
             status = show_on_form(form, error)
         else:

@@ -17,6 +17,7 @@ from catalog.models import Catalogue, County, DutyItem, DutyList
 from catalog.refusals import refusal_of
 from publication import services as publication
 from publication.models import Adjustment, AdjustmentRemark, Edition
+from review import decisions as review_decisions
 from review import services as review
 from review import workflow
 from review.models import Comment, CommentWindow, Decision, Dispute
@@ -75,7 +76,7 @@ class World:
 
     @cached_property
     def dispute(self) -> Dispute:
-        return review.escalate_comment(self.comment, by=self.editor)
+        return review_decisions.escalate_comment(self.comment, by=self.editor)
 
     @cached_property
     def edition(self) -> Edition:
@@ -105,7 +106,9 @@ def approve(adjustment, *, by, **fields):
 
 
 def decide(dispute, *, by):
-    return review.decide_dispute(dispute, by=by, outcome="维持原状", meeting="协调会", decided_on=TODAY())
+    return review_decisions.decide_dispute(
+        dispute, by=by, outcome="维持原状", meeting="协调会", decided_on=TODAY()
+    )
 
 
 def answer_twice(w):
@@ -130,7 +133,7 @@ def decided_item(w):
 def escalated_in_coordination(w):
     comment = w.comment
     DutyList.objects.filter(pk=w.duty_list.pk).update(stage=DutyList.Stage.COORDINATION)
-    return review.escalate_comment(comment, by=w.editor)
+    return review_decisions.escalate_comment(comment, by=w.editor)
 
 
 def with_remark(w):

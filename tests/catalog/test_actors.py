@@ -14,6 +14,8 @@ import catalog.services
 import publication.services.adjustments
 import publication.services.editions
 import publication.services.feedback
+import review.decisions
+import review.records
 import review.rounds
 import review.services
 import review.workflow
@@ -33,6 +35,8 @@ SERVICE_MODULES = [
     catalog.services,
     catalog.imports.matching,
     catalog.merging,
+    review.decisions,
+    review.records,
     review.rounds,
     review.services,
     review.workflow,

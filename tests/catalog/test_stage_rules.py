@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 
 from catalog import permissions
 from catalog.models import STAGE_RULES, DutyList, Stage
+from review import decisions as review_decisions
 from review import services as review_services
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +37,7 @@ def test_answers_and_decisions_follow_the_stage_rule(stage):
     rule = STAGE_RULES[stage]
     assert (stage in review_services.ANSWERING_STAGES) == (rule.answers == "departments")
     assert (stage in review_services.CONSULTEE_STAGES) == (rule.answers == "consultees")
-    assert (stage in review_services.DECIDING_STAGES) == rule.decides
+    assert (stage in review_decisions.DECIDING_STAGES) == rule.decides
 
 
 @pytest.mark.parametrize("stage", list(Stage))

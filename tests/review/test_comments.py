@@ -9,7 +9,7 @@ from django.utils import timezone
 from catalog import services as catalog_services
 from catalog.actors import SYSTEM
 from catalog.models import DutyItem, DutyList, Part
-from review import services, workflow
+from review import decisions, services, workflow
 from review.models import Comment, CommentWindow, Invitation, Notification
 from tests.conftest import make_department, make_item, make_user
 
@@ -455,7 +455,7 @@ def test_a_comment_acted_on_or_after_finishing_cannot_be_withdrawn(cast, submitt
     window = open_round(submitted, cast["county_editor"], department)
     reviewer = cast["department_reviewer"]
     escalated = services.add_comment(window, by=reviewer, position="modify", text="整体意见一")
-    services.escalate_comment(escalated, by=cast["county_editor"])
+    decisions.escalate_comment(escalated, by=cast["county_editor"])
     with pytest.raises(ValidationError, match="不能撤回"):
         services.withdraw_comment(escalated, by=reviewer)
     kept = services.add_comment(window, by=reviewer, position="modify", text="整体意见二")

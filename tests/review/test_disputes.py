@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from catalog import services as catalog_services
 from catalog.models import DutyItem, DutyList, Part
-from review import services, workflow
+from review import decisions, services, workflow
 from review.models import (
     Approval,
     Comment,
@@ -109,7 +109,7 @@ def decide(dispute, user, **fields):
         "meeting": "县委常委会协调会",
         "decided_on": TODAY(),
     }
-    return services.decide_dispute(dispute, by=user, **(values | fields))
+    return decisions.decide_dispute(dispute, by=user, **(values | fields))
 
 
 def test_the_leader_decides_and_the_decision_is_applied_and_locks_the_item(
@@ -179,15 +179,15 @@ def test_the_editor_can_escalate_a_comment_before_the_last_round(cast, duty_list
     workflow.perform(duty_list, "submit", by=cast["township_official"])
     [comment] = run_round(duty_list, cast, department, ["宅基地审批"])
     with pytest.raises(PermissionDenied):
-        services.escalate_comment(comment, by=cast["township_official"])
-    dispute = services.escalate_comment(comment, by=cast["county_editor"])
+        decisions.escalate_comment(comment, by=cast["township_official"])
+    dispute = decisions.escalate_comment(comment, by=cast["county_editor"])
     assert dispute.is_escalated and dispute.township_position == "（乡镇尚未答复）"
     comment.refresh_from_db()
     assert comment.state == Comment.State.DISPUTED
     # A disputed comment no longer waits for the township's answer.
     workflow.perform(duty_list, "submit", by=cast["township_official"])
     with pytest.raises(ValidationError, match="只有尚未解决的意见"):
-        services.escalate_comment(comment, by=cast["county_editor"])
+        decisions.escalate_comment(comment, by=cast["county_editor"])
 
 
 def test_consultees_comment_in_consultation_and_the_editor_answers(cast, disputed):
@@ -263,7 +263,7 @@ def test_a_dispute_about_an_item_the_township_removed_can_still_be_decided(cast,
     workflow.perform(duty_list, "submit", by=cast["township_official"])
     [comment] = run_round(duty_list, cast, department, ["宅基地审批"])
     catalog_services.delete_item(DutyItem.objects.get(pk=item.pk), by=cast["township_official"])
-    dispute = services.escalate_comment(comment, by=cast["county_editor"])
+    dispute = decisions.escalate_comment(comment, by=cast["county_editor"])
     with pytest.raises(ValidationError, match="已不在草稿中"):
         decide(dispute, cast["county_leader"], name="恢复并改名")
     decision = decide(dispute, cast["county_leader"], outcome="同意删除")

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from catalog import services as catalog_services
 from catalog.models import DutyItem, DutyList, Part
-from review import notifications, queries, services, workflow
+from review import decisions, notifications, queries, services, workflow
 from review.models import Comment, Digest, Dispute, Notification, ReplyTemplate
 from tests.conftest import make_department, make_item, make_township
 
@@ -317,7 +317,7 @@ def test_comparison_queries_do_not_grow_with_items(client, cast, duty_list, depa
 @pytest.fixture
 def dispute(cast, duty_list, department, answered_round):
     comment = Comment.objects.order_by("pk").first()
-    return services.escalate_comment(comment, by=cast["county_editor"])
+    return decisions.escalate_comment(comment, by=cast["county_editor"])
 
 
 def test_the_docket_prints_and_exports_the_disputes_by_township(client, cast, dispute):
@@ -417,7 +417,7 @@ def test_each_inbox_shows_what_waits_for_its_owner(client, cast, duty_list, depa
     assert queries.inbox_for(cast["department_reviewer"]).count == 0
     client.force_login(cast["township_official"])
     assert client.get(reverse("review:inbox_count")).content.decode() == "1"  # one list to answer
-    services.escalate_comment(Comment.objects.first(), by=cast["county_editor"])
+    decisions.escalate_comment(Comment.objects.first(), by=cast["county_editor"])
     assert [d.item_name for d in queries.inbox_for(cast["county_leader"]).to_decide] == ["配合事项1"]
     assert queries.inbox_for(cast["township_official"]).to_answer == [(duty_list, 2)]
 
@@ -469,17 +469,17 @@ def test_report_and_docket_queries_do_not_grow(client, cast, duty_list, departme
         reverse("review:docket") + f"?county={county}",
     ]
     for comment in Comment.objects.all()[:1]:
-        services.escalate_comment(comment, by=cast["county_editor"])
+        decisions.escalate_comment(comment, by=cast["county_editor"])
     before = [queries_of(client, url) for url in urls]
     for comment in Comment.objects.filter(state="open"):
-        services.escalate_comment(comment, by=cast["county_editor"])
+        decisions.escalate_comment(comment, by=cast["county_editor"])
     assert [queries_of(client, url) for url in urls] == before
     assert Dispute.objects.count() == 3
 
 
 def test_consultees_find_the_open_consultation_in_their_inbox(cast, dispute):
     duty_list = dispute.duty_list
-    services.decide_dispute(
+    decisions.decide_dispute(
         dispute, by=cast["county_leader"], outcome="维持", meeting="协调会", decided_on=timezone.localdate()
     )
     Comment.objects.filter(state="open").update(state="disputed")
