@@ -9,7 +9,7 @@ from simple_history.utils import bulk_update_with_history
 
 from catalog.actors import recorded_user
 from catalog.comparison import frozen_readings
-from catalog.models import DutyItem, DutyList
+from catalog.models import PUBLISHED_ORDER, DutyItem, DutyList
 
 from .models import (
     Comment,
@@ -52,6 +52,8 @@ def freeze(duty_list: DutyList, stage: str, *, by, note: str) -> Submission:
         .filter(duty_list=duty_list)
         .select_related("category__parent", "responsible_office", "receiving_department")
         .prefetch_related("lead_departments")
+        # In the list's order, so rows whose 序号 tie keep the draft's order in the frozen copy too.
+        .order_by(*PUBLISHED_ORDER)
     )
     SubmittedItem.objects.bulk_create(SubmittedItem.copy_of(submission, item) for item in items)
     return submission
