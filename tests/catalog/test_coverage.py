@@ -302,3 +302,26 @@ def test_the_workbook_holds_one_row_per_finding_as_text(client, cast, duty_list,
     assert rows[1][6] == "清单类型：基本履职事项 → 配合履职事项"
     formula_like = next(sheet.iter_rows(min_row=5, max_row=5))[2]
     assert formula_like.data_type == "s"
+
+
+def test_the_demo_lists_show_findings_in_the_panel(db):
+    from django.core.management import call_command
+
+    from catalog.models import DutyList
+    from publication.management.commands.load_demo import DEMO_FIXTURES
+    from tests.catalog.test_demo_data import FIXTURES
+
+    call_command("loaddata", *[FIXTURES / name for name in DEMO_FIXTURES], verbosity=0)
+    found = {
+        duty_list.township.name: draft_coverage(duty_list)
+        for duty_list in DutyList.objects.select_related("township")
+    }
+    kept = [
+        (f.item.name, f.entry.catalogue.kind) for c in found.values() for f in c.of_kind(Kind.RECLAIMED_KEPT)
+    ]
+    assert ("茶园农药使用监管", Catalogue.Kind.RECLAIMED) in kept and (
+        "占道经营和流动摊贩治理",
+        Catalogue.Kind.RECLAIMED,
+    ) in kept
+    assert "景区游船经营安全监督检查" not in [name for name, _ in kept]  # given back: no finding
+    assert all(coverage.of_kind(Kind.NO_ENTRY) for coverage in found.values())
