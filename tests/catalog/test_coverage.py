@@ -325,3 +325,62 @@ def test_the_demo_lists_show_findings_in_the_panel(db):
     ) in kept
     assert "景区游船经营安全监督检查" not in [name for name, _ in kept]  # given back: no finding
     assert all(coverage.of_kind(Kind.NO_ENTRY) for coverage in found.values())
+
+
+@pytest.fixture
+def edition(cast, duty_list, catalogues, departments):
+    from tests.publication.conftest import approve_and_publish
+
+    moved = entry(catalogues[Catalogue.Kind.TEMPLATE], "农村宅基地管理", Part.BASIC)
+    make_item(
+        duty_list, Part.COORDINATED, name="宅基地审批", catalogue_entry=moved, leads=[departments["农业"]]
+    )
+    make_item(duty_list, name="特色茶产业培育")
+    return approve_and_publish(duty_list, cast["county_editor"])
+
+
+def test_an_editions_page_and_workbook_list_its_frozen_rows_findings(client, cast, edition):
+    code = edition.township.code
+    client.force_login(cast["county_editor"])
+    page = client.get(reverse("publication:edition_coverage", args=[code, 1])).content.decode()
+
+    assert "“宅基地审批”列为配合履职事项，县级标准模板列为基本履职事项。" in page
+    assert "“特色茶产业培育”在本县的参考目录中没有对应的事项。" in page
+    assert reverse("publication:adjustment_new", args=[code]) in page
+    workbook = client.get(reverse("publication:edition_coverage_export", args=[code, 1]))
+    rows = list(
+        load_workbook(io.BytesIO(workbook.content))["查缺补漏"].iter_rows(min_row=3, values_only=True)
+    )
+    assert [row[2] for row in rows] == ["宅基地审批", "特色茶产业培育"]
+
+
+def test_an_editions_coverage_is_for_the_county_and_the_township_only(client, cast, edition):
+    code = edition.township.code
+    url = reverse("publication:edition_coverage", args=[code, 1])
+    for role, status in [
+        ("township_official", 200),
+        ("other_township_official", 404),
+        ("other_county_editor", 404),
+    ]:
+        client.force_login(cast[role])
+        assert client.get(url).status_code == status
+    client.logout()
+    assert client.get(url).status_code == 302
+
+
+def test_an_editions_coverage_costs_the_same_queries_at_two_sizes(
+    client, cast, edition, catalogues, departments
+):
+    from catalog.models import Township
+    from tests.conftest import make_duty_list
+    from tests.publication.conftest import approve_and_publish
+
+    client.force_login(cast["county_editor"])
+    small = page_queries(client, reverse("publication:edition_coverage", args=[edition.township.code, 1]))
+    neighbour = make_duty_list(Township.objects.get(name="青山镇"))
+    many_items(neighbour, catalogues, departments, 15)
+    larger = approve_and_publish(neighbour, cast["county_editor"])
+    assert larger.items.count() == 30
+    assert (
+        page_queries(client, reverse("publication:edition_coverage", args=[larger.township.code, 1])) == small
+    )
