@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .columns import COLUMN, COMPARED_COLUMNS, FROZEN_COLUMN, Part
+from .models.items import PartFields
 
 # A field's label by its name on the live item or on frozen rows.
 LABELS = {name: column.label for name, column in FROZEN_COLUMN.items()} | {
@@ -45,6 +46,15 @@ def compare_readings(
 def frozen_readings(row) -> dict[str, str]:
     """A frozen row's compared fields as a person reads them."""
     return {column.frozen_name: str(column.frozen_value(row) or "") for column in COMPARED_COLUMNS}
+
+
+def readings(row, names: Iterable[str]) -> dict[str, str]:
+    """The named columns of any version of an item as a person reads them: a live row (a draft's
+    item, a catalogue entry) through its related rows as fetched, a frozen row through the names it
+    keeps. Coverage reads an item and its catalogue entry with it, so the two read alike."""
+    if isinstance(row, PartFields):
+        return {name: str(COLUMN[name].live_value(row) or "") for name in names}
+    return {name: str(FROZEN_COLUMN[name].frozen_value(row) or "") for name in names}
 
 
 COMPARED_NAMES = [column.frozen_name for column in COMPARED_COLUMNS]

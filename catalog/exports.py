@@ -277,3 +277,44 @@ def write_county_zip(
             if progress is not None:
                 progress(count, len(lists))
     return count
+
+
+# The coverage workbook's columns (查缺补漏): a finding's kind, its item or entry, what differs.
+COVERAGE_COLUMNS = [
+    ("序号", NUMBER_WIDTH),
+    ("问题类型", 22),
+    ("事项名称", 26),
+    ("本清单的清单类型", 14),
+    ("参考目录", 20),
+    ("目录事项", 26),
+    ("差异（目录 → 本清单）", 34),
+    ("说明", 50),
+]
+
+
+def coverage_values(finding) -> list[str]:
+    """One finding as the workbook's row reads it (after its 序号)."""
+    item, entry = finding.item, finding.entry
+    return [
+        finding.kind_label,
+        item.name if item is not None else entry.name,
+        Part(item.part).label if item is not None else "",
+        entry.catalogue.name if entry is not None else "",
+        entry.name if entry is not None else "",
+        "\n".join(f"{c.label}：{c.before or '（空）'} → {c.after or '（空）'}" for c in finding.differences),
+        finding.sentence,
+    ]
+
+
+def coverage_workbook(title: str, findings) -> bytes:
+    """Every finding of a list against its county's catalogues, one row each, ready to print."""
+    workbook = Workbook(write_only=True)
+    sheet = start_table(workbook, "查缺补漏", f"{title}查缺补漏情况表", COVERAGE_COLUMNS)
+    widths = [width for _, width in COVERAGE_COLUMNS[1:]]
+    for number, finding in enumerate(findings, start=1):
+        values = coverage_values(finding)
+        sheet.row_dimensions[number + 2].height = row_height(widths, values)
+        sheet.append([body_cell(sheet, number, center=True)] + [body_cell(sheet, v) for v in values])
+    stream = io.BytesIO()
+    workbook.save(stream)
+    return stream.getvalue()

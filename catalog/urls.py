@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import job_views, note_views, transfer_views, views
+from . import coverage_views, job_views, note_views, transfer_views, views
 
 app_name = "catalog"
 
@@ -9,6 +9,12 @@ urlpatterns = [
     path("lists/new/", views.list_start, name="list_start"),
     path("lists/<int:list_id>/", views.list_editor, name="list_editor"),
     path("lists/<int:list_id>/changes/", views.list_changes, name="list_changes"),
+    path("lists/<int:list_id>/coverage/", coverage_views.list_coverage, name="list_coverage"),
+    path(
+        "lists/<int:list_id>/coverage/export/",
+        coverage_views.list_coverage_export,
+        name="list_coverage_export",
+    ),
     path("lists/<int:list_id>/add/<str:part>/", views.item_add, name="item_add"),
     path("items/<int:item_id>/", views.item_row, name="item_row"),
     path("items/<int:item_id>/edit/", views.item_edit, name="item_edit"),

@@ -113,8 +113,8 @@ def list_editor(request, list_id: int):
             ),
             "active_part": active_part,
             "can_edit": permissions.can_edit_list(request.user, duty_list),
-            "missing_mandatory": (
-                [] if duty_list.stage in DutyList.LOCKED_STAGES else coverage.missing_mandatory(duty_list)
+            "coverage": (
+                None if duty_list.stage in DutyList.LOCKED_STAGES else coverage.draft_coverage(duty_list)
             ),
         },
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import adjustment_views, feedback_views, publish_views, views
+from . import adjustment_views, coverage_views, feedback_views, publish_views, views
 
 app_name = "publication"
 
@@ -24,6 +24,16 @@ urlpatterns = [
     path("lists/<str:code>/editions/<int:number>/", views.township_page, name="edition"),
     path("lists/<str:code>/editions/<int:number>/changes/", views.changes, name="changes"),
     path("lists/<str:code>/editions/<int:number>/download.<str:fmt>", views.download, name="download"),
+    path(
+        "work/lists/<str:code>/editions/<int:number>/coverage/",
+        coverage_views.edition_coverage,
+        name="edition_coverage",
+    ),
+    path(
+        "work/lists/<str:code>/editions/<int:number>/coverage/export/",
+        coverage_views.edition_coverage_export,
+        name="edition_coverage_export",
+    ),
     path("feedback/", feedback_views.look_up, name="feedback_look_up"),
     # 印发公布 and 动态调整, in the workbench.
     path("work/lists/<int:list_id>/publish/", publish_views.publish, name="publish"),

@@ -155,6 +155,7 @@ class Catalogue(models.Model):
         TEMPLATE = "template", "县级标准模板"
         SAFEGUARD = "safeguard", "兜底事项目录"
         DEPARTMENT = "department", "部门事项目录"
+        RECLAIMED = "reclaimed", "上级部门收回事项参考目录"
         OTHER = "other", "其他参考目录"
 
     county = models.ForeignKey(
