@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from catalog import merging
 from catalog import permissions as catalog_permissions
+from catalog.columns import COLUMN, WORK_FIELDS
 from catalog.comparison import ItemDiff, compare_rows
 from catalog.models import (
     FROZEN_ORDER,
@@ -204,12 +205,42 @@ class CommentGroup:
     comments: list[Comment]
 
 
+@dataclass
+class Proposed:
+    """One change a comment proposes, beside what the draft holds now."""
+
+    label: str
+    current: str
+    proposed: str
+
+
+def set_current_values(duty_list: DutyList, comments: list[Comment]) -> None:
+    """Give each proposal to change an item `comment.beside`: its fields as the draft holds them now
+    beside the proposed values, read with the draft rows in two queries however many comments."""
+    keys = {c.item_key for c in comments if c.item_key and c.position == Comment.Position.MODIFY}
+    items = {
+        item.key: item
+        for item in DutyItem.objects.active()
+        .filter(duty_list=duty_list, key__in=keys)
+        .select_related("category", "responsible_office", "receiving_department")
+        .prefetch_related("lead_departments")
+    }
+    for comment in comments:
+        item = items.get(comment.item_key) if comment.position == Comment.Position.MODIFY else None
+        comment.beside = []
+        for name, proposed in comment.proposals() if item is not None else ():
+            # A proposed "content" is the wording of whatever column says what the item's part does.
+            column = COLUMN[WORK_FIELDS[item.part] if name == "content" else name]
+            comment.beside.append(Proposed(column.label, column.live_value(item), proposed))
+
+
 def list_comments(duty_list: DutyList, *, only_waiting: bool = False) -> list[CommentGroup]:
     """Every comment on the list, grouped by item in the order of the latest submission."""
     comments = comments_with_names().filter(duty_list=duty_list).select_related("dispute__decision")
     if only_waiting:
         comments = comments.filter(state=State.OPEN).exclude(position=Comment.Position.AGREE)
     comments = list(comments.order_by("created_at", "pk"))
+    set_current_values(duty_list, comments)
     latest = duty_list.submissions.order_by("-round").first()
     order = (
         {key: n for n, key in enumerate(latest.items.order_by(*FROZEN_ORDER).values_list("key", flat=True))}
