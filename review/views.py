@@ -209,6 +209,7 @@ def comment_add(request, window_id: int):
         "county_id": window.duty_list.township.county_id,
         "departments": departments,
         "adding": adding,
+        "item": item,
     }
     form = CommentForm(request.POST or None, **form_kwargs)
     status = 400 if request.method == "POST" else 200
@@ -220,7 +221,8 @@ def comment_add(request, window_id: int):
         except REFUSALS as error:
             status = show_on_form(form, error)
         else:
-            messages.success(request, f"已提交对“{item.name if item else '清单'}”的意见。")
+            named = item.name if item else form.cleaned_data.get("proposed_name") or "清单"
+            messages.success(request, f"已提交对“{named}”的意见。")
             return redirect(
                 reverse("review:window", args=[window.pk]) + (f"#item-{item.key}" if item else "")
             )

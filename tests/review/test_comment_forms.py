@@ -6,6 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from catalog.models import Category
 from review import services, workflow
 from review.models import Comment
 from tests.review.test_pages import add_items, comment_on, open_window, queries_of
@@ -73,3 +74,88 @@ def test_the_answer_page_reads_current_text_in_the_same_queries_for_more_comment
     page = client.get(url).content.decode()
     assert page.count('class="data proposal"') == 6
     assert queries_of(client, url) == few
+
+
+# The department's comment form.
+
+
+def opened(cast, duty_list, department, count: int = 2):
+    """A submitted list of `count` items, with a round open to `department`."""
+    add_items(duty_list, department, count)
+    workflow.perform(duty_list, "submit", by=cast["township_official"])
+    return open_window(duty_list, cast, department)
+
+
+def test_the_modify_proposal_starts_from_the_items_current_wording_and_keeps_only_what_changed(
+    client, cast, duty_list, department
+):
+    window = opened(cast, duty_list, department)
+    item = window.submission.items.get(name="配合事项1")
+    client.force_login(cast["department_reviewer"])
+    url = reverse("review:comment_add", args=[window.pk]) + f"?item={item.key}"
+    page = client.get(url).content.decode()
+    # Prefilled from the frozen item: its name, the wording of its part (配合职责) and its lead department.
+    assert 'name="proposed_name" value="配合事项1"' in page
+    assert re.search(r'<textarea name="proposed_content"[^>]*>\s*配合</textarea>', page)
+    assert re.search(rf'name="proposed_lead_departments" value="{department.pk}"[^>]*checked', page)
+    assert "建议乡镇（街道）配合职责" in page
+    assert 'data-positions="disagree"' in page and 'data-positions="modify add"' in page
+    assert "js/comment_form.js" in page
+
+    response = client.post(
+        url,
+        {
+            "position": "modify",
+            "proposed_name": "配合事项1",
+            "proposed_content": "配合，并按月报送",
+            "proposed_part": "coordinated",
+            "proposed_lead_departments": [department.pk],
+        },
+        follow=True,
+    )
+    assert "已提交对“配合事项1”的意见。" in response.content.decode()
+    comment = Comment.objects.get()
+    # Only the edited wording is proposed; the unchanged prefilled fields are not.
+    assert (comment.position, comment.proposed_name, comment.proposed_content) == (
+        "modify",
+        "",
+        "配合，并按月报送",
+    )
+    assert comment.proposed_part == "" and not comment.proposed_lead_departments.exists()
+
+
+def test_agreeing_with_the_prefilled_fields_untouched_proposes_nothing(client, cast, duty_list, department):
+    window = opened(cast, duty_list, department, 1)
+    item = window.submission.items.get()
+    client.force_login(cast["department_reviewer"])
+    url = reverse("review:comment_add", args=[window.pk]) + f"?item={item.key}"
+    response = client.post(
+        url, {"position": "agree", "proposed_name": item.name, "proposed_part": item.part}, follow=True
+    )
+    assert f"已提交对“{item.name}”的意见。" in response.content.decode()
+    comment = Comment.objects.get()
+    assert (comment.position, comment.proposed_name, comment.proposed_part) == ("agree", "", "")
+
+
+def test_a_comment_on_the_whole_list_asks_no_wording_and_a_proposed_item_is_named_after_saving(
+    client, cast, duty_list, department
+):
+    window = opened(cast, duty_list, department, 1)
+    category = Category.objects.get(county=duty_list.township.county)
+    client.force_login(cast["department_reviewer"])
+    url = reverse("review:comment_add", args=[window.pk])
+    page = client.get(url).content.decode()
+    assert 'name="proposed_name"' not in page and 'name="reason"' in page
+    response = client.post(
+        url + "?add=1",
+        {
+            "position": "add",
+            "proposed_name": "农村宅基地审核",
+            "proposed_part": "basic",
+            "proposed_content": "初审",
+            "proposed_category": category.pk,
+        },
+        follow=True,
+    )
+    assert "已提交对“农村宅基地审核”的意见。" in response.content.decode()
+    assert Comment.objects.get().proposed_name == "农村宅基地审核"
