@@ -149,7 +149,8 @@ class CommentForm(forms.ModelForm):
 
     def __init__(self, *args, county_id: int, departments=(), adding: bool = False, item=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.item = item
+        # The item's frozen values as the proposal fields take them: prefilled, and dropped when unchanged.
+        self.current = current_values(item) if item is not None else {}
         self.fields["position"].choices = [
             c for c in Comment.Position.choices if (c[0] == Comment.Position.ADD) == adding
         ]
@@ -174,7 +175,6 @@ class CommentForm(forms.ModelForm):
             for name in Comment.PROPOSAL_FIELDS:
                 del self.fields[name]
         if item is not None:
-            self.current = current_values(item)
             work = COLUMN[WORK_FIELDS[item.part]]
             self.fields["proposed_content"].label = f"建议{work.label}"
             self.fields["proposed_content"].widget.attrs["rows"] = max(work.rows, 3)
@@ -195,7 +195,7 @@ class CommentForm(forms.ModelForm):
     def clean(self):
         """What still reads as the item does now is no proposal: only the changed fields are kept."""
         data = super().clean()
-        for name, value in getattr(self, "current", {}).items():
+        for name, value in self.current.items():
             given = data.get(name)
             if name == "proposed_lead_departments":
                 unchanged = {d.pk for d in given or []} == set(value)
