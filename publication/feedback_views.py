@@ -12,7 +12,7 @@ from catalog import permissions as catalog_permissions
 from catalog.refusals import REFUSALS
 from catalog.refused_views import show_on_form
 
-from . import permissions, services
+from . import permissions, queries, services
 from .forms import FeedbackLookUpForm, HandleFeedbackForm
 from .models import Feedback
 
@@ -31,17 +31,10 @@ def look_up(request):
     return response
 
 
-def reports_handled_by(user):
-    reports = Feedback.objects.select_related("township__county", "edition")
-    if user.is_superuser:
-        return reports
-    return reports.filter(township__county__in=catalog_permissions.edited_county_ids(user))
-
-
 @login_required
 def queue(request):
     """待我处理: the reports of the counties the user edits, by status (待处理 first)."""
-    reports = reports_handled_by(request.user)
+    reports = queries.feedback_handled_by(request.user)
     status = request.GET.get("status", Feedback.Status.PENDING)
     if status not in Feedback.Status.values:
         status = Feedback.Status.PENDING

@@ -9,12 +9,16 @@ from django.core.cache import cache
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
 
+from catalog import permissions as catalog_permissions
 from catalog.columns import WORK_FIELDS
 from catalog.models import FROZEN_ORDER, County, Part, Township
+from review.inbox import Task
 
 from . import localpages
-from .models import CurrentEdition, Edition, EditionItem
+from .models import CurrentEdition, Edition, EditionItem, Feedback
 from .services import SEARCHED_FIELDS, grams
 
 SEARCH_LIMIT = 300
@@ -369,3 +373,28 @@ def naming_department(items: QuerySet[EditionItem], name: str) -> QuerySet[Editi
         | Q(lead_departments__contains=f"、{name}、")
         | Q(receiving_department=name)
     )
+
+
+# 群众反映 in the workbench.
+
+
+def feedback_handled_by(user) -> QuerySet[Feedback]:
+    """The reports a user handles: those of the counties they edit (every county for a superuser)."""
+    reports = Feedback.objects.select_related("township__county", "edition")
+    if user.is_superuser:
+        return reports
+    return reports.filter(township__county__in=catalog_permissions.edited_county_ids(user))
+
+
+def feedback_tasks(user) -> list[Task]:
+    """待我处理: each report still 待处理, oldest first (registered as a task source in apps.py)."""
+    pending = feedback_handled_by(user).filter(status=Feedback.Status.PENDING).order_by("created_at", "pk")
+    return [
+        Task(
+            "待处理的群众反映",
+            f"{report.township.name}“{report.item_name}”：{report.get_kind_display()}",
+            reverse("publication:feedback_handle", args=[report.pk]),
+            f"受理编号 {report.receipt_number}，{timezone.localdate(report.created_at):%Y-%m-%d} 提交",
+        )
+        for report in pending
+    ]

@@ -6,6 +6,7 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
+from catalog.columns import COLUMN, WORK_FIELDS
 from catalog.models import Category, Department, DutyList, Part
 
 from . import queries, workflow
@@ -135,8 +136,21 @@ class CommentForm(forms.ModelForm):
             "proposed_lead_departments": forms.CheckboxSelectMultiple,
         }
 
-    def __init__(self, *args, county_id: int, departments=(), adding: bool = False, **kwargs):
+    # The fields each position asks for, as the form groups them; the position, the signature and
+    # 意见内容 are asked of every one. With the script only the chosen position's group shows.
+    GROUPS = [
+        ("不同意的理由", (Comment.Position.DISAGREE,), ("reason",)),
+        (
+            "建议修改的内容",
+            (Comment.Position.MODIFY, Comment.Position.ADD),
+            tuple(Comment.PROPOSAL_FIELDS) + ("proposed_category",),
+        ),
+    ]
+
+    def __init__(self, *args, county_id: int, departments=(), adding: bool = False, item=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # The item's frozen values as the proposal fields take them: prefilled, and dropped when unchanged.
+        self.current = current_values(item) if item is not None else {}
         self.fields["position"].choices = [
             c for c in Comment.Position.choices if (c[0] == Comment.Position.ADD) == adding
         ]
@@ -157,11 +171,57 @@ class CommentForm(forms.ModelForm):
             del self.fields["department"]
         if not adding:
             del self.fields["proposed_category"]
+        if item is None and not adding:  # a comment on the list as a whole proposes no wording
+            for name in Comment.PROPOSAL_FIELDS:
+                del self.fields[name]
+        if item is not None:
+            work = COLUMN[WORK_FIELDS[item.part]]
+            self.fields["proposed_content"].label = f"建议{work.label}"
+            self.fields["proposed_content"].widget.attrs["rows"] = max(work.rows, 3)
+            # 建议修改 starts from the item's wording: a small change is a small edit.
+            for name, value in self.current.items():
+                self.initial.setdefault(name, value)
+
+    def grouped(self) -> list[tuple[str, str, list]]:
+        """The fields asked of every position, then each position's group: (legend, positions, fields)."""
+        grouped_names = {name for _, _, names in self.GROUPS for name in names}
+        groups = [("", "", [self[name] for name in self.fields if name not in grouped_names])]
+        for legend, positions, names in self.GROUPS:
+            fields = [self[name] for name in names if name in self.fields]
+            if fields:
+                groups.append((legend, " ".join(positions), fields))
+        return groups
+
+    def clean(self):
+        """What still reads as the item does now is no proposal: only the changed fields are kept."""
+        data = super().clean()
+        for name, value in self.current.items():
+            given = data.get(name)
+            if name == "proposed_lead_departments":
+                unchanged = {d.pk for d in given or []} == set(value)
+                data[name] = [] if unchanged else given
+            elif name == "proposed_receiving_department":
+                if given is not None and given.pk == value:
+                    data[name] = None
+            elif (given or "").strip() == (value or "").strip():
+                data[name] = ""
+        return data
 
     def service_arguments(self) -> dict:
         data = dict(self.cleaned_data)
         data["proposed_lead_departments"] = list(data.get("proposed_lead_departments") or [])
         return data
+
+
+def current_values(item) -> dict:
+    """A submitted item's frozen values as the proposal fields take them, read through the column
+    declaration (a proposed "content" is the wording of the column saying what the item's part does)."""
+    values = {}
+    for proposal, name in Comment.PROPOSAL_FIELDS.items():
+        column = COLUMN[WORK_FIELDS[item.part] if name == "content" else name]
+        if item.part in column.parts:
+            values[proposal] = getattr(item, column.frozen_ids or column.frozen_name)
+    return values
 
 
 class AnswerForm(forms.Form):

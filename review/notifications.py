@@ -25,8 +25,8 @@ from django.utils import timezone
 
 from catalog.models import Department, Membership, Township
 
+from .inbox import inbox_for
 from .models import Digest, Invitation, Notification
-from .queries import inbox_for
 
 Role = Membership.Role
 User = get_user_model()

@@ -5,11 +5,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from catalog import merging
-from catalog import permissions as catalog_permissions
+from catalog.columns import COLUMN, WORK_FIELDS
 from catalog.comparison import ItemDiff, compare_rows
 from catalog.models import (
     FROZEN_ORDER,
@@ -19,7 +19,6 @@ from catalog.models import (
     DutyList,
     Membership,
     Township,
-    stages_where,
 )
 
 from . import permissions
@@ -28,7 +27,6 @@ from .models import (
     CommentWindow,
     Dispute,
     Invitation,
-    Notification,
     Reply,
     StageChange,
     Submission,
@@ -204,12 +202,42 @@ class CommentGroup:
     comments: list[Comment]
 
 
+@dataclass
+class Proposed:
+    """One change a comment proposes, beside what the draft holds now."""
+
+    label: str
+    current: str
+    proposed: str
+
+
+def set_current_values(duty_list: DutyList, comments: list[Comment]) -> None:
+    """Give each proposal to change an item `comment.beside`: its fields as the draft holds them now
+    beside the proposed values, read with the draft rows in two queries however many comments."""
+    keys = {c.item_key for c in comments if c.item_key and c.position == Comment.Position.MODIFY}
+    items = {
+        item.key: item
+        for item in DutyItem.objects.active()
+        .filter(duty_list=duty_list, key__in=keys)
+        .select_related("category", "responsible_office", "receiving_department")
+        .prefetch_related("lead_departments")
+    }
+    for comment in comments:
+        item = items.get(comment.item_key) if comment.position == Comment.Position.MODIFY else None
+        comment.beside = []
+        for name, proposed in comment.proposals() if item is not None else ():
+            # A proposed "content" is the wording of whatever column says what the item's part does.
+            column = COLUMN[WORK_FIELDS[item.part] if name == "content" else name]
+            comment.beside.append(Proposed(column.label, column.live_value(item), proposed))
+
+
 def list_comments(duty_list: DutyList, *, only_waiting: bool = False) -> list[CommentGroup]:
     """Every comment on the list, grouped by item in the order of the latest submission."""
     comments = comments_with_names().filter(duty_list=duty_list).select_related("dispute__decision")
     if only_waiting:
         comments = comments.filter(state=State.OPEN).exclude(position=Comment.Position.AGREE)
     comments = list(comments.order_by("created_at", "pk"))
+    set_current_values(duty_list, comments)
     latest = duty_list.submissions.order_by("-round").first()
     order = (
         {key: n for n, key in enumerate(latest.items.order_by(*FROZEN_ORDER).values_list("key", flat=True))}
@@ -411,133 +439,6 @@ def board_for(county_id: int, today: date | None = None) -> Board:
     stages = Counter(row.duty_list.stage for row in rows)
     stage_counts = [(label, stages[value]) for value, label in Stage.choices if stages[value]]
     return Board(rows, open_by_department, late, stage_counts, not_started)
-
-
-# The inbox: what waits for the user.
-
-
-@dataclass
-class Inbox:
-    to_answer: list = field(default_factory=list)  # (duty_list, count)
-    to_comment: list = field(default_factory=list)  # QueueEntry-like: (window, invitation)
-    to_respond: list = field(default_factory=list)  # (duty_list, department, count)
-    to_decide: list = field(default_factory=list)  # Dispute
-    to_close: list = field(default_factory=list)  # CommentWindow ready to close
-    to_open: list = field(default_factory=list)  # DutyList submitted without a window
-    to_consult: list = field(default_factory=list)  # consultees' windows open in the user's counties
-    notifications: list = field(default_factory=list)
-
-    # What the inbox page lists as tasks, section by section.
-    TASKS = ("to_answer", "to_comment", "to_respond", "to_decide", "to_close", "to_open", "to_consult")
-
-    @property
-    def count(self) -> int:
-        """The number beside 待我处理: one per task the page lists (a list to answer counts once,
-        however many comments wait on it). Notifications are news, not tasks."""
-        return sum(len(getattr(self, name)) for name in self.TASKS)
-
-
-# Where a comment is answered: the township's stages after a round, or the consultees' steps.
-ANSWERING = Q(
-    duty_list__stage__in=stages_where(answers="departments"), window__kind=CommentWindow.Kind.DEPARTMENTS
-) | Q(duty_list__stage__in=stages_where(answers="consultees"), window__kind=CommentWindow.Kind.CONSULTEES)
-
-
-def inbox_for(user, *, with_notifications: bool = False) -> Inbox:
-    inbox = Inbox()
-    memberships = catalog_permissions.memberships_of(user)
-    townships = [m.township_id for m in memberships if m.role == Role.TOWNSHIP_OFFICIAL]
-    edited = [m.county_id for m in memberships if m.role == Role.COUNTY_EDITOR]
-    leading = [m.county_id for m in memberships if m.role == Role.COUNTY_LEADER]
-    departments = [m.department_id for m in memberships if m.role == Role.DEPARTMENT_REVIEWER]
-    if townships or edited:
-        department_window_open = Exists(
-            CommentWindow.objects.filter(
-                duty_list=OuterRef("duty_list"), closed_at__isnull=True, kind=CommentWindow.Kind.DEPARTMENTS
-            )
-        )
-        # Townships answer every comment on their lists; editors the consultees' comments.
-        whose = Q(duty_list__township__in=townships) | Q(
-            duty_list__township__county__in=edited, window__kind=CommentWindow.Kind.CONSULTEES
-        )
-        waiting = (
-            Comment.objects.filter(ANSWERING, whose, state=State.OPEN)
-            .exclude(position=Comment.Position.AGREE)
-            .exclude(department_window_open, window__kind=CommentWindow.Kind.DEPARTMENTS)
-            .values("duty_list")
-            .annotate(n=Count("pk"))
-        )
-        counts = {row["duty_list"]: row["n"] for row in waiting}
-        lists = DutyList.objects.filter(pk__in=counts).select_related("township").order_by("township__order")
-        inbox.to_answer = [(duty_list, counts[duty_list.pk]) for duty_list in lists]
-    if departments:
-        inbox.to_comment = list(
-            Invitation.objects.filter(
-                department__in=departments,
-                finished_at__isnull=True,
-                window__closed_at__isnull=True,
-                window__deadline__gte=timezone.localdate(),
-            )
-            .select_related("department", "window__duty_list__township")
-            .order_by("window__deadline")
-        )
-        responding = (
-            Comment.objects.filter(department__in=departments, state=State.ANSWERED)
-            .filter(
-                Exists(
-                    Invitation.objects.filter(
-                        window__duty_list=OuterRef("duty_list"),
-                        window__closed_at__isnull=True,
-                        department=OuterRef("department"),
-                    )
-                )
-            )
-            .values("duty_list", "department")
-            .annotate(n=Count("pk"))
-        )
-        rows = list(responding)
-        lists = DutyList.objects.in_bulk({row["duty_list"] for row in rows})
-        names = Department.objects.in_bulk({row["department"] for row in rows})
-        inbox.to_respond = [(lists[row["duty_list"]], names[row["department"]], row["n"]) for row in rows]
-    if leading or user.is_superuser:
-        decide = Dispute.objects.filter(decision__isnull=True).select_related("duty_list__township")
-        if not user.is_superuser:
-            decide = decide.filter(duty_list__township__county__in=leading)
-        inbox.to_decide = list(decide.order_by("duty_list__township__order", "raised_at"))
-    if edited:
-        today = timezone.localdate()
-        windows = (
-            CommentWindow.objects.filter(
-                duty_list__township__county__in=edited,
-                closed_at__isnull=True,
-                kind=CommentWindow.Kind.DEPARTMENTS,
-            )
-            .annotate(unfinished=Count("invitations", filter=Q(invitations__finished_at__isnull=True)))
-            .select_related("duty_list__township")
-        )
-        inbox.to_close = [w for w in windows if w.unfinished == 0 or w.deadline < today]
-        # A window on the latest submission (a withdrawn submission's window does not count).
-        latest = Submission.objects.filter(duty_list=OuterRef(OuterRef("pk"))).order_by("-round")
-        has_window = Exists(CommentWindow.objects.filter(submission=Subquery(latest.values("pk")[:1])))
-        inbox.to_open = list(
-            DutyList.objects.filter(
-                township__county__in=edited, stage__in=stages_where(asks_departments=True)
-            )
-            .exclude(has_window)
-            .select_related("township")
-        )
-    consulting = [m.county_id for m in memberships if m.role == Role.CONSULTEE]
-    if consulting:
-        inbox.to_consult = list(
-            CommentWindow.objects.filter(
-                duty_list__township__county__in=consulting,
-                kind=CommentWindow.Kind.CONSULTEES,
-                closed_at__isnull=True,
-            ).select_related("duty_list__township", "submission")
-        )
-    if with_notifications:
-        inbox.notifications = list(Notification.objects.filter(user=user).order_by("-created_at")[:50])
-    return inbox
 
 
 # The 意见采纳情况表.

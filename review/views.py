@@ -45,6 +45,7 @@ from .forms import (
     ExtendDeadlineForm,
     RespondForm,
 )
+from .inbox import inbox_for
 from .models import Approval, Comment, CommentWindow, Dispute, Notification, ReplyTemplate, Submission
 
 
@@ -209,6 +210,7 @@ def comment_add(request, window_id: int):
         "county_id": window.duty_list.township.county_id,
         "departments": departments,
         "adding": adding,
+        "item": item,
     }
     form = CommentForm(request.POST or None, **form_kwargs)
     status = 400 if request.method == "POST" else 200
@@ -220,7 +222,8 @@ def comment_add(request, window_id: int):
         except REFUSALS as error:
             status = show_on_form(form, error)
         else:
-            messages.success(request, f"已提交对“{item.name if item else '清单'}”的意见。")
+            named = item.name if item else form.cleaned_data.get("proposed_name") or "清单"
+            messages.success(request, f"已提交对“{named}”的意见。")
             return redirect(
                 reverse("review:window", args=[window.pk]) + (f"#item-{item.key}" if item else "")
             )
@@ -501,7 +504,7 @@ def board(request):
 
 @login_required
 def inbox(request):
-    box = queries.inbox_for(request.user, with_notifications=True)
+    box = inbox_for(request.user, with_notifications=True)
     return render(
         request,
         "review/inbox.html",
@@ -513,7 +516,7 @@ def inbox(request):
 def inbox_count(request):
     """The number beside 待我处理 in the navigation, loaded after the page so pages stay fast: the tasks
     the inbox page lists."""
-    count = queries.inbox_for(request.user).count
+    count = inbox_for(request.user).count
     return HttpResponse(str(count) if count else "", content_type="text/plain; charset=utf-8")
 
 

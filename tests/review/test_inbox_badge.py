@@ -1,5 +1,6 @@
-"""The number beside 待我处理 is the number of tasks the inbox page lists, and the fresh demo tells
-nobody about reviews that happened before anyone logged in."""
+"""The number beside 待我处理 is the number of tasks the inbox page lists (public feedback waiting for
+the county editor among them), and the fresh demo tells nobody about reviews that happened before
+anyone logged in."""
 
 import io
 import re
@@ -12,9 +13,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import Department, DutyList
+from publication import services as publication_services
 from publication.management.commands.load_demo import DEMO_ACCOUNTS
+from publication.models import Feedback
 from review import workflow
 from review.models import Notification
+from tests.conftest import make_item
+from tests.publication.conftest import approve_and_publish, make_feedback
 from tests.review.test_pages import answered_round  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.django_db
@@ -78,3 +83,23 @@ def test_unread_notifications_are_not_counted_as_tasks(client, cast):
     client.force_login(cast["county_editor"])
     assert badge(client) == listed_tasks(client) == 0
     assert "城关镇已提交清单" in client.get(reverse("review:inbox")).content.decode()
+
+
+def test_public_feedback_waiting_for_the_editor_is_a_task_until_it_is_handled(client, cast, duty_list):
+    editor = cast["county_editor"]
+    make_item(duty_list, name="低保审核")
+    edition = approve_and_publish(duty_list, editor)
+    first, second = make_feedback(edition), make_feedback(edition, address="198.51.100.8")
+    client.force_login(editor)
+    page = client.get(reverse("review:inbox")).content.decode()
+    assert "待处理的群众反映" in page and f"受理编号 {first.receipt_number}" in page
+    assert reverse("publication:feedback_handle", args=[second.pk]) in page
+    assert badge(client) == listed_tasks(client) == 2
+
+    # Handled reports leave the list; nobody else is given them.
+    publication_services.close_feedback(first, by=editor, reply="已更正")
+    publication_services.forward_feedback(second, by=editor, to="县民政局")
+    assert badge(client) == listed_tasks(client) == 0
+    assert Feedback.objects.filter(status=Feedback.Status.PENDING).count() == 0
+    client.force_login(cast["township_official"])
+    assert badge(client) == listed_tasks(client) == 0

@@ -13,7 +13,8 @@ from openpyxl import load_workbook
 
 from catalog import services as catalog_services
 from catalog.models import DutyItem, DutyList, Part
-from review import decisions, notifications, queries, services, workflow
+from review import decisions, notifications, services, workflow
+from review.inbox import inbox_for
 from review.models import Comment, Digest, Dispute, Notification, ReplyTemplate
 from tests.conftest import make_department, make_item, make_township
 
@@ -413,13 +414,13 @@ def test_board_and_inbox_queries_do_not_grow(client, cast, duty_list, department
 
 
 def test_each_inbox_shows_what_waits_for_its_owner(client, cast, duty_list, department, answered_round):
-    assert queries.inbox_for(cast["township_official"]).to_answer == [(duty_list, 3)]
-    assert queries.inbox_for(cast["department_reviewer"]).count == 0
+    assert inbox_for(cast["township_official"]).to_answer == [(duty_list, 3)]
+    assert inbox_for(cast["department_reviewer"]).count == 0
     client.force_login(cast["township_official"])
     assert client.get(reverse("review:inbox_count")).content.decode() == "1"  # one list to answer
     decisions.escalate_comment(Comment.objects.first(), by=cast["county_editor"])
-    assert [d.item_name for d in queries.inbox_for(cast["county_leader"]).to_decide] == ["配合事项1"]
-    assert queries.inbox_for(cast["township_official"]).to_answer == [(duty_list, 2)]
+    assert [d.item_name for d in inbox_for(cast["county_leader"]).to_decide] == ["配合事项1"]
+    assert inbox_for(cast["township_official"]).to_answer == [(duty_list, 2)]
 
 
 def test_one_digest_per_user_per_day(cast, duty_list, department, answered_round, settings):
@@ -486,7 +487,7 @@ def test_consultees_find_the_open_consultation_in_their_inbox(cast, dispute):
     DutyList.objects.filter(pk=duty_list.pk).update(stage=Stage.COORDINATION)  # test setup
     duty_list.refresh_from_db()
     workflow.perform(duty_list, "start_consultation", by=cast["county_editor"])
-    inbox = queries.inbox_for(cast["consultee"])
+    inbox = inbox_for(cast["consultee"])
     assert [w.duty_list for w in inbox.to_consult] == [duty_list] and inbox.count == 1
 
 

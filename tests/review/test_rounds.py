@@ -11,7 +11,8 @@ from django.utils import timezone
 from catalog import permissions as catalog_permissions
 from catalog.models import DutyList, Part
 from catalog.refusals import Conflict, Forbidden, Invalid, PreconditionFailed, refusal_of
-from review import queries, rounds, services, workflow
+from review import rounds, services, workflow
+from review.inbox import inbox_for
 from review.models import CommentWindow, DeadlineExtension, Notification, StageChange, Submission
 from tests.conftest import make_department, make_item
 
@@ -240,7 +241,7 @@ def test_the_township_withdraws_its_submission_while_no_department_has_answered(
     # Submitted again, it waits for a new round of its own.
     workflow.perform(submitted, "submit", by=cast["township_official"])
     assert [s.round for s in Submission.objects.all()] == [1, 2]
-    assert queries.inbox_for(cast["county_editor"]).to_open == [submitted]
+    assert inbox_for(cast["county_editor"]).to_open == [submitted]
 
 
 def test_no_withdrawal_once_a_department_has_commented(client, cast, submitted, department):
