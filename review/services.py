@@ -160,6 +160,7 @@ def add_comment(
         window=window,
         item_key=item_key,
         item_name=item.name if item else "",
+        item_part=item.part if item else proposed_part,
         department=department,
         signature=signature,
         author=by,

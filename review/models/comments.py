@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from catalog.columns import WORK_FIELDS
 from catalog.models import (
     Category,
     County,
@@ -198,6 +199,9 @@ class Comment(models.Model):
     # Empty for a comment on the list as a whole or a proposed new item.
     item_key = models.UUIDField("事项标识", null=True, blank=True)
     item_name = models.CharField("事项名称", max_length=200, blank=True)
+    # The part the item was in when commented (a proposed item: the part proposed), so a proposed
+    # wording is named after that part's work column (具体内容, 乡镇（街道）配合职责 …).
+    item_part = models.CharField("事项所属清单", max_length=20, choices=Part.choices, blank=True)
     department = models.ForeignKey(
         Department,
         on_delete=models.PROTECT,
@@ -306,14 +310,20 @@ class Comment(models.Model):
                 return fields
         return list(FrozenItem.COMPARED_FIELDS)
 
+    def proposal_label(self, field: str) -> str:
+        """A proposed field's name; the proposed wording goes to the work column of the item's part."""
+        part = self.proposed_part or self.item_part
+        if field == "content" and part:
+            field = WORK_FIELDS[part]
+        return FrozenItem.COMPARED_FIELDS[field]
+
     def position_text(self, *, later_notes: bool = True) -> str:
         """The position in one sentence, as the docket and the report print it (without the notes of
         later rounds when `later_notes` is false: the exchange shows those as turns of their own)."""
         head = self.get_position_display()
         if self.reason:
             head += f"（{self.get_reason_display()}）"
-        labels = FrozenItem.COMPARED_FIELDS
-        parts = [f"建议{labels[f]}为“{value}”" for f, value in self.proposals()]
+        parts = [f"建议{self.proposal_label(f)}为“{value}”" for f, value in self.proposals()]
         if self.position == self.Position.ADD and self.proposed_category_id:
             parts.append(f"类别“{self.proposed_category.name}”")
         text = self.text if later_notes else INSIST_NOTE.split(self.text)[0]
