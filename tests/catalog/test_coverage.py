@@ -384,3 +384,12 @@ def test_an_editions_coverage_costs_the_same_queries_at_two_sizes(
     assert (
         page_queries(client, reverse("publication:edition_coverage", args=[larger.township.code, 1])) == small
     )
+
+
+def test_the_adjustment_request_leads_to_the_coverage_of_the_edition_in_force(client, cast, edition):
+    code = edition.township.code
+    client.force_login(cast["township_official"])
+    page = client.get(reverse("publication:adjustment_new", args=[code])).content.decode()
+    coverage = reverse("publication:edition_coverage", args=[code, edition.number])
+    assert f'href="{coverage}"' in page
+    assert "“特色茶产业培育”在本县的参考目录中没有对应的事项。" in client.get(coverage).content.decode()
