@@ -188,3 +188,10 @@ class FeedSerializer(serializers.Serializer):
     events = EventSerializer(many=True, read_only=True)
     next = serializers.CharField(source="next.encode", read_only=True, help_text="下次请求的 since")
     more = serializers.BooleanField(read_only=True, help_text="是否还有更多，应立即用 next 再取")
+
+
+class SnapshotSerializer(serializers.Serializer):
+    """A whole edition in one answer: the edition and every item, in the list's published order."""
+
+    edition = EditionSerializer(read_only=True)
+    items = ItemSerializer(many=True, read_only=True)

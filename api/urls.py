@@ -23,6 +23,11 @@ v1 = [
         name="edition_items",
     ),
     path(
+        "v1/townships/<str:code>/editions/<int:number>/snapshot/",
+        views.EditionSnapshot.as_view(),
+        name="edition_snapshot",
+    ),
+    path(
         "v1/townships/<str:code>/editions/<int:number>/changes/",
         views.EditionChangeList.as_view(),
         name="edition_changes",

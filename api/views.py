@@ -3,6 +3,7 @@ No token needed; every GET carries an ETag and answers 304 to a matching If-None
 
 Reads only published rows (publication's queries and models); no view writes anything."""
 
+import base64
 import hashlib
 import time
 import uuid
@@ -22,7 +23,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from catalog.columns import PUBLIC_COLUMNS
-from catalog.models import County, Township
+from catalog.models import FROZEN_ORDER, County, Township
 from catalog.refusals import Invalid
 from publication import queries
 from publication.models import CurrentEdition, Edition, EditionChange, EditionItem
@@ -36,6 +37,7 @@ from .serializers import (
     FeedSerializer,
     ItemPageSerializer,
     ItemSerializer,
+    SnapshotSerializer,
     TownshipSerializer,
 )
 
@@ -227,6 +229,29 @@ class EditionItemList(EditionRows):
         if getattr(self, "swagger_fake_view", False):  # the schema asks for the model only
             return EditionItem.objects.none()
         return EditionItem.objects.filter(edition=self.edition()).select_related("edition__township")
+
+
+@extend_schema(
+    summary="一个版本的完整快照：版本信息和全部事项（按公布顺序），Repr-Digest 头给出正文的 SHA-256 校验和",
+    tags=["公开"],
+    parameters=[CODE, NUMBER],
+)
+class EditionSnapshot(EditionScoped):
+    serializer_class = SnapshotSerializer
+
+    def read(self, request) -> Response:
+        edition = self.edition()
+        rows = EditionItem.objects.filter(edition=edition).select_related("edition__township")
+        return Response(self.get_serializer({"edition": edition, "items": rows.order_by(*FROZEN_ORDER)}).data)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        """The body's checksum (RFC 9530), so a downloaded snapshot can be checked against it."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if request.method in ("GET", "HEAD") and response.status_code == 200:
+            response.render()
+            digest = base64.b64encode(hashlib.sha256(response.content).digest()).decode()
+            response["Repr-Digest"] = f"sha-256=:{digest}:"
+        return response
 
 
 @extend_schema(summary="一个版本相对上一版本的变更记录", tags=["公开"], parameters=[CODE, NUMBER])
