@@ -16,3 +16,11 @@ def test_manage_py_runs_in_development_mode_when_told():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "True"
+
+
+def test_makemigrations_checks_the_code_without_a_secret_key_and_nothing_else_does():
+    checked = run_django(["makemigrations", "--check", "--dry-run"])
+    assert checked.returncode == 0, checked.stderr
+    assert "No changes detected" in checked.stdout
+    refused = run_django(["showmigrations"])
+    assert refused.returncode != 0 and "未设置 SECRET_KEY" in refused.stderr
