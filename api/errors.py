@@ -49,9 +49,9 @@ def exception_handler(error: Exception, context: dict) -> Response | None:
         code = error.default_code
         wait = getattr(error, "wait", None)
         # A message of our own (naming what is missing, or why not) is kept; DRF's are replaced.
-        specific = code in ("not_found", "permission_denied") and str(error.detail) != str(
-            error.default_detail
-        )
+        specific = code in ("not_found", "permission_denied", "authentication_failed") and str(
+            error.detail
+        ) != str(error.default_detail)
         message = str(error.detail) if specific else MESSAGES.get(code, str(error.detail))
         message = message.format(
             method=context["request"].method if context.get("request") else "",
