@@ -9,9 +9,9 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.views.decorators.cache import never_cache
 
 from catalog.admin import CountyScopedAdmin
+from catalog.permissions import is_county_editor
 from catalog.refusals import REFUSALS, refusal_of
 
 from . import tokens
@@ -30,7 +30,9 @@ class AccountTokens(admin.TabularInline):
     verbose_name_plural = "令牌（新令牌用页面右上角的“生成令牌”）"
 
     def has_view_permission(self, request, obj=None):
-        return obj is not None and can_manage_account(request.user, obj)
+        # Without `obj` the admin asks whether to list rows at all: the account's page already
+        # checked the account, and the rows are that account's.
+        return is_county_editor(request.user) if obj is None else can_manage_account(request.user, obj)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -54,6 +56,9 @@ class IntegrationAccountAdmin(CountyScopedAdmin):
     search_fields = ["name", "contact"]
     inlines = [AccountTokens]
     change_form_template = "admin/api/integrationaccount/change_form.html"
+
+    def get_inlines(self, request, obj=None):
+        return self.inlines if obj is not None else []  # a new account has no tokens yet
 
     def get_readonly_fields(self, request, obj=None):
         return ["county"] if obj is not None else []  # an account stays with its county
@@ -86,7 +91,7 @@ class IntegrationAccountAdmin(CountyScopedAdmin):
         own = [
             path(
                 "<int:account_id>/tokens/new/",
-                self.admin_site.admin_view(self.new_token),
+                self.admin_site.admin_view(self.new_token),  # never cached: it shows the secret
                 name="api_integrationaccount_new_token",
             ),
             path(
@@ -103,7 +108,6 @@ class IntegrationAccountAdmin(CountyScopedAdmin):
             raise PermissionDenied
         return account
 
-    @never_cache  # the answer holds the secret
     def new_token(self, request, account_id: int):
         account = self.managed_account(request, account_id)
         form, secret, created = AccountTokenForm(request.POST or None), "", None

@@ -2,9 +2,9 @@
 
 from django import forms
 
-from .models import ACCOUNT_SCOPES, PERSONAL_SCOPES, IntegrationAccount, Scope
 from catalog.refusals import Invalid, refusal_of
 
+from .models import ACCOUNT_SCOPES, PERSONAL_SCOPES, IntegrationAccount, Scope
 from .tokens import MAX_NAME, checked_account
 
 
@@ -20,8 +20,12 @@ def chosen_scopes(allowed) -> forms.MultipleChoiceField:
 
 
 class TokenForm(forms.Form):
+    # Required by the service, which says what to write.
     name = forms.CharField(
-        label="用途", max_length=MAX_NAME, help_text="写明令牌给哪个系统或脚本用，便于以后识别和吊销。"
+        label="用途",
+        required=False,
+        max_length=MAX_NAME,
+        help_text="写明令牌给哪个系统或脚本用，便于以后识别和吊销。",
     )
     scopes = chosen_scopes(PERSONAL_SCOPES)
 
