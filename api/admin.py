@@ -118,16 +118,9 @@ class IntegrationAccountAdmin(CountyScopedAdmin):
                 )
             except REFUSALS as error:
                 form.add_error(None, refusal_of(error).message)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": f"为“{account.name}”生成令牌",
-            "account": account,
-            "form": form,
-            "created": created,
-            "secret": secret,
-        }
-        return TemplateResponse(request, "admin/api/integrationaccount/new_token.html", context)
+        return self.token_page(
+            request, "new_token", account, "生成令牌", form=form, created=created, secret=secret
+        )
 
     def revoke_token(self, request, account_id: int, token_id: int):
         account = self.managed_account(request, account_id)
@@ -136,11 +129,14 @@ class IntegrationAccountAdmin(CountyScopedAdmin):
             tokens.revoke_token(token, by=request.user)
             self.message_user(request, f"令牌“{token}”已吊销，使用它的请求将被拒绝。", messages.SUCCESS)
             return HttpResponseRedirect(reverse("admin:api_integrationaccount_change", args=[account.pk]))
-        context = {
+        return self.token_page(request, "revoke_token", account, f"吊销令牌“{token}”", token=token)
+
+    def token_page(self, request, page: str, account, title: str, **context) -> TemplateResponse:
+        context |= {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": f"吊销令牌“{token}”",
+            "title": title,
+            "crumb": title,
             "account": account,
-            "token": token,
         }
-        return TemplateResponse(request, "admin/api/integrationaccount/revoke_token.html", context)
+        return TemplateResponse(request, f"admin/api/integrationaccount/{page}.html", context)
