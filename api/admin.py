@@ -77,9 +77,6 @@ class IntegrationAccountAdmin(CountyScopedAdmin):
             created = tokens.create_account(by=request.user, county=data["county"], **fields)
             obj.pk = created.pk  # the admin's redirect and log name the created row
 
-    def save_related(self, request, form, formsets, change):
-        pass  # no relation is edited here; tokens are issued on their own page
-
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)

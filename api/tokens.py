@@ -88,7 +88,7 @@ def create_token(*, by, name: str, scopes=(), account: IntegrationAccount | None
 @transaction.atomic
 def revoke_token(token: Token, *, by) -> Token:
     """Revoked at once and for good; revoking a revoked token changes nothing."""
-    token = Token.objects.select_for_update().select_related("account").get(pk=token.pk)
+    token = Token.objects.select_for_update(of=("self",)).select_related("account").get(pk=token.pk)
     if not permits(by, can_revoke_token, token):
         raise Forbidden("您无权吊销该令牌。", code="cannot_revoke_token")
     if token.revoked_at is None:
@@ -129,7 +129,9 @@ def update_account(
     account: IntegrationAccount, *, by, name: str, kind: str, scopes, contact: str, is_active: bool
 ) -> IntegrationAccount:
     """Its county stays; stopping it stops every one of its tokens at once."""
-    account = IntegrationAccount.objects.select_for_update().select_related("county").get(pk=account.pk)
+    account = (
+        IntegrationAccount.objects.select_for_update(of=("self",)).select_related("county").get(pk=account.pk)
+    )
     if not permits(by, can_manage_account, account):
         raise Forbidden(f"您无权修改集成账号“{account}”。", code="cannot_manage_account")
     values = checked_account(account.county, name, kind, scopes, exclude=account.pk)

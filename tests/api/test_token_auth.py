@@ -124,7 +124,11 @@ def test_an_account_token_has_its_accounts_scopes_and_is_no_person(client, hotli
 @pytest.mark.urls("tests.api.test_token_auth")
 def test_without_a_token_a_scope_asks_for_one_and_a_session_is_staff(client, person):
     anonymous = client.get("/staff/")
-    assert anonymous.status_code == 401 and anonymous.json()["code"] == "not_authenticated"
+    assert anonymous.status_code == 401 and anonymous.json() == {
+        "code": "not_authenticated",
+        "message": "需要先登录，或在 Authorization 头中提供令牌（Bearer 令牌）。",
+        "field": "",
+    }
     client.force_login(person)
     assert client.get("/staff/").json()["user"] == "zhang"
     assert client.get("/dispatch/").status_code == 403  # an integration scope is no person's

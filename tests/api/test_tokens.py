@@ -225,3 +225,19 @@ def test_stopping_an_account_stops_its_tokens(client, editor, hotline):
     )
     response = client.get(reverse("api:counties"), headers=bearer(secret))
     assert response.status_code == 401 and "已停用" in response.json()["message"]
+
+
+def test_the_back_office_changes_an_account_through_the_service(client, editor, hotline):
+    _, secret = tokens.create_token(by=editor, name="派单系统", account=hotline)
+    client.force_login(editor)
+    change = reverse("admin:api_integrationaccount_change", args=[hotline.pk])
+    form = {"name": "12345 政务服务热线", "kind": "hotline", "contact": "李工 0571-12345"}
+    management = {"tokens-TOTAL_FORMS": 1, "tokens-INITIAL_FORMS": 1, "tokens-MAX_NUM_FORMS": 0}
+
+    response = client.post(change, form | management)  # 启用 unticked
+
+    hotline.refresh_from_db()
+    assert response.status_code == 302
+    assert (hotline.name, hotline.scopes, hotline.is_active) == ("12345 政务服务热线", [], False)
+    assert hotline.history.count() == 2
+    assert client.get(reverse("api:counties"), headers=bearer(secret)).status_code == 401
