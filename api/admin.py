@@ -53,6 +53,7 @@ class IntegrationAccountAdmin(CountyScopedAdmin):
     form = IntegrationAccountForm
     list_display = ["name", "county", "kind", "is_active", "contact", "created_at"]
     list_filter = ["county", "kind", "is_active"]
+    list_select_related = ["county"]
     search_fields = ["name", "contact"]
     inlines = [AccountTokens]
     change_form_template = "admin/api/integrationaccount/change_form.html"
