@@ -14,6 +14,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
 from .models import Scope, Token
+from .quotas import address_of, count
 from .tokens import note_use, token_for
 
 
@@ -42,14 +43,12 @@ class BearerTokenAuthentication(BaseAuthentication):
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed("令牌只含字母、数字、“-”和“_”。") from None
         token = token_for(secret)
-        if token is None:
-            raise exceptions.AuthenticationFailed("令牌无效：找不到该令牌，请检查是否完整复制。")
-        if token.revoked_at is not None:
-            raise exceptions.AuthenticationFailed("令牌已吊销，请使用新的令牌。")
-        if token.account_id and not token.account.is_active:
-            raise exceptions.AuthenticationFailed(f"集成账号“{token.account.name}”已停用，其令牌不再有效。")
-        if token.user_id and not token.user.is_active:
-            raise exceptions.AuthenticationFailed("令牌持有人的账号已停用。")
+        if problem := problem_with(token):
+            # Counted against the address like a request without a token: guessing is bounded too.
+            usage = count(request, *address_of(request))
+            if usage.spent:
+                raise exceptions.Throttled(wait=usage.reset)
+            raise exceptions.AuthenticationFailed(problem)
         note_use(token)
         if token.user_id and Scope.STAFF in token.scope_set:
             return token.user, token
@@ -57,6 +56,19 @@ class BearerTokenAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request) -> str:
         return f'{self.keyword} realm="api"'
+
+
+def problem_with(token: Token | None) -> str:
+    """Why a presented token does not authenticate; empty when it does."""
+    if token is None:
+        return "令牌无效：找不到该令牌，请检查是否完整复制。"
+    if token.revoked_at is not None:
+        return "令牌已吊销，请使用新的令牌。"
+    if token.account_id and not token.account.is_active:
+        return f"集成账号“{token.account.name}”已停用，其令牌不再有效。"
+    if token.user_id and not token.user.is_active:
+        return "令牌持有人的账号已停用。"
+    return ""
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):

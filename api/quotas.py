@@ -2,7 +2,8 @@
 production, shared by every worker), answered 429 with `Retry-After` once spent.
 
 A token is counted on its own (whoever uses it, from wherever); a signed-in session by its person;
-anyone else by their address (`config.clientip`, which believes only trusted proxies). A token's
+anyone else by their address (`config.clientip`, which believes only trusted proxies) — a request
+with a wrong token too, before it is refused, so guessing tokens is bounded as well. A token's
 quota is the larger: public reading needs none, a token raises the quota. Every answer of a view
 that counted carries the caller's state as `RateLimit-Limit`, `RateLimit-Remaining` and
 `RateLimit-Reset` (seconds until the window ends), added by `QuotaHeadersMiddleware`.
@@ -47,7 +48,18 @@ def caller_of(request) -> tuple[str, int]:
         return f"token:{request.auth.pk}", settings.API_QUOTA_TOKEN
     if request.user.is_authenticated:
         return f"user:{request.user.pk}", settings.API_QUOTA_TOKEN
+    return address_of(request)
+
+
+def address_of(request) -> tuple[str, int]:
     return f"address:{client_address(request)}", settings.API_QUOTA_ANONYMOUS
+
+
+def count(request, caller: str, limit: int) -> Usage:
+    """Adds the request to `caller`'s count and leaves the state for the headers on the way out."""
+    usage = spend(caller, limit, time.time())
+    request._request.api_quota = usage
+    return usage
 
 
 def spend(caller: str, limit: int, now: float) -> Usage:
@@ -70,9 +82,7 @@ class Quota(BaseThrottle):
     """DRF's throttle for every API view (DEFAULT_THROTTLE_CLASSES)."""
 
     def allow_request(self, request, view) -> bool:
-        caller, limit = caller_of(request)
-        self.usage = spend(caller, limit, time.time())
-        request._request.api_quota = self.usage  # for the headers on the way out
+        self.usage = count(request, *caller_of(request))
         return not self.usage.spent
 
     def wait(self) -> float:

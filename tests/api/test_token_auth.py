@@ -182,6 +182,15 @@ def test_a_token_raises_the_quota_and_counts_on_its_own(client, person, small_qu
     assert client.get(COUNTIES).status_code == 429
 
 
+def test_wrong_tokens_count_against_the_address(client, person, small_quotas):
+    answers = [client.get(COUNTIES, headers=bearer(f"qd_guess{n}")) for n in range(3)]
+
+    assert [a.status_code for a in answers] == [401, 401, 429]
+    assert quota(answers[0]) == ("2", "1") and answers[2]["Retry-After"] == answers[2]["RateLimit-Reset"]
+    _, secret = tokens.create_token(by=person, name="同步")
+    assert client.get(COUNTIES, headers=bearer(secret)).status_code == 200  # a real token counts on its own
+
+
 def test_a_cached_answer_carries_the_quota_too(client, small_quotas, county):
     first = client.get(COUNTIES)
     again = client.get(COUNTIES, headers={"if-none-match": first["ETag"]})
