@@ -64,3 +64,6 @@ def edition(cast, duty_list, department):
     make_item(duty_list, name="殡葬管理", content="劝导文明治丧")
     make_item(duty_list, name="宅基地审批", content="审批宅基地")
     return approve_and_publish(duty_list, cast["county_editor"])
+
+
+from .admission_fixtures import world  # noqa: E402, F401 (a fixture of the 职责准入 tests)
