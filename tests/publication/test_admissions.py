@@ -241,3 +241,20 @@ def test_a_decided_request_is_closed(world: World):
         409,
         "admission_closed",
     )
+
+
+def test_the_inbox_tasks_read_one_query_whatever_the_number_of_requests(
+    world: World, django_assert_num_queries
+):
+    from publication.admission_queries import admission_tasks as tasks_of
+
+    world.file()
+    world.editor.memberships.all()  # memberships are read once per user object
+    tasks_of(world.editor)
+    with django_assert_num_queries(1):
+        assert len(tasks_of(world.editor)) == 1
+    world.file("第二项任务")
+    world.file("第三项任务")
+    with django_assert_num_queries(1):
+        found = tasks_of(world.editor)
+    assert len(found) == 3 and all("办理时限" in task.note for task in found)
