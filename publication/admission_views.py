@@ -34,6 +34,7 @@ def admission_list(request):
         "open": [row for row in rows if not row.is_decided],
         "decided": [row for row in rows if row.is_decided],
         "counties": fileable_counties(request.user),
+        "edited": catalog_permissions.edited_county_ids(request.user),
     }
     return render(request, "publication/admissions.html", context)
 

@@ -46,6 +46,10 @@ def test_a_department_files_a_request_and_sees_it_on_the_board(client, world: Wo
     assert board.status_code == 200
     text = board.content.decode()
     assert "高标准农田建设巡查" in text and f"{admission.deadline:%Y-%m-%d}" in text and "县委编办" in text
+    assert reverse("publication:annual_review", args=[world.county.code]) not in text  # the editor's only
+    client.force_login(world.editor)
+    text = client.get(reverse("publication:admissions")).content.decode()
+    assert reverse("publication:annual_review", args=[world.county.code]) in text
 
 
 def test_a_refused_filing_shows_the_message_on_the_field_and_files_nothing(client, world: World):

@@ -47,7 +47,7 @@ def test_a_task_that_a_department_took_back_is_refused_at_once_citing_the_item(w
     assert admission.steps.get(event="refuse").by is None  # decided by the comparison, not a person
 
 
-def test_the_same_name_with_other_spacing_and_bracket_width_still_matches(world: World):
+def test_the_same_name_with_other_spacing_still_matches(world: World):
     admission = world.file("农药 经营许可")
     assert admission.state == State.REFUSED
 
@@ -258,3 +258,15 @@ def test_the_inbox_tasks_read_one_query_whatever_the_number_of_requests(
     with django_assert_num_queries(1):
         found = tasks_of(world.editor)
     assert len(found) == 3 and all("办理时限" in task.note for task in found)
+
+
+def test_an_answer_must_cite_an_item_in_force_of_the_townships_asked_about(world: World):
+    admission = world.file("殡葬服务", townships=[world.first])
+    elsewhere = services.current_edition(world.second).items.get(name="殡葬管理")
+    assert refused(
+        lambda: services.act_on_admission(
+            admission, by=world.editor, event="answer", note="有", cited=elsewhere
+        )
+    ) == (400, "not_in_force", "cited")
+    admission.refresh_from_db()
+    assert admission.state == State.REVIEW and admission.matched_item is None
