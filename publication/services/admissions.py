@@ -27,6 +27,7 @@ from .adjustments import RequestedChange, file_adjustment
 
 State = Admission.State
 MATCH_LIMIT = 20
+SAME_NAME_LIMIT = 20  # rows read per township when looking for the same name
 
 
 @dataclass
@@ -52,24 +53,33 @@ def in_force_items(townships) -> "list[EditionItem]":
     return EditionItem.objects.filter(edition__current_of__isnull=False, edition__township__in=townships)
 
 
-def matches_in_force(name: str, townships) -> list[EditionItem]:
-    """Items in force of the townships that the public search finds for the name, the same name
-    first (at most `MATCH_LIMIT`)."""
+def searched(name: str, townships):
+    """The items in force of the townships that the public search finds for the name."""
     from ..queries import matching  # queries reads services: imported on use
 
-    words = " ".join(name_key(name).split()) or name
-    hits = list(
-        matching(in_force_items(townships), words, connection.vendor).select_related("edition__township")[
-            :MATCH_LIMIT
-        ]
+    return matching(in_force_items(townships), name_key(name) or name, connection.vendor).select_related(
+        "edition__township"
     )
+
+
+def matches_in_force(name: str, townships) -> list[EditionItem]:
+    """What the search finds for the name, the same name first (at most `MATCH_LIMIT`)."""
+    hits = list(searched(name, townships)[:MATCH_LIMIT])
     return sorted(hits, key=lambda row: (name_key(row.name) != name_key(name), row.edition.township.order))
+
+
+def same_name(name: str, townships) -> list[EditionItem]:
+    """The items in force of the townships that are the task by name (`name_key`): found by the search
+    and holding the whole name in their own, so a word common in other items' text cannot crowd them
+    out; at most a few per township."""
+    hits = searched(name, townships).filter(name__icontains=name_key(name))
+    return [row for row in hits[: SAME_NAME_LIMIT * len(townships)] if name_key(row.name) == name_key(name)]
 
 
 def verdict(name: str, townships: list[Township]) -> tuple[str, EditionItem | None]:
     """What filing decides at once: `refuse` citing a reclaimed item of the same name, `answer` citing
     the item when every township lists it as basic or coordinated, else nothing (`""`)."""
-    same = [row for row in matches_in_force(name, townships) if name_key(row.name) == name_key(name)]
+    same = same_name(name, townships)
     for row in same:
         if row.part == Part.RECLAIMED:
             return "refuse", row
@@ -207,9 +217,7 @@ def act_on_admission(
     check_action(admission, event, note=note, cited=cited, document_number=document_number, policy=policy)
     before = admission.state
     admission.move(event, policy)
-    if event == "answer":
-        admission.matched_item = cited
-    if event == "refuse" and cited is not None:
+    if event in ("answer", "refuse") and cited is not None:
         admission.matched_item = cited
     if admission.is_decided:
         decide(admission, by=by, note=note.strip())
@@ -227,11 +235,10 @@ def check_action(admission, event, *, note, cited, document_number, policy) -> N
     problems = {}
     if event in ("refuse", "answer") and not note.strip():
         problems["note"] = ("reason_required", "请写明理由。")
-    if event == "answer":
-        if cited is None:
-            problems["cited"] = ("required", "请选择现行清单中对应的事项。")
-        elif not in_force_items(admission.townships.all()).filter(pk=cited.pk).exists():
-            problems["cited"] = ("not_in_force", f"“{cited.name}”不是所涉乡镇（街道）现行清单中的事项。")
+    if event == "answer" and cited is None:
+        problems["cited"] = ("required", "请选择现行清单中对应的事项。")
+    elif cited is not None and not in_force_items(admission.townships.all()).filter(pk=cited.pk).exists():
+        problems["cited"] = ("not_in_force", f"“{cited.name}”不是所涉乡镇（街道）现行清单中的事项。")
     if event == "approve" and not document_number.strip():
         problems["document_number"] = ("required", "批准须填写文号。")
     if problems:

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from catalog.models import DutyList
+from catalog.models import DutyList, Part
 from review import workflow
 from review.models import Approval
 from tests.conftest import make_department, make_item
@@ -50,6 +50,24 @@ def make_adjustment(edition, user):
     item = edition.items.first()
     change = services.RequestedChange("remove", key=item.key, basis="县政府决定", reason="部门承接")
     return services.file_adjustment(edition.township, by=user, summary="调整", changes=[change])
+
+
+def make_admission(county, user, category, township):
+    """A policy and one request of the county (for pages that need a row of each)."""
+    from publication import services
+    from publication.models import AdmissionPolicy
+
+    AdmissionPolicy.objects.create(county=county)
+    task = services.Task(
+        name="新任务",
+        content="内容",
+        basis="依据",
+        part=Part.BASIC,
+        category=category,
+        townships=[township],
+        reason="理由",
+    )
+    return services.file_admission(county, by=user, department=make_department(county), task=task)
 
 
 @pytest.fixture

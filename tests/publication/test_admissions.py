@@ -10,10 +10,12 @@ from catalog.actors import SYSTEM
 from catalog.models import Part
 from catalog.refusals import refusal_of
 from publication import services
+from publication.admission_queries import admission_tasks as tasks_of
 from publication.models import Adjustment, AdjustmentItem, Admission, AdmissionPolicy, EditionChange
 from review.inbox import inbox_for
 from review.models import Notification
-from tests.conftest import make_township
+from tests.conftest import make_duty_list, make_item, make_township
+from tests.publication.conftest import approve_and_publish
 
 from .admission_fixtures import World
 
@@ -246,8 +248,6 @@ def test_a_decided_request_is_closed(world: World):
 def test_the_inbox_tasks_read_one_query_whatever_the_number_of_requests(
     world: World, django_assert_num_queries
 ):
-    from publication.admission_queries import admission_tasks as tasks_of
-
     world.file()
     world.editor.memberships.all()  # memberships are read once per user object
     tasks_of(world.editor)
@@ -270,3 +270,13 @@ def test_an_answer_must_cite_an_item_in_force_of_the_townships_asked_about(world
     ) == (400, "not_in_force", "cited")
     admission.refresh_from_db()
     assert admission.state == State.REVIEW and admission.matched_item is None
+
+
+def test_many_items_mentioning_the_name_do_not_hide_the_same_name(world: World):
+    duty_list = make_duty_list(make_township(world.county, "多项镇"))
+    for n in range(25):  # more than the search shows: each mentions the task in its content
+        make_item(duty_list, name=f"甲{n:02d}", category=world.category, content="配合农药经营许可检查")
+    make_item(duty_list, Part.RECLAIMED, name="农药经营许可", category=world.category)
+    approve_and_publish(duty_list, world.editor)
+    admission = world.file("农药经营许可", townships=[duty_list.township])
+    assert admission.state == State.REFUSED and admission.matched_item.edition.township == duty_list.township
