@@ -131,7 +131,7 @@ class Admission(models.Model):
         "publication.Adjustment", blank=True, related_name="admissions", verbose_name="清单调整申请"
     )
 
-    history = HistoricalRecords(excluded_fields=["filed_at"])
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "职责准入申请"

@@ -1,7 +1,10 @@
 """The pages of 职责准入: filing, the board with deadlines, one request's actions, the public register."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from catalog.models import Part
 from publication import services
@@ -186,3 +189,15 @@ def test_approval_from_the_page_links_the_adjustments(client, world: World):
     for adjustment in admission.adjustments.all():
         assert reverse("publication:adjustment", args=[adjustment.pk]) in page.content.decode()
     assert services.current_edition(world.first).items.filter(name=admission.name).count() == 0
+
+
+def test_an_overdue_request_is_marked_on_the_board_and_in_the_inbox(client, world: World):
+    admission = world.file()
+    Admission.objects.filter(pk=admission.pk).update(deadline=timezone.localdate() - timedelta(days=1))
+    client.force_login(world.editor)
+    assert "已超期" in client.get(reverse("publication:admissions")).content.decode()
+    inbox = client.get(reverse("review:inbox")).content.decode()
+    assert "待办理的职责准入申请" in inbox and "已超期" in inbox
+    assert reverse("publication:admission", args=[admission.pk]) in inbox
+    client.force_login(world.justice_reviewer)
+    assert "待办理的职责准入申请" not in client.get(reverse("review:inbox")).content.decode()
