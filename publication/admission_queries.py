@@ -1,7 +1,7 @@
 """Reads of 职责准入: the board of open requests, the public register and the tasks of 待我处理.
 Each is a fixed number of queries whatever the number of requests or townships."""
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.urls import reverse
 
 from catalog import permissions as catalog_permissions
@@ -40,13 +40,14 @@ def awaiting(user) -> QuerySet[Admission]:
 
 
 def board(user) -> QuerySet[Admission]:
-    """Every request the user may see (`permissions.can_see_admission`), open ones first by deadline."""
+    """Every request the user may see (`permissions.can_see_admission`): open ones first, nearest
+    deadline first, then decided ones, newest decision first (on every database: NULLs placed)."""
     rows = Admission.objects.all()
     if not user.is_superuser:
         memberships = catalog_permissions.memberships_of(user)
         counties = [m.county_id for m in memberships if m.role != Role.TOWNSHIP_OFFICIAL]
         rows = rows.filter(Q(county__in=counties) | Q(filed_by=user.pk))
-    return with_details(rows).order_by("decided_at", "deadline", "-filed_at")
+    return with_details(rows).order_by(F("decided_at").desc(nulls_first=True), "deadline", "-filed_at")
 
 
 def register(county) -> QuerySet[Admission]:

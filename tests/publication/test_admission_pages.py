@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import Part
-from publication import services
+from publication import admission_queries, services
 from publication.models import Admission
 
 from .admission_fixtures import World
@@ -201,3 +201,13 @@ def test_an_overdue_request_is_marked_on_the_board_and_in_the_inbox(client, worl
     assert reverse("publication:admission", args=[admission.pk]) in inbox
     client.force_login(world.justice_reviewer)
     assert "待办理的职责准入申请" not in client.get(reverse("review:inbox")).content.decode()
+
+
+def test_the_board_lists_open_requests_by_deadline_then_decided_ones_newest_first(world: World):
+    later = world.file("甲任务")
+    sooner = world.file("乙任务")
+    Admission.objects.filter(pk=sooner.pk).update(deadline=timezone.localdate())
+    first_refused = world.file("农药经营许可")
+    last_refused = world.file("农药经营许可")
+    rows = list(admission_queries.board(world.editor))
+    assert [row.pk for row in rows] == [sooner.pk, later.pk, last_refused.pk, first_refused.pk]
