@@ -2,9 +2,19 @@
 
 from django.contrib import admin
 
+from catalog.admin.scoping import CountyScopedAdmin
 from review.admin import ReadOnlyAdmin, ReadOnlyInline
 
-from .models import Adjustment, AdjustmentItem, Edition, EditionChange, Feedback
+from .models import (
+    Adjustment,
+    AdjustmentItem,
+    Admission,
+    AdmissionPolicy,
+    AdmissionStep,
+    Edition,
+    EditionChange,
+    Feedback,
+)
 
 
 class EditionChangeInline(ReadOnlyInline):
@@ -66,3 +76,26 @@ class AdjustmentAdmin(ReadOnlyAdmin):
     list_filter = ["state"]
     list_select_related = ["township"]
     inlines = [AdjustmentItemInline]
+
+
+@admin.register(AdmissionPolicy)
+class AdmissionPolicyAdmin(CountyScopedAdmin):
+    """Which department reviews 职责准入 requests for legality (司法局), and each stage's time limit."""
+
+    list_display = ["county", "legality_department", "review_days", "legality_days", "approval_days"]
+    list_select_related = ["county", "legality_department"]
+
+
+class AdmissionStepInline(ReadOnlyInline):
+    model = AdmissionStep
+    fields = ["at", "event", "before", "after", "by", "note"]
+
+
+@admin.register(Admission)
+class AdmissionAdmin(ReadOnlyAdmin):
+    """Requests are filed and moved on in the workbench (/work/admissions/); here they are read."""
+
+    list_display = ["name", "department", "filed_at", "state", "deadline", "decided_at"]
+    list_filter = ["state"]
+    list_select_related = ["department"]
+    inlines = [AdmissionStepInline]

@@ -9,6 +9,7 @@ class PublicationConfig(AppConfig):
         # 待我处理 lists the public feedback waiting for the county editor (review cannot import us).
         from review import inbox
 
-        from . import queries
+        from . import admission_queries, queries
 
         inbox.register(queries.feedback_tasks)
+        inbox.register(admission_queries.admission_tasks)

@@ -380,3 +380,7 @@ class AdjustmentRemark(models.Model):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+
+# 职责准入 (admission of new tasks): its own module, imported here so the app's models are one set.
+from .admission_models import Admission, AdmissionPolicy, AdmissionStep  # noqa: E402, F401

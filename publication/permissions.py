@@ -10,7 +10,7 @@
 from catalog import permissions
 from catalog.models import Membership, Township
 
-from .models import Adjustment, Feedback
+from .models import Adjustment, Admission, AdmissionPolicy, Feedback
 
 Role = Membership.Role
 
@@ -49,3 +49,57 @@ def can_answer_remark(user, adjustment: Adjustment) -> bool:
 def can_handle_feedback(user, feedback: Feedback) -> bool:
     """群众反映 are handled by the county editor of the township's county."""
     return permissions.can_manage_county(user, feedback.township.county_id)
+
+
+# 职责准入: who files a request, who acts at each stage (`Admission.STAGES` names the rule).
+
+
+def can_file_admission(user, county_id: int, department_id: int) -> bool:
+    """A department's reviewers file for their department; the county editor for any of the county's
+    (a request handed in on paper)."""
+    if permissions.can_manage_county(user, county_id):
+        return True
+    return any(
+        m.role == Role.DEPARTMENT_REVIEWER and m.department_id == department_id and m.county_id == county_id
+        for m in permissions.memberships_of(user)
+    )
+
+
+def filing_departments(user) -> list[int]:
+    """The departments a user files for as their reviewer."""
+    return [m.department_id for m in permissions.memberships_of(user) if m.role == Role.DEPARTMENT_REVIEWER]
+
+
+def admission_policy(county_id: int) -> AdmissionPolicy:
+    """The county's settings, or the defaults (unsaved) while it has none."""
+    return AdmissionPolicy.objects.filter(county_id=county_id).first() or AdmissionPolicy(county_id=county_id)
+
+
+def is_legality_reviewer(user, policy: AdmissionPolicy) -> bool:
+    """The reviewers of the department the county designated for legality review (司法局)."""
+    return policy.legality_department_id is not None and any(
+        m.role == Role.DEPARTMENT_REVIEWER and m.department_id == policy.legality_department_id
+        for m in permissions.memberships_of(user)
+    )
+
+
+ADMISSION_ACTORS = {
+    "county_editor": lambda user, policy: permissions.can_manage_county(user, policy.county_id),
+    "legality_department": is_legality_reviewer,
+}
+
+
+def can_act_on_admission(user, admission: Admission, policy: AdmissionPolicy) -> bool:
+    """Whether the user acts at the request's present stage (nobody once it is decided)."""
+    stage = admission.stage
+    return stage is not None and ADMISSION_ACTORS[stage.actor](user, policy)
+
+
+def can_see_admission(user, admission: Admission) -> bool:
+    """Everyone of the county but township officials (who see decided requests on the register)."""
+    if user.is_superuser or admission.filed_by_id == user.pk:
+        return True
+    return any(
+        m.county_id == admission.county_id and m.role != Role.TOWNSHIP_OFFICIAL
+        for m in permissions.memberships_of(user)
+    )

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from . import adjustment_views, coverage_views, feedback_views, publish_views, views
+from . import (
+    adjustment_views,
+    admission_views,
+    annual_review_views,
+    coverage_views,
+    feedback_views,
+    publish_views,
+    views,
+)
 
 app_name = "publication"
 
@@ -18,6 +26,7 @@ urlpatterns = [
         views.county_download_file,
         name="county_download_file",
     ),
+    path("counties/<str:code>/admissions/", admission_views.register, name="admission_register"),
     path("lists/<str:code>/", views.township_page, name="township"),
     path("lists/<str:code>/items/<uuid:key>/", views.item_page, name="item"),
     path("lists/<str:code>/items/<uuid:key>/feedback/", views.feedback, name="feedback"),
@@ -61,6 +70,12 @@ urlpatterns = [
         adjustment_views.remark_answer,
         name="remark_answer",
     ),
+    # 职责准入 and the annual review (履职体检), in the workbench.
+    path("work/admissions/", admission_views.admission_list, name="admissions"),
+    path("work/admissions/new/<str:code>/", admission_views.admission_new, name="admission_new"),
+    path("work/admissions/<int:admission_id>/", admission_views.admission_detail, name="admission"),
+    path("work/admissions/<int:admission_id>/act/", admission_views.admission_act, name="admission_act"),
+    path("work/annual-review/<str:code>/", annual_review_views.annual_review, name="annual_review"),
     # 群众反映, handled in the workbench.
     path("work/feedback/", feedback_views.queue, name="feedback_queue"),
     path("work/feedback/<int:feedback_id>/", feedback_views.handle, name="feedback_handle"),

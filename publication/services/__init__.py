@@ -1,6 +1,6 @@
 """Every write of the publication app, one module per concern: `editions` (印发公布 and the edition
 in force), `search` (the grams residents search by), `feedback` (群众监督) and `adjustments`
-(动态调整). Callers use `publication.services.<name>`; the names are gathered here."""
+(动态调整), `admissions` (职责准入). Callers use `publication.services.<name>`; the names are gathered here."""
 
 from .adjustment_preview import ChangePreview, preview_changes
 from .adjustments import (
@@ -13,6 +13,8 @@ from .adjustments import (
     publish_adjustment,
     remark_on,
 )
+from .admissions import Task, act_on_admission, file_admission, matches_in_force
+from .annual_review import start_review_adjustment
 from .editions import create_edition, current_edition, publish_approved, publish_list
 from .feedback import (
     RateLimited,
@@ -30,6 +32,8 @@ __all__ = [
     "ChangePreview",
     "RateLimited",
     "RequestedChange",
+    "Task",
+    "act_on_admission",
     "address_hash",
     "answer_remark",
     "check_changes",
@@ -39,8 +43,10 @@ __all__ = [
     "current_edition",
     "decide_adjustment",
     "file_adjustment",
+    "file_admission",
     "forward_feedback",
     "grams",
+    "matches_in_force",
     "preview_changes",
     "publish_adjustment",
     "publish_approved",
@@ -49,5 +55,6 @@ __all__ = [
     "report_by_receipt",
     "report_item",
     "search_grams",
+    "start_review_adjustment",
     "take_report_slot",
 ]

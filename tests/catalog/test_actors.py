@@ -13,6 +13,8 @@ import catalog.imports.matching
 import catalog.merging
 import catalog.services
 import publication.services.adjustments
+import publication.services.admissions
+import publication.services.annual_review
 import publication.services.editions
 import publication.services.feedback
 import review.decisions
@@ -43,6 +45,8 @@ SERVICE_MODULES = [
     review.services,
     review.workflow,
     publication.services.adjustments,
+    publication.services.admissions,
+    publication.services.annual_review,
     publication.services.editions,
     publication.services.feedback,
 ]

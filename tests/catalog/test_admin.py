@@ -31,7 +31,7 @@ from tests.conftest import (
     make_office,
     make_township,
 )
-from tests.publication.conftest import approve_and_publish, make_adjustment, make_feedback
+from tests.publication.conftest import approve_and_publish, make_adjustment, make_admission, make_feedback
 from tests.review.conftest import make_review_records
 
 pytestmark = pytest.mark.django_db
@@ -71,6 +71,7 @@ def world(duty_list, superuser):
     edition = approve_and_publish(published, superuser)
     make_feedback(edition)
     make_adjustment(edition, superuser)
+    make_admission(county, superuser, category, published.township)
     make_login_records()
     make_integration_account(county, superuser)
     duty_list.stage = DutyList.Stage.DRAFTING  # back to editable for the tests that edit items
@@ -389,6 +390,7 @@ def populate(count: int) -> None:
         edition = approve_and_publish(published, user)
         make_feedback(edition, address=f"198.51.100.{n}")
         make_adjustment(edition, user)
+        make_admission(county, user, category, published.township)
         make_login_records(n + 1)
         make_integration_account(county, user)
 

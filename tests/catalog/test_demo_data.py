@@ -19,6 +19,7 @@ from catalog.models import (
     Township,
 )
 from publication.management.commands.load_demo import DEMO_ACCOUNTS, DEMO_FIXTURES
+from publication.models import AdmissionPolicy
 
 pytestmark = pytest.mark.django_db
 
@@ -139,3 +140,7 @@ def test_demo_county_offers_reply_templates_for_each_answer(demo):
 
     answers = set(ReplyTemplate.objects.filter(county=demo).values_list("answer", flat=True))
     assert answers == {"accepted", "partly", "rejected"}
+
+
+def test_demo_county_designates_its_justice_bureau_for_the_legality_review_of_admissions(demo):
+    assert AdmissionPolicy.objects.get(county=demo).legality_department.name == "县司法局"

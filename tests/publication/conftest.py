@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from catalog.models import DutyList
+from catalog.models import DutyList, Part
 from review import workflow
 from review.models import Approval
 from tests.conftest import make_department, make_item
@@ -52,6 +52,24 @@ def make_adjustment(edition, user):
     return services.file_adjustment(edition.township, by=user, summary="调整", changes=[change])
 
 
+def make_admission(county, user, category, township):
+    """A policy and one request of the county (for pages that need a row of each)."""
+    from publication import services
+    from publication.models import AdmissionPolicy
+
+    AdmissionPolicy.objects.create(county=county)
+    task = services.Task(
+        name="新任务",
+        content="内容",
+        basis="依据",
+        part=Part.BASIC,
+        category=category,
+        townships=[township],
+        reason="理由",
+    )
+    return services.file_admission(county, by=user, department=make_department(county), task=task)
+
+
 @pytest.fixture
 def department(duty_list):
     return make_department(duty_list.township.county, "县民政局")
@@ -64,3 +82,6 @@ def edition(cast, duty_list, department):
     make_item(duty_list, name="殡葬管理", content="劝导文明治丧")
     make_item(duty_list, name="宅基地审批", content="审批宅基地")
     return approve_and_publish(duty_list, cast["county_editor"])
+
+
+from .admission_fixtures import world  # noqa: E402, F401 (a fixture of the 职责准入 tests)

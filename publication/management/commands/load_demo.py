@@ -29,7 +29,13 @@ from catalog.models import (
 from publication.demo import publish_demo_lists
 
 DEMO_COUNTY_CODE = "999001"
-DEMO_FIXTURES = ["demo_county.json", "demo_catalogues.json", "demo_lists.json", "demo_review.json"]
+DEMO_FIXTURES = [
+    "demo_county.json",
+    "demo_catalogues.json",
+    "demo_lists.json",
+    "demo_review.json",
+    "demo_admission.json",
+]
 Role = Membership.Role
 # (username, password, name, role or None for the superuser, organisation name)
 DEMO_ACCOUNTS = [
