@@ -15,6 +15,7 @@ from review.models import Comment, CommentWindow
 from .serializers import column_help
 from .staff import Reference, references
 
+WINDOW_KINDS = CommentWindow.Kind.choices  # named in the schema (ENUM_NAME_OVERRIDES)
 REFERENCE_KINDS = {columns.CATEGORY, columns.OFFICE, columns.DEPARTMENT}
 
 
@@ -144,7 +145,7 @@ class InvitationSerializer(serializers.Serializer):
 
 class WindowSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
-    kind = serializers.ChoiceField(choices=CommentWindow.Kind.choices, read_only=True)
+    kind = serializers.ChoiceField(choices=WINDOW_KINDS, read_only=True)
     submission = serializers.IntegerField(
         source="submission.round", read_only=True, help_text="所评提交的轮次"
     )

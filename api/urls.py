@@ -5,7 +5,7 @@ error shape."""
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from . import drafts, reviews, views
+from . import drafts, imports, reviews, views
 from .docs import Docs
 from .errors import NotFoundView
 
@@ -60,6 +60,13 @@ staff = [
     path("v1/comments/<int:comment_id>/answer/", reviews.CommentAnswer.as_view(), name="comment_answer"),
     path("v1/comments/<int:comment_id>/apply/", reviews.CommentApply.as_view(), name="comment_apply"),
     path("v1/comments/<int:comment_id>/respond/", reviews.CommentRespond.as_view(), name="comment_respond"),
+    path("v1/townships/<str:code>/imports/", imports.ImportUpload.as_view(), name="imports"),
+    path("v1/townships/<str:code>/imports/<str:token>/", imports.ImportStaged.as_view(), name="import"),
+    path(
+        "v1/townships/<str:code>/imports/<str:token>/names/",
+        imports.ImportNames.as_view(),
+        name="import_names",
+    ),
 ]
 
 urlpatterns = [

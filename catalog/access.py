@@ -9,7 +9,7 @@ the API answer the same status and message.
 from django.http import Http404
 
 from . import permissions, queries, services
-from .models import DutyItem, DutyList
+from .models import DutyItem, DutyList, Township
 from .refusals import Forbidden
 
 LIST_MISSING = "清单不存在。"
@@ -50,3 +50,15 @@ def visible_item(user, item_id: int, *, edit: bool = True) -> DutyItem:
     if edit:
         services.check_can_edit(user, item)
     return item
+
+
+def township_for_import(user, code: str) -> tuple[Township, DutyList | None]:
+    """A township whose draft the user may import a workbook into, and that draft (None: the import
+    starts one)."""
+    township = Township.objects.select_related("county").filter(code=code).first()
+    if township is None or not permissions.can_see_township(user, township):
+        raise Http404("乡镇（街道）不存在。")
+    duty_list = queries.current_draft(township)
+    if not permissions.can_import_into(user, township, duty_list):
+        raise Forbidden("您不能向该乡镇（街道）的清单导入。", code="cannot_edit_list")
+    return township, duty_list

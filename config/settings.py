@@ -318,7 +318,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"Part": "catalog.columns.Part.choices"},
+    "ENUM_NAME_OVERRIDES": {
+        "Part": "catalog.columns.Part.choices",
+        "WindowKind": "api.staff_serializers.WINDOW_KINDS",
+        "NameKind": "api.imports.NAME_KINDS",
+    },
     # Staff endpoints write a reference by id and read it as {"id", "name"}: requests and answers
     # are described apart.
     "COMPONENT_SPLIT_REQUEST": True,
