@@ -259,3 +259,58 @@ def test_a_list_detail_counts_its_parts(cast, duty_list):
 
     assert answer.json()["basic_count"] == 1 and answer.json()["reclaimed_count"] == 1
     assert answer.json()["stage"] == DutyList.Stage.DRAFTING
+
+
+def test_reading_the_lists_takes_the_same_queries_for_more_lists(cast, duty_list, django_assert_num_queries):
+    api = api_for(cast["county_editor"])
+    api.get(reverse("api:lists"))
+    with django_assert_num_queries(1):
+        assert api.get(reverse("api:lists")).status_code == 200
+    for _ in range(3):
+        make_duty_list(make_township(duty_list.township.county))
+    with django_assert_num_queries(1):
+        assert len(api.get(reverse("api:lists")).json()["results"]) == 4
+
+
+JUNK = [
+    [1, 2],
+    "text",
+    {"name": {"a": 1}},
+    {"category": [1]},
+    {"lead_departments": [{"id": 1}, None]},
+    {"key": "not-a-uuid"},
+    {"is_safeguard": [True]},
+    {"name": "很" * 300},
+    {"category": None},
+]
+
+
+@pytest.mark.parametrize("body", JUNK)
+def test_junk_in_an_item_body_answers_400_never_500(cast, duty_list, body):
+    item = make_item(duty_list, name="农村低保审核")
+    api = api_for(cast["county_editor"])
+
+    changed = api.patch(item_url(item), body, format="json", headers={"If-Match": '"1"'})
+    added = api.post(items_url(duty_list), body, format="json")
+    moved = api.post(
+        reverse("api:item_move", args=[duty_list.pk, item.pk]),
+        body,
+        format="json",
+        headers={"If-Match": '"1"'},
+    )
+
+    for answer in (changed, added, moved):
+        assert answer.status_code == 400, answer.content
+        assert any("\u4e00" <= c <= "\u9fff" for c in answer.json()["message"])
+    assert DutyItem.objects.get().name == "农村低保审核"
+
+
+@pytest.mark.parametrize("header", ["*", "abc", '"-1"', '"99999999999"', 'W/"x"'])
+def test_a_bad_if_match_answers_400_naming_it(cast, duty_list, header):
+    item = make_item(duty_list)
+
+    answer = api_for(cast["county_editor"]).patch(
+        item_url(item), {"name": "改"}, format="json", headers={"If-Match": header}
+    )
+
+    assert (answer.status_code, answer.json()["field"]) == (400, "If-Match")

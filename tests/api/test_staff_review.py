@@ -205,3 +205,27 @@ def test_reading_comments_windows_and_submissions_takes_the_same_queries_for_mor
         with django_assert_num_queries(count):
             assert api.get(address).status_code == 200
     assert len(api.get(addresses[0]).json()["results"]) == 7
+
+
+ACTION_JUNK = [
+    [1],
+    {"departments": "all", "deadline": "明天"},
+    {"departments": [{"id": 1}], "deadline": "2026-13-45"},
+    {"departments": [None], "deadline": None, "note": {"x": 1}},
+]
+
+
+@pytest.mark.parametrize("body", ACTION_JUNK)
+def test_junk_in_an_action_or_a_comment_answers_4xx_never_500(cast, submitted, department, body):
+    window = make_window(submitted, department)
+    editor, reviewer = api_for(cast["county_editor"]), api_for(cast["department_reviewer"])
+    before = (StageChange.objects.count(), Comment.objects.count())
+
+    acted = editor.post(reverse("api:action", args=[submitted.pk, "close_comments"]), body, format="json")
+    commented = reviewer.post(reverse("api:comment_add", args=[window.pk]), body, format="json")
+    answered = editor.post(reverse("api:comment_answer", args=[0]), body, format="json")
+
+    for answer in (acted, commented, answered):
+        assert 400 <= answer.status_code < 500, answer.content
+        assert any("\u4e00" <= c <= "\u9fff" for c in answer.json()["message"])
+    assert (StageChange.objects.count(), Comment.objects.count()) == before
