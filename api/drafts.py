@@ -171,7 +171,8 @@ class ItemDetail(StaffView):
                 code="use_move",
                 field="part",
             )
-        values.pop("key", None)
+        if values.pop("key", item.key) != item.key:
+            raise Invalid("事项标识终身不变，不能修改。", code="key_fixed", field="key")
         leads = values.pop("lead_departments", None)
         reason = values.pop("reason", "").strip() or "修改事项"
         for name, value in values.items():

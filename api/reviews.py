@@ -9,6 +9,7 @@ table's (`review.workflow.transitions`): the API lists none of its own.
 """
 
 from django import forms as django_forms
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers
@@ -26,7 +27,7 @@ from review.forms import (
     WindowForm,
     form_for_action,
 )
-from review.models import Comment, ReviewPolicy
+from review.models import Comment, ReviewPolicy, SubmittedItem
 
 from .drafts import LIST_ID, form_refusal
 from .staff import StaffView
@@ -34,6 +35,7 @@ from .staff_serializers import (
     CommentSerializer,
     StageChangeSerializer,
     SubmissionSerializer,
+    SubmittedItemSerializer,
     TransitionSerializer,
     WindowSerializer,
 )
@@ -128,6 +130,31 @@ class SubmissionList(StaffView):
         duty_list = access.visible_list(request.user, list_id)
         rows = duty_list.submissions.select_related("submitted_by").order_by("round")
         return Response(self.get_serializer(rows, many=True).data)
+
+
+@extend_schema(
+    summary="一次提交（冻结稿）中的事项，为提交时的内容",
+    tags=TAGS,
+    parameters=[
+        LIST_ID,
+        OpenApiParameter("round", OpenApiTypes.INT, OpenApiParameter.PATH, description="提交轮次"),
+    ],
+)
+class SubmittedItemList(mixins.ListModelMixin, StaffView):
+    serializer_class = SubmittedItemSerializer
+    pagination_class = Pages
+
+    def get(self, request, list_id: int, round: int):
+        return self.list(request)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return SubmittedItem.objects.none()
+        duty_list = access.visible_list(self.request.user, self.kwargs["list_id"])
+        submission = duty_list.submissions.filter(round=self.kwargs["round"]).first()
+        if submission is None:
+            raise Http404("没有这一轮提交。")
+        return submission.items.all()
 
 
 @extend_schema(

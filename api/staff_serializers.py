@@ -8,11 +8,11 @@ through the item services."""
 from rest_framework import serializers
 
 from catalog import columns
-from catalog.columns import COLUMNS, Part
+from catalog.columns import COLUMNS, PUBLIC_COLUMNS, Part
 from catalog.models import Category, Department, DutyItem, Office
 from review.models import Comment, CommentWindow
 
-from .serializers import column_help
+from .serializers import column_field, column_help
 from .staff import Reference, references
 
 WINDOW_KINDS = CommentWindow.Kind.choices  # named in the schema (ENUM_NAME_OVERRIDES)
@@ -126,6 +126,17 @@ class DutyListDetailSerializer(DutyListSerializer):
     basic_count = serializers.IntegerField(read_only=True)
     coordinated_count = serializers.IntegerField(read_only=True)
     reclaimed_count = serializers.IntegerField(read_only=True)
+
+
+SubmittedItemSerializer = type(
+    "SubmittedItemSerializer",
+    (serializers.Serializer,),
+    {
+        "__doc__": "提交稿（冻结）中的事项：事项标识和清单的全部公开列，为提交时的内容。",
+        "key": serializers.UUIDField(read_only=True, help_text="事项标识"),
+        **{column.name: column_field(column) for column in PUBLIC_COLUMNS},
+    },
+)
 
 
 class SubmissionSerializer(serializers.Serializer):

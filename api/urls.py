@@ -50,6 +50,11 @@ staff = [
         name="item_restore",
     ),
     path("v1/lists/<int:list_id>/submissions/", reviews.SubmissionList.as_view(), name="submissions"),
+    path(
+        "v1/lists/<int:list_id>/submissions/<int:round>/items/",
+        reviews.SubmittedItemList.as_view(),
+        name="submitted_items",
+    ),
     path("v1/lists/<int:list_id>/windows/", reviews.WindowList.as_view(), name="windows"),
     path("v1/lists/<int:list_id>/comments/", reviews.CommentList.as_view(), name="comments"),
     path("v1/lists/<int:list_id>/actions/", reviews.ActionList.as_view(), name="actions"),

@@ -229,3 +229,35 @@ def test_junk_in_an_action_or_a_comment_answers_4xx_never_500(cast, submitted, d
         assert 400 <= answer.status_code < 500, answer.content
         assert any("\u4e00" <= c <= "\u9fff" for c in answer.json()["message"])
     assert (StageChange.objects.count(), Comment.objects.count()) == before
+
+
+def test_a_submissions_items_are_its_frozen_text_in_a_fixed_number_of_queries(
+    cast, submitted, django_assert_num_queries
+):
+    api = api_for(cast["department_reviewer"])
+    address = reverse("api:submitted_items", args=[submitted.pk, 1])
+    api.get(address)
+    DutyItem.objects.filter(duty_list=submitted, name="殡葬管理").update(name="改过的名称")
+
+    with django_assert_num_queries(3):
+        answer = api.get(address)
+
+    rows = answer.json()["results"]
+    assert sorted(row["name"] for row in rows) == ["农村低保审核", "殡葬管理"]
+    assert rows[0]["part"] == "basic" and rows[0]["category"]
+    missing = api.get(reverse("api:submitted_items", args=[submitted.pk, 2]))
+    assert (missing.status_code, missing.json()["message"]) == (404, "没有这一轮提交。")
+
+
+def test_a_changed_key_is_refused(cast, duty_list):
+    item = make_item(duty_list)
+
+    answer = api_for(cast["county_editor"]).patch(
+        reverse("api:list_item", args=[duty_list.pk, item.pk]),
+        {"key": "6921b301-63a5-50f6-a9af-700b95330a41"},
+        format="json",
+        headers={"If-Match": '"1"'},
+    )
+
+    assert (answer.status_code, answer.json()["code"]) == (400, "key_fixed")
+    assert DutyItem.objects.get(pk=item.pk).key == item.key
