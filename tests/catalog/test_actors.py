@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 
 import catalog.imports.matching
+import catalog.imports.staging
 import catalog.merging
 import catalog.services
 import publication.services.adjustments
@@ -34,6 +35,7 @@ pytestmark = pytest.mark.django_db
 SERVICE_MODULES = [
     catalog.services,
     catalog.imports.matching,
+    catalog.imports.staging,
     catalog.merging,
     review.decisions,
     review.records,
