@@ -18,7 +18,7 @@ from catalog.forms import MoveToPartForm
 from catalog.models import Department, DutyItem
 from catalog.refusals import Invalid
 
-from .staff import IF_MATCH, StaffView, etag_of, expected_version, stale
+from .staff import IF_MATCH, StaffView, etag_of, expected_version, json_object, stale
 from .staff_serializers import (
     DraftItemSerializer,
     DutyListDetailSerializer,
@@ -214,7 +214,7 @@ class ItemMove(StaffView):
     def move(self, item: DutyItem, version: int) -> None:
         request = self.request
         departments = Department.objects.filter(county_id=item.duty_list.township.county_id)
-        data = request.data if isinstance(request.data, dict) else {}
+        data = json_object(request, MoveSerializer)
         form = MoveToPartForm(
             {**data, "expected_version": version}, departments=departments, exclude_part=item.part
         )

@@ -30,7 +30,7 @@ from review.forms import (
 from review.models import Comment, ReviewPolicy, SubmittedItem
 
 from .drafts import LIST_ID, form_refusal
-from .staff import StaffView
+from .staff import StaffView, json_object
 from .staff_serializers import (
     CommentSerializer,
     StageChangeSerializer,
@@ -108,10 +108,6 @@ def parsed(form) -> dict:
 def prefixed(form, data: dict) -> dict:
     """JSON names a page form's fields without the form's prefix."""
     return {form.add_prefix(name): value for name, value in data.items()} if form.prefix else dict(data)
-
-
-def json_body(request) -> dict:
-    return request.data if isinstance(request.data, dict) else {}
 
 
 # Reading.
@@ -233,7 +229,7 @@ class Action(StaffView):
 
     def post(self, request, list_id: int, action: str):
         duty_list = access.visible_list(request.user, list_id)
-        data = json_body(request)
+        data = json_object(request, ActionBody)
         transition = next(
             (t for t in workflow.available(duty_list, request.user) if t.action == action), None
         )
@@ -267,7 +263,7 @@ class CommentAdd(StaffView):
 
     def post(self, request, window_id: int):
         window = access.commenting_window(request.user, window_id)
-        data = json_body(request)
+        data = json_object(request, CommentBody)
         item = access.submitted_item(window, data.get("item_key"))
         form = CommentForm(
             data,
@@ -296,7 +292,9 @@ class WindowFinish(StaffView):
 
     def post(self, request, window_id: int):
         window = access.visible_window(request.user, window_id)
-        department = access.signing_department(request.user, window, json_body(request).get("department"))
+        department = access.signing_department(
+            request.user, window, json_object(request, FinishBody).get("department")
+        )
         services.finish_feedback(window, by=request.user, department=department)
         return Response(self.get_serializer(window).data)
 
@@ -317,7 +315,7 @@ class CommentWrite(StaffView):
 class CommentAnswer(CommentWrite):
     def post(self, request, comment_id: int):
         comment = access.visible_comment(request.user, comment_id)
-        data = parsed(AnswerForm(json_body(request)))
+        data = parsed(AnswerForm(json_object(request, AnswerBody)))
         comment = services.answer_comment(
             comment,
             by=request.user,
@@ -351,5 +349,5 @@ class CommentApply(CommentWrite):
 class CommentRespond(CommentWrite):
     def post(self, request, comment_id: int):
         comment = access.visible_comment(request.user, comment_id)
-        data = parsed(RespondForm(json_body(request)))
+        data = parsed(RespondForm(json_object(request, RespondBody)))
         return self.answered(services.respond_to_answer(comment, by=request.user, **data))

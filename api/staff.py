@@ -34,6 +34,17 @@ class StaffView(generics.GenericAPIView):
     filter_backends = []
 
 
+def json_object(request, described=None) -> dict:
+    """The request's JSON object, its values of the types `described` (a serializer class) gives
+    them; the page form that parses it then checks the values themselves."""
+    data = request.data
+    if not isinstance(data, dict):
+        raise Invalid("请求内容应为 JSON 对象（{…}）。", code="not_an_object")
+    if described is not None:
+        described(data=data, partial=True).is_valid(raise_exception=True)  # the form says what is missing
+    return data
+
+
 # The version an edit was made against, as HTTP carries it.
 
 IF_MATCH = OpenApiParameter(

@@ -76,6 +76,16 @@ class DraftItemBase(serializers.Serializer):
             self.fields[name].queryset = queryset
         self.fields["lead_departments"].child_relation.queryset = querysets["receiving_department"]
 
+    def to_internal_value(self, data):
+        # A misspelt column would otherwise be dropped without a word, and the edit saved without it.
+        unknown = [name for name in data if name not in self.fields] if isinstance(data, dict) else []
+        if unknown:
+            raise serializers.ValidationError(
+                {unknown[0]: [f"事项没有“{unknown[0]}”这一列，各列的名称见接口说明（/api/docs/）。"]},
+                code="unknown_field",
+            )
+        return super().to_internal_value(data)
+
 
 DraftItemSerializer = type(
     "DraftItemSerializer",

@@ -314,3 +314,15 @@ def test_a_bad_if_match_answers_400_naming_it(cast, duty_list, header):
     )
 
     assert (answer.status_code, answer.json()["field"]) == (400, "If-Match")
+
+
+def test_a_misspelt_column_is_refused_instead_of_dropped(cast, duty_list):
+    item = make_item(duty_list)
+
+    answer = api_for(cast["county_editor"]).patch(
+        item_url(item), {"nmae": "改名"}, format="json", headers={"If-Match": '"1"'}
+    )
+
+    assert (answer.status_code, answer.json()["field"]) == (400, "nmae")
+    assert "没有“nmae”这一列" in answer.json()["message"]
+    assert DutyItem.objects.get(pk=item.pk).version == 1

@@ -167,7 +167,7 @@ def test_a_user_not_asked_cannot_comment(cast, submitted, department):
     assert (answer.status_code, answer.json()["message"]) == (403, "本轮意见征求没有请您提出意见。")
 
 
-def test_a_key_that_is_no_uuid_answers_404_not_500(cast, submitted, department):
+def test_a_key_that_is_no_uuid_answers_400_naming_it_and_an_unknown_one_404(cast, submitted, department):
     window = make_window(submitted, department)
 
     answer = api_for(cast["department_reviewer"]).post(
@@ -176,7 +176,14 @@ def test_a_key_that_is_no_uuid_answers_404_not_500(cast, submitted, department):
         format="json",
     )
 
-    assert (answer.status_code, answer.json()["message"]) == (404, "事项不在本次提交的清单中。")
+    unknown = api_for(cast["department_reviewer"]).post(
+        reverse("api:comment_add", args=[window.pk]),
+        {"item_key": "6921b301-63a5-50f6-a9af-700b95330a41", "position": "agree"},
+        format="json",
+    )
+
+    assert (answer.status_code, answer.json()["field"]) == (400, "item_key")
+    assert (unknown.status_code, unknown.json()["message"]) == (404, "事项不在本次提交的清单中。")
 
 
 def test_reading_comments_windows_and_submissions_takes_the_same_queries_for_more(
