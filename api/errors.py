@@ -20,7 +20,7 @@ from catalog.refusals import Refused, refusal_of
 MESSAGES = {
     "parse_error": "请求内容不是有效的 JSON。",
     "authentication_failed": "身份验证失败。",
-    "not_authenticated": "需要先登录。",
+    "not_authenticated": "需要先登录，或在 Authorization 头中提供令牌（Bearer 令牌）。",
     "permission_denied": "您无权进行此操作。",
     "not_found": "找不到该记录。",
     "method_not_allowed": "该地址不接受 {method} 请求。",
@@ -49,9 +49,9 @@ def exception_handler(error: Exception, context: dict) -> Response | None:
         code = error.default_code
         wait = getattr(error, "wait", None)
         # A message of our own (naming what is missing, or why not) is kept; DRF's are replaced.
-        specific = code in ("not_found", "permission_denied") and str(error.detail) != str(
-            error.default_detail
-        )
+        specific = code in ("not_found", "permission_denied", "authentication_failed") and str(
+            error.detail
+        ) != str(error.default_detail)
         message = str(error.detail) if specific else MESSAGES.get(code, str(error.detail))
         message = message.format(
             method=context["request"].method if context.get("request") else "",

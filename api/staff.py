@@ -20,17 +20,21 @@ from rest_framework.response import Response
 from catalog.refusals import Invalid, PreconditionFailed
 
 from .errors import body
+from .models import Scope
+from .permissions import HasScope
 
 
 class Staff(IsAuthenticated):
-    """A signed-in person (by session or token): what they may see and do is asked of the same
-    permission functions as the pages, by the access functions and services each view calls."""
+    """A person (a session, or a personal token with the `staff` scope): what they may see and do is
+    asked of the same permission functions as the pages, by the access functions and services each
+    view calls. An integration account's token is nobody here (`ApiClient`)."""
 
-    message = "需要先登录。"
+    message = "需要先登录，或使用带“工作人员”权限范围的个人令牌。"
 
 
 class StaffView(generics.GenericAPIView):
-    permission_classes = [Staff]
+    # The scope first, so a token without it is told so rather than asked to sign in.
+    permission_classes = [HasScope(Scope.STAFF), Staff]
     filter_backends = []
 
 

@@ -148,6 +148,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # The API caller's quota as RateLimit-* headers on the way out (api/quotas.py).
+    "api.quotas.QuotaHeadersMiddleware",
     # The login throttle (below).
     "axes.middleware.AxesMiddleware",
     # Last, so it sees a view's exception first: a constraint race answers 409, not 500.
@@ -291,11 +293,17 @@ EXPORT_DIR = Path(os.environ.get("EXPORT_DIR", BASE_DIR / "var" / "exports"))
 EXPORT_MAX_AGE_HOURS = env_int("EXPORT_MAX_AGE_HOURS", 24)
 UPLOAD_MAX_AGE_HOURS = env_int("UPLOAD_MAX_AGE_HOURS", 24)
 
-# The integration API (docs/api.md, docs/decisions/0019-integration-api.md): JSON only, sessions
-# for staff until tokens come, every error in one Chinese shape (api/errors.py).
+# The integration API (docs/api.md, docs/decisions/0019-integration-api.md): JSON only, bearer
+# tokens (api/authentication.py) or the staff's session, every error in one Chinese shape
+# (api/errors.py), quotas per token, person or address (api/quotas.py).
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # The token first: a request that names one is answered as its holder (or 401), session or not.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["api.quotas.Quota"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -304,6 +312,11 @@ REST_FRAMEWORK = {
     # OPTIONS would describe a view by its docstring, in English: the schema describes them instead.
     "DEFAULT_METADATA_CLASS": None,
 }
+# API requests per window: for an address without a token, and for a token or a signed-in person.
+# Counted in the cache, so set REDIS_URL on a server with several workers (else each counts alone).
+API_QUOTA_WINDOW_SECONDS = env_int("API_QUOTA_WINDOW_SECONDS", 60) or 60
+API_QUOTA_ANONYMOUS = env_int("API_QUOTA_ANONYMOUS", 60)
+API_QUOTA_TOKEN = env_int("API_QUOTA_TOKEN", 600)
 # The OpenAPI description at /api/schema/ and its documentation page at /api/docs/, whose files
 # come from drf-spectacular-sidecar and are served by this site: nothing from a CDN.
 SPECTACULAR_SETTINGS = {

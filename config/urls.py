@@ -14,6 +14,7 @@ urlpatterns = [
     path("work/", include("review.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
+    path("work/tokens/", include("api.pages")),
     path("healthz", healthz, name="healthz"),
 ]
 

@@ -119,6 +119,6 @@ def test_nonsense_answers_4xx_in_chinese_and_changes_nothing(cast, world, who):
             )
     for address, answer in answers:
         if answer.status_code >= 400:
-            assert answer.status_code < 500, (address, answer.content)
+            assert answer.status_code < 500 and answer.status_code != 429, (address, answer.content)
             assert any("\u4e00" <= c <= "\u9fff" for c in answer.json()["message"]), (address, answer.json())
     assert snapshot() == before

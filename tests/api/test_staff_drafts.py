@@ -5,6 +5,8 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from api import tokens
+from api.models import Scope
 from catalog.models import DutyItem, DutyList, Part
 from tests.conftest import (
     make_category,
@@ -42,11 +44,33 @@ def test_a_township_official_sees_only_the_lists_of_their_township(cast, duty_li
     assert answer.json()["results"][0]["township"]["name"] == "城关镇"
 
 
-def test_without_login_the_staff_api_answers_in_chinese(duty_list):
+def test_without_login_the_staff_api_answers_401_in_chinese(duty_list):
     answer = APIClient().get(reverse("api:lists"))
 
-    assert answer.status_code == 403
-    assert answer.json()["code"] == "not_authenticated" and "登录" in answer.json()["message"]
+    assert answer.status_code == 401
+    assert answer.json()["code"] == "not_authenticated"
+    assert any("\u4e00" <= c <= "\u9fff" for c in answer.json()["message"])
+
+
+def test_a_personal_staff_token_edits_as_its_person_and_a_reading_token_cannot(cast, duty_list):
+    item = make_item(duty_list, name="农村低保审核")
+    person = cast["township_official"]
+    _, staff = tokens.create_token(by=person, name="工作", scopes=[Scope.STAFF])
+    _, reading = tokens.create_token(by=person, name="只读")
+    body = {"name": "农村低保初审"}
+
+    refused = APIClient().patch(
+        item_url(item), body, format="json", headers={"Authorization": f"Bearer {reading}", "If-Match": '"1"'}
+    )
+    edited = APIClient().patch(
+        item_url(item), body, format="json", headers={"Authorization": f"Bearer {staff}", "If-Match": '"1"'}
+    )
+
+    assert (refused.status_code, refused.json()["code"]) == (403, "permission_denied")
+    assert "权限范围" in refused.json()["message"]
+    assert edited.status_code == 200, edited.json()
+    assert item.history.first().history_user == person
+    assert DutyItem.objects.get(pk=item.pk).name == "农村低保初审"
 
 
 def test_the_items_of_a_draft_carry_every_column_with_references_by_id_and_name(cast, duty_list):

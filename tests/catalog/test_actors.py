@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 
+import api.tokens
 import catalog.imports.matching
 import catalog.imports.staging
 import catalog.merging
@@ -33,6 +34,7 @@ from tests.review.conftest import make_window
 pytestmark = pytest.mark.django_db
 
 SERVICE_MODULES = [
+    api.tokens,
     catalog.services,
     catalog.imports.matching,
     catalog.imports.staging,

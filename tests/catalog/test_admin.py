@@ -7,6 +7,7 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from api.tokens import create_account, create_token
 from catalog.models import (
     Catalogue,
     CatalogueEntry,
@@ -71,9 +72,16 @@ def world(duty_list, superuser):
     make_feedback(edition)
     make_adjustment(edition, superuser)
     make_login_records()
+    make_integration_account(county, superuser)
     duty_list.stage = DutyList.Stage.DRAFTING  # back to editable for the tests that edit items
     duty_list.save(update_fields=["stage"])
     return {"county": county, "office": office, "category": category, "items": items, "user": superuser}
+
+
+def make_integration_account(county, by) -> None:
+    """The api app's back office: a county's hotline with a token."""
+    account = create_account(by=by, county=county, name="12345 热线", kind="hotline", scopes=["dispatch"])
+    create_token(by=by, name="派单系统", account=account)
 
 
 def registered_models():
@@ -382,6 +390,7 @@ def populate(count: int) -> None:
         make_feedback(edition, address=f"198.51.100.{n}")
         make_adjustment(edition, user)
         make_login_records(n + 1)
+        make_integration_account(county, user)
 
 
 @pytest.mark.parametrize("model", registered_models(), ids=lambda m: m._meta.label)
