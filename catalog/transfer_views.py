@@ -7,13 +7,12 @@ runs as a background job (`catalog.tasks`).
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from . import exports, permissions, queries, tasks
+from . import access, exports, permissions, tasks
 from .downloads import xlsx_response
 from .forms import ImportUploadForm
 from .imports import ImportFileError, apply_import, plan_import, staging
@@ -26,13 +25,7 @@ from .uploads import upload_refused
 
 
 def township_for_import(request, code: str) -> tuple[Township, DutyList | None]:
-    township = get_object_or_404(Township.objects.select_related("county"), code=code)
-    if not permissions.can_see_township(request.user, township):
-        raise Http404("乡镇（街道）不存在。")
-    duty_list = queries.current_draft(township)
-    if not permissions.can_import_into(request.user, township, duty_list):
-        raise PermissionDenied("您不能向该乡镇（街道）的清单导入。")
-    return township, duty_list
+    return access.township_for_import(request.user, code)
 
 
 @login_required
@@ -97,17 +90,6 @@ def waiting_upload(request, code: str) -> staging.StagedUpload | None:
     return staged
 
 
-def replan(request, township: Township, staged: staging.StagedUpload, choices: dict):
-    return plan_import(
-        staged.read(),
-        staged.filename,
-        township,
-        create_missing=staged.create_missing,
-        choices=choices,
-        by=request.user,
-    )
-
-
 @login_required
 @require_POST
 def import_names(request, code: str):
@@ -119,7 +101,7 @@ def import_names(request, code: str):
     token = staged.token
     choices = staged.chosen() | posted_choices(request.POST)
     try:
-        plan = replan(request, township, staged, choices)
+        plan = staging.replan(staged, township, by=request.user, choices=choices)
     except ImportFileError as error:
         staging.discard_upload(request.session, token)
         messages.error(request, str(error))
@@ -144,12 +126,7 @@ def import_confirm(request, code: str):
         messages.info(request, f"已取消导入《{staged.filename}》，上传的文件已删除。")
         return redirect("catalog:import_upload", code)
     try:
-        plan = replan(request, township, staged, staged.chosen())
-        if not plan.ok:
-            staging.discard_upload(request.session, token)
-            raise StalePlanError("文件有问题，未导入。")
-        if plan.list_version != staged.list_version:
-            raise StalePlanError("预览之后清单已被修改，下面是按最新清单重新生成的预览，请核对后再确认。")
+        plan = staging.confirmable_plan(request.session, staged, township, by=request.user)
         result = apply_import(
             plan, by=request.user, remove_missing=request.POST.get("remove_missing") == "on"
         )
@@ -159,9 +136,9 @@ def import_confirm(request, code: str):
         return redirect("catalog:import_upload", code)
     except StalePlanError as error:
         # The fresh preview can still be confirmed while the file waits for it.
-        token = staging.restage(request.session, staged, plan.list_version)
+        token = token if staging.staged_upload(request.session, token, code) else ""
         messages.error(request, str(error))
-        context = preview_context(request, plan, duty_list, token)
+        context = preview_context(request, error.plan, duty_list, token)
         return render(request, "catalog/import_preview.html", context, status=refusal_of(error).status)
     except REFUSALS as error:  # e.g. someone started the township's draft meanwhile
         staging.discard_upload(request.session, token)

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from . import coverage, notes, permissions, queries, services
+from . import access, coverage, notes, permissions, queries, services
 from .columns import WORK_FIELDS
 from .forms import (
     DutyItemForm,
@@ -39,25 +39,11 @@ def editor_url(duty_list: DutyList, item: DutyItem | None = None) -> str:
 
 
 def visible_list(request, list_id: int) -> DutyList:
-    try:
-        duty_list = queries.list_for_editor(list_id)
-    except DutyList.DoesNotExist:
-        raise Http404("清单不存在。") from None
-    if not permissions.can_view_list(request.user, duty_list):
-        raise Http404("清单不存在。")
-    return duty_list
+    return access.visible_list(request.user, list_id)
 
 
 def item_for(request, item_id: int, *, edit: bool = True) -> DutyItem:
-    item = get_object_or_404(
-        DutyItem.objects.select_related("duty_list__township__county", "category", "responsible_office"),
-        pk=item_id,
-    )
-    if not permissions.can_view_list(request.user, item.duty_list):
-        raise Http404("事项不存在。")
-    if edit and not permissions.can_edit_item(request.user, item):
-        raise PermissionDenied("该清单当前阶段您不能修改。")
-    return item
+    return access.visible_item(request.user, item_id, edit=edit)
 
 
 @login_required
@@ -146,11 +132,9 @@ def render_item_form(request, form, item, *, status=200, conflict=None):
 
 @login_required
 def item_add(request, list_id: int, part: str):
-    duty_list = visible_list(request, list_id)
+    duty_list = access.editable_list(request.user, list_id)
     if part not in Part.values:
         raise Http404("没有这种清单类型。")
-    if not permissions.can_edit_list(request.user, duty_list):
-        raise PermissionDenied("该清单当前阶段您不能修改。")
     item = DutyItem(duty_list=duty_list, part=part, origin=DutyItem.Origin.INDIVIDUAL)
     form = DutyItemForm(request.POST or None, instance=item, duty_list=duty_list, part=part)
     if request.method == "POST" and form.is_valid():

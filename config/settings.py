@@ -321,14 +321,24 @@ API_QUOTA_TOKEN = env_int("API_QUOTA_TOKEN", 600)
 # come from drf-spectacular-sidecar and are served by this site: nothing from a CDN.
 SPECTACULAR_SETTINGS = {
     "TITLE": "乡镇（街道）履行职责事项清单 API",
-    "DESCRIPTION": "公布的清单：县、乡镇（街道）、版本、事项、版本变更和增量同步。说明见 docs/api.md。",
+    "DESCRIPTION": (
+        "公布的清单：县、乡镇（街道）、版本、事项、版本变更和增量同步；"
+        "工作人员的草稿、事项修改、审核流程、意见和答复。说明见 docs/api.md。"
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"Part": "catalog.columns.Part.choices"},
+    "ENUM_NAME_OVERRIDES": {
+        "Part": "catalog.columns.Part.choices",
+        "WindowKind": "api.staff_serializers.WINDOW_KINDS",
+        "NameKind": "api.imports.NAME_KINDS",
+    },
+    # Staff endpoints write a reference by id and read it as {"id", "name"}: requests and answers
+    # are described apart.
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # Production hardening: on unless DEBUG is on; each can be relaxed from the

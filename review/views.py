@@ -26,6 +26,7 @@ from catalog.refusals import REFUSALS
 from catalog.refused_views import refused_page, show_on_form
 
 from . import (
+    access,
     confirmations,
     decisions,
     forms,
@@ -50,28 +51,15 @@ from .models import Approval, Comment, CommentWindow, Dispute, Notification, Rep
 
 
 def visible_list(request, list_id: int) -> DutyList:
-    duty_list = get_object_or_404(DutyList.objects.select_related("township__county"), pk=list_id)
-    if not catalog_permissions.can_view_list(request.user, duty_list):
-        raise Http404("清单不存在。")
-    return duty_list
+    return access.visible_list(request.user, list_id)
 
 
 def visible_window(request, window_id: int) -> CommentWindow:
-    window = get_object_or_404(
-        CommentWindow.objects.select_related("duty_list__township__county", "submission"), pk=window_id
-    )
-    if not catalog_permissions.can_view_list(request.user, window.duty_list):
-        raise Http404("意见征求不存在。")
-    return window
+    return access.visible_window(request.user, window_id)
 
 
 def visible_comment(request, comment_id: int) -> Comment:
-    comment = get_object_or_404(
-        Comment.objects.select_related("duty_list__township__county", "window"), pk=comment_id
-    )
-    if not catalog_permissions.can_view_list(request.user, comment.duty_list):
-        raise Http404("意见不存在。")
-    return comment
+    return access.visible_comment(request.user, comment_id)
 
 
 @login_required
@@ -197,13 +185,8 @@ def window(request, window_id: int):
 @login_required
 def comment_add(request, window_id: int):
     """The form for one position: on an item (?item=<key>), on the list, or a proposed item (?add=1)."""
-    window = visible_window(request, window_id)
-    if not permissions.can_comment(request.user, window):
-        raise PermissionDenied("本轮意见征求没有请您提出意见。")
-    key = request.GET.get("item") or None
-    item = window.submission.items.filter(key=key).first() if key else None
-    if key and item is None:
-        raise Http404("事项不在本次提交的清单中。")
+    window = access.commenting_window(request.user, window_id)
+    item = access.submitted_item(window, request.GET.get("item"))
     adding = request.GET.get("add") == "1"
     departments = permissions.signing_departments(request.user, window)
     form_kwargs = {
@@ -247,18 +230,7 @@ def comment_withdraw(request, comment_id: int):
 @require_POST
 def window_finish(request, window_id: int):
     window = visible_window(request, window_id)
-    department = None
-    if request.POST.get("department"):
-        department = next(
-            (
-                d
-                for d in permissions.signing_departments(request.user, window)
-                if str(d.pk) == request.POST["department"]
-            ),
-            None,
-        )
-        if department is None:
-            raise PermissionDenied("您不能以该部门的名义确认反馈完毕。")
+    department = access.signing_department(request.user, window, request.POST.get("department"))
     try:
         invitation = services.finish_feedback(window, by=request.user, department=department)
     except REFUSALS as error:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from .matching import ImportPlan
+from .matching import ImportPlan, StalePlanError, plan_import
 
 # Where a store keeps its staged uploads (the session's key for the pages).
 STORE_KEY = "pending_imports"
@@ -104,3 +104,38 @@ def discard_upload(store: MutableMapping, token: str) -> None:
     if token in pending:
         del pending[token]
         store[STORE_KEY] = pending
+
+
+def replan(staged: StagedUpload, township, *, by, choices: dict | None = None) -> ImportPlan:
+    """The preview made again from the staged file, with its chosen names (or `choices`)."""
+    return plan_import(
+        staged.read(),
+        staged.filename,
+        township,
+        create_missing=staged.create_missing,
+        choices=staged.chosen() if choices is None else choices,
+        by=by,
+    )
+
+
+def confirmable_plan(store: MutableMapping, staged: StagedUpload, township, *, by) -> ImportPlan:
+    """What a confirmation carries out: the plan made again from the staged file.
+
+    Refused with `StalePlanError`, whose `plan` is the fresh preview, when the file has problems
+    (the file is discarded) or the draft changed since the preview (the file waits for the fresh
+    preview, which can be confirmed in turn). Raises `ImportFileError` when the file cannot be read.
+    """
+    plan = replan(staged, township, by=by)
+    if not plan.ok:
+        discard_upload(store, staged.token)
+        raise stale_plan("文件有问题，未导入。", plan)
+    if plan.list_version != staged.list_version:
+        restage(store, staged, plan.list_version)
+        raise stale_plan("预览之后清单已被修改，下面是按最新清单重新生成的预览，请核对后再确认。", plan)
+    return plan
+
+
+def stale_plan(message: str, plan: ImportPlan) -> StalePlanError:
+    error = StalePlanError(message)
+    error.plan = plan
+    return error

@@ -10,6 +10,7 @@ from django.core.management import call_command
 
 import api.tokens
 import catalog.imports.matching
+import catalog.imports.staging
 import catalog.merging
 import catalog.services
 import publication.services.adjustments
@@ -38,6 +39,7 @@ SERVICE_MODULES = [
     api.tokens,
     catalog.services,
     catalog.imports.matching,
+    catalog.imports.staging,
     catalog.merging,
     review.decisions,
     review.records,
