@@ -67,9 +67,13 @@ def visible_window(request, window_id: int) -> CommentWindow:
 
 def visible_comment(request, comment_id: int) -> Comment:
     comment = get_object_or_404(
-        Comment.objects.select_related("duty_list__township__county", "window"), pk=comment_id
+        Comment.objects.select_related("duty_list__township__county", "window__catalogue"), pk=comment_id
     )
-    if not catalog_permissions.can_view_list(request.user, comment.duty_list):
+    if comment.window.is_on_template:
+        visible = permissions.can_see_template_round(request.user, comment.window)
+    else:
+        visible = catalog_permissions.can_view_list(request.user, comment.duty_list)
+    if not visible:
         raise Http404("意见不存在。")
     return comment
 
@@ -207,6 +211,7 @@ def comment_add(request, window_id: int):
     adding = request.GET.get("add") == "1"
     departments = permissions.signing_departments(request.user, window)
     form_kwargs = {
+        "kind": window.kind,
         "county_id": window.duty_list.township.county_id,
         "departments": departments,
         "adding": adding,
@@ -227,7 +232,13 @@ def comment_add(request, window_id: int):
             return redirect(
                 reverse("review:window", args=[window.pk]) + (f"#item-{item.key}" if item else "")
             )
-    context = {"window": window, "item": item, "form": form, "adding": adding}
+    context = {
+        "item": item,
+        "form": form,
+        "adding": adding,
+        "back": reverse("review:window", args=[window.pk]),
+        "crumb": f"{window.duty_list.township.name} · {window.submission.label}",
+    }
     return render(request, "review/comment_form.html", context, status=status)
 
 
@@ -235,12 +246,14 @@ def comment_add(request, window_id: int):
 @require_POST
 def comment_withdraw(request, comment_id: int):
     comment = visible_comment(request, comment_id)
+    page = "review:template_round" if comment.window.is_on_template else "review:window"
+    back = reverse(page, args=[comment.window_id])
     try:
         services.withdraw_comment(comment, by=request.user)
     except REFUSALS as error:
-        return refused_page(request, error, back=reverse("review:window", args=[comment.window_id]))
+        return refused_page(request, error, back=back)
     messages.success(request, "意见已撤回。")
-    return redirect("review:window", comment.window_id)
+    return redirect(back)
 
 
 @login_required
