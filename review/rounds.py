@@ -84,7 +84,11 @@ def check_deadline(deadline: date | None, *, what: str) -> None:
 def extend_deadline(window: CommentWindow, *, by, deadline: date, note: str = "") -> DeadlineExtension:
     """The county editor moves an open window's deadline later; the departments still working on it
     are told, and reminded again before the new deadline."""
-    window = CommentWindow.objects.select_for_update().select_related("duty_list__township").get(pk=window.pk)
+    window = (
+        CommentWindow.objects.select_for_update(of=("self",))
+        .select_related("duty_list__township")
+        .get(pk=window.pk)
+    )
     duty_list = window.duty_list
     if not permits(by, county_editor, duty_list):
         raise Forbidden("只有县委编办可以延长意见反馈截止日期。", code="not_allowed")

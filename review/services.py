@@ -175,7 +175,7 @@ def add_comment(
     """Record a position on one item of the window's submission, on the list, or a missing item; in a
     round on the county template, on one of its entries (`entry`) or a missing one."""
     window = (
-        CommentWindow.objects.select_for_update()
+        CommentWindow.objects.select_for_update(of=("self",))
         .select_related("duty_list__township", "catalogue")
         .get(pk=window.pk)
     )

@@ -76,7 +76,9 @@ def open_template_round(
 
 
 def locked_round(window: CommentWindow) -> CommentWindow:
-    window = CommentWindow.objects.select_for_update().select_related("catalogue").get(pk=window.pk)
+    window = (
+        CommentWindow.objects.select_for_update(of=("self",)).select_related("catalogue").get(pk=window.pk)
+    )
     if not window.is_on_template:
         raise Conflict("这不是对县级标准模板的意见征求。", code="not_template_round")
     return window

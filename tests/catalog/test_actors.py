@@ -18,6 +18,7 @@ import review.decisions
 import review.records
 import review.rounds
 import review.services
+import review.template_rounds
 import review.workflow
 from catalog.actors import SYSTEM, SystemActor
 from catalog.models import DutyItem
@@ -38,6 +39,7 @@ SERVICE_MODULES = [
     review.decisions,
     review.records,
     review.rounds,
+    review.template_rounds,
     review.services,
     review.workflow,
     publication.services.adjustments,

@@ -10,11 +10,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from catalog.actors import SYSTEM
 from catalog.models import CatalogueEntry, Membership, Part
 from catalog.refusals import refusal_of
 from review import services, template_rounds
 from review.inbox import inbox_for
 from review.models import Comment, CommentWindow, Notification, Reply
+from review.notifications import send_deadline_reminders
 from tests.conftest import make_township, make_user
 from tests.review.conftest import make_template, open_template_round
 
@@ -449,3 +451,47 @@ def test_the_round_page_in_a_fixed_number_of_queries(client, cast, opened, djang
         assert response.status_code == 200
     page = response.content.decode()  # the township sees its own comments beside each entry
     assert "建议事项名称为“低保”" in page and "第40乡无此事" not in page
+
+
+def test_the_system_neither_comments_nor_answers(cast, opened):
+    assert refused(lambda: comment_on(opened, SYSTEM, "殡葬管理")) == (403, "not_invited", "")
+    comment = comment_on(
+        opened, cast["township_official"], "殡葬管理", position=Position.NOT_APPLICABLE, text="无"
+    )
+    assert refused(
+        lambda: template_rounds.answer_template_comment(comment, by=SYSTEM, answer="accepted")
+    ) == (
+        403,
+        "cannot_answer",
+        "",
+    )
+    assert Comment.objects.get().answer == ""
+
+
+def test_townships_are_reminded_before_the_deadline(cast, opened, django_capture_on_commit_callbacks):
+    Notification.objects.all().delete()
+    CommentWindow.objects.filter(pk=opened.pk).update(deadline=timezone.localdate() + timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_deadline_reminders() == 2
+    texts = Notification.objects.values_list("user__username", "text", "url")
+    url = reverse("review:template_round", args=[opened.pk])
+    assert sorted(texts) == [
+        (
+            who,
+            f"“{opened.catalogue.name}”的意见征求将于 {timezone.localdate() + timedelta(days=1):%Y-%m-%d} 截止，请及时提出意见。",
+            url,
+        )
+        for who in ("official", "official-next-door")
+    ]
+
+
+def test_the_back_office_shows_the_rounds_to_their_countys_editor(client, cast, opened, superuser):
+    comment = comment_on(
+        opened, cast["township_official"], "殡葬管理", position=Position.NOT_APPLICABLE, text="无"
+    )
+    for who, seen in ((cast["county_editor"], True), (cast["other_county_editor"], False), (superuser, True)):
+        client.force_login(who)
+        listing = client.get(reverse("admin:review_commentwindow_changelist")).content.decode()
+        assert (opened.catalogue.name in listing) is seen
+        status = client.get(reverse("admin:review_comment_change", args=[comment.pk])).status_code
+        assert (status == 200) is seen
