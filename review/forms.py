@@ -160,6 +160,8 @@ class CommentForm(forms.ModelForm):
         ]
         if Comment.Position.DISAGREE not in Comment.POSITIONS[kind]:
             del self.fields["reason"]
+        if Comment.Position.NOT_APPLICABLE in Comment.POSITIONS[kind]:
+            self.fields["text"].label = "意见内容（“不适用本乡镇”须写明理由）"
         if adding:
             self.initial["position"] = Comment.Position.ADD
         self.fields["proposed_part"].choices = [("", "（不调整）"), *Part.choices]
