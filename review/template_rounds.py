@@ -22,9 +22,10 @@ from catalog.models import Catalogue, CatalogueEntry, Part, Township
 from catalog.refusals import Conflict, Forbidden, Invalid
 
 from . import notifications, permissions
+from .changes import adoption_reason, change_of, put_change, rules_named
 from .models import Comment, CommentWindow, Invitation
 from .rounds import check_deadline
-from .services import adoption_reason, change_of, check_answer, put_change, record_answer, rules_named
+from .services import check_answer, record_answer
 
 TOWNSHIPS = CommentWindow.Kind.TOWNSHIPS
 

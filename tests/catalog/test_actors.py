@@ -14,6 +14,7 @@ import catalog.services
 import publication.services.adjustments
 import publication.services.editions
 import publication.services.feedback
+import review.changes
 import review.decisions
 import review.records
 import review.rounds
@@ -38,6 +39,7 @@ SERVICE_MODULES = [
     catalog.merging,
     review.decisions,
     review.records,
+    review.changes,
     review.rounds,
     review.template_rounds,
     review.services,
