@@ -495,3 +495,47 @@ def test_the_back_office_shows_the_rounds_to_their_countys_editor(client, cast, 
         assert (opened.catalogue.name in listing) is seen
         status = client.get(reverse("admin:review_comment_change", args=[comment.pk])).status_code
         assert (status == 200) is seen
+
+
+def test_a_township_withdraws_its_comment_until_it_is_answered(client, cast, opened):
+    comment = comment_on(
+        opened, cast["township_official"], "殡葬管理", position=Position.NOT_APPLICABLE, text="无"
+    )
+    client.force_login(cast["township_official"])
+    round_page = client.get(reverse("review:template_round", args=[opened.pk])).content.decode()
+    assert reverse("review:comment_withdraw", args=[comment.pk]) in round_page
+    response = client.post(reverse("review:comment_withdraw", args=[comment.pk]))
+    assert response["Location"] == reverse("review:template_round", args=[opened.pk])
+    assert not Comment.objects.exists()
+    client.force_login(cast["other_county_editor"])
+    other = comment_on(opened, cast["township_official"], "殡葬管理")
+    assert client.post(reverse("review:comment_withdraw", args=[other.pk])).status_code == 404
+    assert Comment.objects.filter(pk=other.pk).exists()
+
+
+def test_the_editor_answers_a_proposed_entry_on_the_round_page(client, cast, opened):
+    category = entry(opened.catalogue, "殡葬管理").category
+    comment = comment_on(
+        opened,
+        cast["other_township_official"],
+        position=Position.ADD,
+        proposed_name="河道保洁",
+        proposed_part=Part.BASIC,
+        proposed_content="组织河道日常保洁",
+        proposed_category=category,
+    )
+    client.force_login(cast["county_editor"])
+    url = reverse("review:template_round", args=[opened.pk])
+    page = client.get(url).content.decode()
+    assert "建议增加的事项" in page and reverse("review:template_comment_answer", args=[comment.pk]) in page
+    response = client.post(
+        reverse("review:template_comment_answer", args=[comment.pk]),
+        {"answer": "partly", "answer_reason": ""},
+    )
+    assert response.status_code == 400 and "部分采纳或不采纳须写明理由" in response.content.decode()
+    response = client.post(
+        reverse("review:template_comment_answer", args=[comment.pk]),
+        {"answer": "accepted", "apply": "1"},
+    )
+    assert response["Location"] == url + "#added"
+    assert opened.catalogue.entries.filter(name="河道保洁").exists()
