@@ -57,8 +57,10 @@ def visible_list(request, list_id: int) -> DutyList:
 
 
 def visible_window(request, window_id: int) -> CommentWindow:
-    window = get_object_or_404(
-        CommentWindow.objects.select_related("duty_list__township__county", "submission"), pk=window_id
+    window = get_object_or_404(  # a round on the county template has pages of its own
+        CommentWindow.objects.select_related("duty_list__township__county", "submission"),
+        pk=window_id,
+        catalogue__isnull=True,
     )
     if not catalog_permissions.can_view_list(request.user, window.duty_list):
         raise Http404("意见征求不存在。")

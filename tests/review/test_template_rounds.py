@@ -343,8 +343,12 @@ def test_the_comment_form_offers_the_townships_positions_with_the_current_wordin
 
 
 def test_pages_refuse_other_counties_and_closed_rounds(client, cast, opened):
+    client.force_login(cast["county_editor"])  # a list window's pages do not serve the template's round
+    assert client.get(reverse("review:window", args=[opened.pk])).status_code == 404
     client.force_login(cast["other_county_editor"])
     assert client.get(reverse("review:template_round", args=[opened.pk])).status_code == 404
+    entry_url = reverse("review:template_entry", args=[opened.pk, entry(opened.catalogue, "殡葬管理").pk])
+    assert client.get(entry_url).status_code == 404
     assert client.post(reverse("review:template_round_close", args=[opened.pk])).status_code == 404
     template_rounds.close_template_round(opened, by=cast["county_editor"])
     client.force_login(cast["township_official"])
