@@ -183,10 +183,9 @@ def inbox_for(user, *, with_notifications: bool = False) -> Inbox:
             .order_by("window__deadline")
         )
     if edited:
-        waiting = Q(comments__state=State.OPEN) & ~Q(comments__position=Comment.Position.AGREE)
         inbox.to_answer_template = list(
             CommentWindow.objects.filter(catalogue__county__in=edited, kind=CommentWindow.Kind.TOWNSHIPS)
-            .annotate(waiting=Count("comments", filter=waiting))
+            .annotate(waiting=Count("comments", filter=Comment.waiting("comments__")))
             .filter(waiting__gt=0)
             .select_related("catalogue")
         )

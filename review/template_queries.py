@@ -4,7 +4,7 @@ whatever the number of entries, townships and comments."""
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 
 from catalog.models import Catalogue, CatalogueEntry, Township
 
@@ -58,7 +58,7 @@ def round_page(window: CommentWindow, user) -> RoundPage:
     tallies = (
         Comment.objects.filter(window=window, entry__isnull=False)
         .values("entry", "position")
-        .annotate(n=Count("pk"), waiting=Count("pk", filter=WAITING))
+        .annotate(n=Count("pk"), waiting=Count("pk", filter=Comment.waiting()))
     )
     counts = defaultdict(Counter)
     for tally in tallies:
@@ -84,10 +84,6 @@ def round_page(window: CommentWindow, user) -> RoundPage:
     return RoundPage(window, list(rows.values()), added, invitations, township, is_editor)
 
 
-# What the editor has still to answer: a position other than 同意, not yet answered.
-WAITING = Q(state=Comment.State.OPEN) & ~Q(position=Position.AGREE)
-
-
 def entry_comments(window: CommentWindow, entry: CatalogueEntry) -> list[Comment]:
     """Every township's comments on one entry, township by township."""
     return list(
@@ -98,9 +94,7 @@ def entry_comments(window: CommentWindow, entry: CatalogueEntry) -> list[Comment
 def template_rounds(county_id: int) -> list[tuple[Catalogue, list[CommentWindow]]]:
     """The county's templates, each with its rounds and how many comments wait for an answer."""
     windows = CommentWindow.objects.filter(catalogue__county_id=county_id).annotate(
-        waiting=Count(
-            "comments", filter=Q(comments__state=Comment.State.OPEN) & ~Q(comments__position=Position.AGREE)
-        ),
+        waiting=Count("comments", filter=Comment.waiting("comments__")),
         total=Count("comments"),
     )
     catalogues = Catalogue.objects.filter(county_id=county_id, kind=Catalogue.Kind.TEMPLATE).prefetch_related(

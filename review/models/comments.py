@@ -385,6 +385,13 @@ class Comment(models.Model):
     def __str__(self) -> str:
         return f"{self.signature}：{self.get_position_display()}（{self.item_name or '整体意见'}）"
 
+    @classmethod
+    def waiting(cls, via: str = "") -> models.Q:
+        """Comments waiting for an answer: open, and not 同意 (reached through `via`, e.g. "comments__")."""
+        return models.Q(**{f"{via}state": cls.State.OPEN}) & ~models.Q(
+            **{f"{via}position": cls.Position.AGREE}
+        )
+
     def move(self, event: str) -> None:
         """Take the comment to the state `event` leads to, or refuse (see `MOVES`)."""
         self.state = next_state(self.MOVES, self.State(self.state), event, "这条意见")
