@@ -222,17 +222,22 @@ def test_adopting_a_proposed_wording_changes_the_template_entry_with_its_cause(c
     assert list(comment.replies.values_list("kind", "answer", "by")) == [("answer", "accepted", editor.pk)]
 
 
-def test_adopting_a_proposed_entry_adds_it_to_the_template(cast, opened):
-    category = entry(opened.catalogue, "殡葬管理").category
-    comment = comment_on(
-        opened,
-        cast["township_official"],
+def propose_river_cleaning(window, official) -> Comment:
+    """建议增加事项 河道保洁 (基本, 民生服务)."""
+    return comment_on(
+        window,
+        official,
         position=Position.ADD,
         proposed_name="河道保洁",
         proposed_part=Part.BASIC,
         proposed_content="组织河道日常保洁",
-        proposed_category=category,
+        proposed_category=entry(window.catalogue, "殡葬管理").category,
     )
+
+
+def test_adopting_a_proposed_entry_adds_it_to_the_template(cast, opened):
+    comment = propose_river_cleaning(opened, cast["township_official"])
+    category = comment.proposed_category
     template_rounds.answer_template_comment(comment, by=cast["county_editor"], answer="accepted", apply=True)
     added = opened.catalogue.entries.get(name="河道保洁")
     assert (added.part, added.category, added.content, added.order) == (
@@ -518,16 +523,7 @@ def test_a_township_withdraws_its_comment_until_it_is_answered(client, cast, ope
 
 
 def test_the_editor_answers_a_proposed_entry_on_the_round_page(client, cast, opened):
-    category = entry(opened.catalogue, "殡葬管理").category
-    comment = comment_on(
-        opened,
-        cast["other_township_official"],
-        position=Position.ADD,
-        proposed_name="河道保洁",
-        proposed_part=Part.BASIC,
-        proposed_content="组织河道日常保洁",
-        proposed_category=category,
-    )
+    comment = propose_river_cleaning(opened, cast["other_township_official"])
     client.force_login(cast["county_editor"])
     url = reverse("review:template_round", args=[opened.pk])
     page = client.get(url).content.decode()
