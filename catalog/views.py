@@ -66,6 +66,11 @@ def home(request):
                 m.role == Membership.Role.DEPARTMENT_REVIEWER
                 for m in permissions.memberships_of(request.user)
             ),
+            "template_counties": [
+                m.county
+                for m in permissions.memberships_of(request.user)
+                if m.role == Membership.Role.COUNTY_EDITOR
+            ],
             "board_counties": [
                 m.county
                 for m in permissions.memberships_of(request.user)

@@ -24,8 +24,9 @@ def visible_list(user, list_id: int) -> DutyList:
 
 def visible_window(user, window_id: int) -> CommentWindow:
     window = (
+        # a round on the county template has pages of its own (review.template_views)
         CommentWindow.objects.select_related("duty_list__township__county", "submission")
-        .filter(pk=window_id)
+        .filter(pk=window_id, catalogue__isnull=True)
         .first()
     )
     if window is None or not catalog_permissions.can_view_list(user, window.duty_list):
@@ -35,9 +36,17 @@ def visible_window(user, window_id: int) -> CommentWindow:
 
 def visible_comment(user, comment_id: int) -> Comment:
     comment = (
-        Comment.objects.select_related("duty_list__township__county", "window").filter(pk=comment_id).first()
+        Comment.objects.select_related("duty_list__township__county", "window__catalogue")
+        .filter(pk=comment_id)
+        .first()
     )
-    if comment is None or not catalog_permissions.can_view_list(user, comment.duty_list):
+    if comment is None:
+        raise Http404("意见不存在。")
+    if comment.window.is_on_template:
+        visible = permissions.can_see_template_round(user, comment.window)
+    else:
+        visible = catalog_permissions.can_view_list(user, comment.duty_list)
+    if not visible:
         raise Http404("意见不存在。")
     return comment
 

@@ -4,7 +4,9 @@ comments and their replies, disputes, decisions, approvals) is read-only, since 
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 
+from catalog import permissions
 from catalog.admin import CountyScopedAdmin
 
 from .models import (
@@ -101,23 +103,43 @@ class ReplyInline(ReadOnlyInline):
     fields = ["kind", "answer", "text", "by", "at"]
 
 
-@admin.register(CommentWindow)
-class CommentWindowAdmin(ReadOnlyAdmin):
+class OnListOrTemplate(ReadOnlyAdmin):
+    """Windows and comments are on a township's submission or on the county template: the county is
+    reached by either path."""
+
     county_path = "duty_list__township__county"
+    template_path = ""  # to the county through the catalogue
+
+    def county_id_of(self, obj) -> int:
+        return (obj if isinstance(obj, CommentWindow) else obj.window).county_id
+
+    def get_queryset(self, request):
+        queryset = admin.ModelAdmin.get_queryset(self, request)
+        if request.user.is_superuser:
+            return queryset
+        counties = permissions.edited_county_ids(request.user)
+        return queryset.filter(
+            Q(**{f"{self.county_path}__in": counties}) | Q(**{f"{self.template_path}__in": counties})
+        )
+
+
+@admin.register(CommentWindow)
+class CommentWindowAdmin(OnListOrTemplate):
+    template_path = "catalogue__county"
     inlines = [DeadlineExtensionInline]
-    list_display = ["duty_list", "submission", "kind", "deadline", "opened_at", "closed_at"]
+    list_display = ["__str__", "kind", "deadline", "opened_at", "closed_at"]
     list_filter = ["kind"]
-    list_select_related = ["duty_list", "submission__duty_list"]
+    list_select_related = ["duty_list", "submission__duty_list", "catalogue"]
 
 
 @admin.register(Comment)
-class CommentAdmin(ReadOnlyAdmin):
-    county_path = "duty_list__township__county"
+class CommentAdmin(OnListOrTemplate):
+    template_path = "window__catalogue__county"
     inlines = [ReplyInline]
     list_display = ["item_name", "signature", "position", "state", "answer", "duty_list", "created_at"]
     list_filter = ["position", "state", "answer"]
     search_fields = ["item_name", "text", "answer_reason", "signature"]
-    list_select_related = ["duty_list"]
+    list_select_related = ["duty_list", "window__catalogue"]
 
 
 @admin.register(Dispute)

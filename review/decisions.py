@@ -12,9 +12,9 @@ from catalog.models import Department, DutyItem, DutyList, Part, stages_where
 from catalog.refusals import Conflict, Forbidden, Invalid
 
 from . import notifications, permissions
+from .changes import Change, write_change
 from .models import Comment, Decision, Dispute
 from .records import dispute_for
-from .services import Change, write_change
 
 DECIDING_STAGES = stages_where(decides=True)
 Stage = DutyList.Stage

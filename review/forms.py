@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from catalog.columns import COLUMN, WORK_FIELDS
-from catalog.models import Category, Department, DutyList, Part
+from catalog.models import CatalogueEntry, Category, Department, DutyList, Membership, Part, Township
 
 from . import queries, workflow
 from .models import Comment
@@ -147,17 +147,26 @@ class CommentForm(forms.ModelForm):
         ),
     ]
 
-    def __init__(self, *args, county_id: int, departments=(), adding: bool = False, item=None, **kwargs):
+    def __init__(
+        self, *args, kind: str, county_id: int, departments=(), adding: bool = False, item=None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         # The item's frozen values as the proposal fields take them: prefilled, and dropped when unchanged.
         self.current = current_values(item) if item is not None else {}
         self.fields["position"].choices = [
-            c for c in Comment.Position.choices if (c[0] == Comment.Position.ADD) == adding
+            c
+            for c in Comment.Position.choices
+            if (c[0] == Comment.Position.ADD) == adding and c[0] in Comment.POSITIONS[kind]
         ]
+        if Comment.Position.DISAGREE not in Comment.POSITIONS[kind]:
+            del self.fields["reason"]
+        if Comment.Position.NOT_APPLICABLE in Comment.POSITIONS[kind]:
+            self.fields["text"].label = "意见内容（“不适用本乡镇”须写明理由）"
         if adding:
             self.initial["position"] = Comment.Position.ADD
         self.fields["proposed_part"].choices = [("", "（不调整）"), *Part.choices]
-        self.fields["reason"].choices = [("", "（不同意时选择）"), *Comment.Reason.choices]
+        if "reason" in self.fields:
+            self.fields["reason"].choices = [("", "（不同意时选择）"), *Comment.Reason.choices]
         for name in ("proposed_lead_departments", "proposed_receiving_department"):
             self.fields[name].queryset = county_departments(county_id)
             self.fields[name].label_from_instance = lambda obj: obj.name
@@ -214,14 +223,45 @@ class CommentForm(forms.ModelForm):
 
 
 def current_values(item) -> dict:
-    """A submitted item's frozen values as the proposal fields take them, read through the column
-    declaration (a proposed "content" is the wording of the column saying what the item's part does)."""
+    """A submitted item's frozen values (or a template entry's own, read as they would be frozen) as
+    the proposal fields take them, read through the column declaration (a proposed "content" is the
+    wording of the column saying what the item's part does)."""
     values = {}
     for proposal, name in Comment.PROPOSAL_FIELDS.items():
         column = COLUMN[WORK_FIELDS[item.part] if name == "content" else name]
         if item.part in column.parts:
-            values[proposal] = getattr(item, column.frozen_ids or column.frozen_name)
+            name = column.frozen_ids or column.frozen_name
+            live = isinstance(item, CatalogueEntry)
+            values[proposal] = column.frozen_from(item)[name] if live else getattr(item, name)
     return values
+
+
+class TemplateRoundForm(forms.Form):
+    """A round on the county template: which townships are asked, and by when."""
+
+    townships = forms.ModelMultipleChoiceField(
+        queryset=Township.objects.none(),
+        label="征求意见的乡镇（街道）",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "请至少选择一个征求意见的乡镇（街道）。"},
+    )
+    deadline = WindowForm.base_fields["deadline"]
+
+    def __init__(self, *args, county_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        with_officials = set(
+            Membership.objects.filter(
+                role=Membership.Role.TOWNSHIP_OFFICIAL, township__county_id=county_id
+            ).values_list("township_id", flat=True)
+        )
+        field = self.fields["townships"]
+        field.queryset = Township.objects.filter(county_id=county_id).order_by("order", "name")
+        field.label_from_instance = lambda t: (
+            t.name if t.pk in with_officials else f"{t.name}（暂无乡镇账号）"
+        )
+        field.help_text = "默认勾选已有乡镇（街道）干部账号的乡镇；暂无账号的乡镇无人能提出意见。"
+        self.initial.setdefault("townships", sorted(with_officials))
+        self.initial.setdefault("deadline", timezone.localdate() + timedelta(days=10))
 
 
 class AnswerForm(forms.Form):

@@ -46,6 +46,10 @@ class Inbox:
     to_close: list = field(default_factory=list)  # CommentWindow ready to close
     to_open: list = field(default_factory=list)  # DutyList submitted without a window
     to_consult: list = field(default_factory=list)  # consultees' windows open in the user's counties
+    to_comment_template: list = field(
+        default_factory=list
+    )  # Invitation of the user's township to a template round
+    to_answer_template: list = field(default_factory=list)  # template round (annotated `waiting`) to answer
     elsewhere: list = field(default_factory=list)  # Task: what other apps' registered sources list
     notifications: list = field(default_factory=list)
 
@@ -58,6 +62,8 @@ class Inbox:
         "to_close",
         "to_open",
         "to_consult",
+        "to_comment_template",
+        "to_answer_template",
         "elsewhere",
     )
 
@@ -165,6 +171,23 @@ def inbox_for(user, *, with_notifications: bool = False) -> Inbox:
                 kind=CommentWindow.Kind.CONSULTEES,
                 closed_at__isnull=True,
             ).select_related("duty_list__township", "submission")
+        )
+    if townships:
+        inbox.to_comment_template = list(
+            Invitation.objects.filter(
+                township__in=townships,
+                window__closed_at__isnull=True,
+                window__deadline__gte=timezone.localdate(),
+            )
+            .select_related("township", "window__catalogue")
+            .order_by("window__deadline")
+        )
+    if edited:
+        inbox.to_answer_template = list(
+            CommentWindow.objects.filter(catalogue__county__in=edited, kind=CommentWindow.Kind.TOWNSHIPS)
+            .annotate(waiting=Count("comments", filter=Comment.waiting("comments__")))
+            .filter(waiting__gt=0)
+            .select_related("catalogue")
         )
     inbox.elsewhere = [task for source in SOURCES for task in source(user)]
     if with_notifications:

@@ -5,8 +5,8 @@ or rolled-back action tells nobody anything. E-mail never goes out per event:
 `send_digests` (run daily) gathers each user's unsent notifications and what
 waits in their inbox into a single message, and records the day it was sent.
 `send_deadline_reminders` (run daily, before the digests) tells each invited
-department that has not declared 反馈完毕 that its window closes within two days,
-once per invitation.
+department that has not declared 反馈完毕 (and each township asked about the county
+template) that its window closes within two days, once per invitation.
 """
 
 from collections.abc import Iterable
@@ -129,7 +129,7 @@ def send_deadline_reminders(now=None) -> int:
         window__closed_at__isnull=True,
         window__deadline__gte=today,
         window__deadline__lte=today + timedelta(days=REMINDER_DAYS),
-    ).select_related("window__duty_list", "department")
+    ).select_related("window__duty_list", "window__catalogue", "department", "township")
     reminded = 0
     for invitation in due:
         with transaction.atomic():
@@ -139,11 +139,18 @@ def send_deadline_reminders(now=None) -> int:
             ):
                 continue
             window = invitation.window
-            notify(
-                department_reviewers([invitation.department]),
-                f"“{window.duty_list.title}”的意见征求将于 {window.deadline:%Y-%m-%d} 截止，"
-                f"{invitation.department.name}尚未确认反馈完毕。",
-                reverse("review:window", args=[window.pk]),
-            )
+            if window.is_on_template:  # a township asked about the county template has no 反馈完毕
+                notify(
+                    township_officials(invitation.township),
+                    f"“{window.catalogue.name}”的意见征求将于 {window.deadline:%Y-%m-%d} 截止，请及时提出意见。",
+                    reverse("review:template_round", args=[window.pk]),
+                )
+            else:
+                notify(
+                    department_reviewers([invitation.department]),
+                    f"“{window.duty_list.title}”的意见征求将于 {window.deadline:%Y-%m-%d} 截止，"
+                    f"{invitation.department.name}尚未确认反馈完毕。",
+                    reverse("review:window", args=[window.pk]),
+                )
         reminded += 1
     return reminded

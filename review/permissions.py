@@ -11,10 +11,13 @@ Chinese message either way.
   editor may answer for them, and answers the consultees' comments too.
 - The county editor opens and closes windows, escalates a comment to a
   dispute and sees the whole county; the county leader decides disputes.
+- On the county template the roles turn: the county editor opens a round to
+  the county's townships and answers; the officials of an invited township
+  comment for it. Whoever belongs to the county may read the round.
 """
 
 from catalog import permissions
-from catalog.models import Department, DutyList, Membership
+from catalog.models import Department, DutyList, Membership, Township
 
 from .models import Comment, CommentWindow, Dispute
 
@@ -43,6 +46,31 @@ def signing_departments(user, window: CommentWindow) -> list[Department]:
     return [d for d in reviewer_departments(user, county_id) if d.pk in invited]
 
 
+def signing_township(user, window: CommentWindow) -> Township | None:
+    """The invited township the user is an official of, in a round on the county template."""
+    if not window.is_on_template:
+        return None
+    invited = {i.township_id: i.township for i in window.invitations.select_related("township")}
+    return next(
+        (
+            invited[m.township_id]
+            for m in permissions.memberships_of(user)
+            if m.role == Role.TOWNSHIP_OFFICIAL and m.township_id in invited
+        ),
+        None,
+    )
+
+
+def can_run_template_rounds(user, county_id: int) -> bool:
+    """Open, answer and close the rounds on the county's template: its editors."""
+    return permissions.can_manage_county(user, county_id)
+
+
+def can_see_template_round(user, window: CommentWindow) -> bool:
+    """Anyone of the county (else the round answers 404)."""
+    return user.is_superuser or any(m.county_id == window.county_id for m in permissions.memberships_of(user))
+
+
 def consultee_title(user, county_id: int) -> str | None:
     """How a consultee signs (their title, or 征求意见对象), or None if they are none in the county."""
     for m in permissions.memberships_of(user):
@@ -68,11 +96,16 @@ def county_editor(user, duty_list: DutyList) -> bool:
 def can_comment(user, window: CommentWindow) -> bool:
     if window.kind == CommentWindow.Kind.CONSULTEES:
         return consultee_title(user, window.duty_list.township.county_id) is not None
+    if window.is_on_template:
+        return signing_township(user, window) is not None
     return bool(signing_departments(user, window))
 
 
 def can_answer(user, comment: Comment) -> bool:
-    """The township answers the comments on its list; the county editor may answer for it."""
+    """The township answers the comments on its list; the county editor may answer for it. The
+    townships' comments on the county template are the editor's to answer."""
+    if comment.duty_list_id is None:
+        return can_run_template_rounds(user, comment.window.county_id)
     return permissions.is_official_of(user, comment.duty_list.township) or permissions.can_manage_county(
         user, comment.duty_list.township.county_id
     )

@@ -68,24 +68,33 @@ def withdraw(duty_list: DutyList, transition, by, note: str, params: dict) -> No
     )
 
 
+def check_deadline(deadline: date | None, *, what: str) -> None:
+    """A deadline is given, today or later."""
+    if deadline is None:
+        raise Invalid(f"请填写{what}。", code="required", field="deadline")
+    if deadline < timezone.localdate():
+        raise Invalid(
+            f"{what} {deadline:%Y-%m-%d} 已经过去，请选择今天或以后的日期。",
+            code="deadline_past",
+            field="deadline",
+        )
+
+
 @transaction.atomic
 def extend_deadline(window: CommentWindow, *, by, deadline: date, note: str = "") -> DeadlineExtension:
     """The county editor moves an open window's deadline later; the departments still working on it
     are told, and reminded again before the new deadline."""
-    window = CommentWindow.objects.select_for_update().select_related("duty_list__township").get(pk=window.pk)
+    window = (
+        CommentWindow.objects.select_for_update(of=("self",))
+        .select_related("duty_list__township")
+        .get(pk=window.pk)
+    )
     duty_list = window.duty_list
     if not permits(by, county_editor, duty_list):
         raise Forbidden("只有县委编办可以延长意见反馈截止日期。", code="not_allowed")
     if window.closed_at is not None:
         raise Conflict("本轮意见征求已经结束，不能再延长截止日期。", code="window_closed")
-    if deadline is None:
-        raise Invalid("请填写新的截止日期。", code="required", field="deadline")
-    if deadline < timezone.localdate():
-        raise Invalid(
-            f"新的截止日期 {deadline:%Y-%m-%d} 已经过去，请选择今天或以后的日期。",
-            code="deadline_past",
-            field="deadline",
-        )
+    check_deadline(deadline, what="新的截止日期")
     if window.deadline is not None and deadline <= window.deadline:
         raise Invalid(
             f"新的截止日期须晚于原截止日期 {window.deadline:%Y-%m-%d}。",

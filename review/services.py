@@ -9,21 +9,27 @@ the comment or decision that caused them.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from catalog import permissions as catalog_permissions
-from catalog import services as catalog_services
 from catalog.actors import permits
-from catalog.columns import WORK_FIELDS
-from catalog.models import Category, Department, DutyItem, DutyList, Part, stages_where
-from catalog.refusals import Conflict, Forbidden, Invalid, refusal_of
+from catalog.models import (
+    CatalogueEntry,
+    Category,
+    Department,
+    DutyItem,
+    DutyList,
+    Township,
+    stages_where,
+)
+from catalog.refusals import Conflict, Forbidden, Invalid
 
 from . import notifications, permissions
+from .changes import Change, apply_proposal, write_change  # noqa: F401 (publication reads the first and last here)
 from .models import Comment, CommentWindow, Invitation, Reply, SubmittedItem
 from .records import open_window
 
@@ -47,14 +53,25 @@ def check_window_takes_comments(window: CommentWindow) -> None:
         )
 
 
-def signer(by, window: CommentWindow, department: Department | None) -> tuple[Department | None, str]:
-    """Who signs the comment: one of the user's invited departments, or the consultee's title."""
-    county_id = window.duty_list.township.county_id
+class Signer(NamedTuple):
+    department: Department | None
+    township: Township | None
+    signature: str
+
+
+def signer(by, window: CommentWindow, department: Department | None) -> Signer:
+    """Who signs the comment: one of the user's invited departments, the user's invited township (on
+    the county template), or the consultee's title."""
     if window.kind == CommentWindow.Kind.CONSULTEES:
-        title = permissions.consultee_title(by, county_id)
+        title = permissions.consultee_title(by, window.county_id)
         if title is None:
             raise Forbidden("只有征求意见对象可以在此阶段提出意见。", code="not_consultee")
-        return None, title
+        return Signer(None, None, title)
+    if window.is_on_template:
+        township = permissions.signing_township(by, window)
+        if township is None:
+            raise Forbidden("本轮模板意见征求没有请您所在的乡镇（街道）提出意见。", code="not_invited")
+        return Signer(None, township, township.name)
     departments = permissions.signing_departments(by, window)
     if not departments:
         raise Forbidden("本轮意见征求没有请您所在的部门提出意见。", code="not_invited")
@@ -69,10 +86,12 @@ def signer(by, window: CommentWindow, department: Department | None) -> tuple[De
     invitation = Invitation.objects.get(window=window, department=department)
     if invitation.finished_at is not None:
         raise Conflict(f"{department.name}已确认反馈完毕，不能再提出意见。", code="feedback_finished")
-    return department, department.name
+    return Signer(department, None, department.name)
 
 
-def check_position(comment: Comment, leads: list[Department], item: SubmittedItem | None) -> None:
+def check_position(
+    comment: Comment, leads: list[Department], item: SubmittedItem | CatalogueEntry | None
+) -> None:
     """The rules of each position; each problem is coded on the field that is wrong."""
     errors = {}
     proposes = any(
@@ -96,6 +115,14 @@ def check_position(comment: Comment, leads: list[Department], item: SubmittedIte
             errors["reason"] = ("reason_required", "“不同意”须选择理由。")
         elif comment.reason == Comment.Reason.OTHER and not comment.text.strip():
             errors["text"] = ("reason_required", "理由为“其他”时须写明具体理由。")
+    if comment.position == Position.NOT_APPLICABLE:
+        if not comment.text.strip():
+            errors["text"] = ("reason_required", "“不适用本乡镇”须写明不适用的理由。")
+        if proposes:
+            errors["position"] = (
+                "proposal_not_applicable",
+                "“不适用本乡镇”不带修改建议；要提出修改请选择“建议修改”。",
+            )
     if comment.position != Position.DISAGREE and comment.reason:
         errors["reason"] = ("reason_without_disagree", "只有“不同意”需要选择理由。")
     if comment.position == Position.ADD:
@@ -109,7 +136,9 @@ def check_position(comment: Comment, leads: list[Department], item: SubmittedIte
             errors["proposed_category"] = ("required", "建议增加事项须选择类别。")
     elif comment.proposed_category_id is not None:
         errors["proposed_category"] = ("category_without_add", "只有建议增加事项需要选择类别。")
-    if item is None and comment.position in (Position.AGREE, Position.MODIFY, Position.DISAGREE):
+    if item is None and comment.window.is_on_template and comment.position != Position.ADD:
+        errors["entry"] = ("required", "请选择所评的模板事项；模板缺少的事项请选择“建议增加事项”。")
+    elif item is None and comment.position in (Position.AGREE, Position.MODIFY, Position.DISAGREE):
         if comment.position != Position.AGREE and not comment.text.strip():
             errors["text"] = ("required", "对清单的整体意见须写明意见内容。")
         if proposes and comment.position != Position.ADD:
@@ -136,17 +165,19 @@ def add_comment(
     proposed_lead_departments: Iterable[Department] = (),
     proposed_receiving_department: Department | None = None,
     proposed_category: Category | None = None,
+    entry: CatalogueEntry | None = None,
 ) -> Comment:
-    """Record a position on one item of the window's submission, on the list, or a missing item."""
-    window = CommentWindow.objects.select_for_update().select_related("duty_list__township").get(pk=window.pk)
+    """Record a position on one item of the window's submission, on the list, or a missing item; in a
+    round on the county template, on one of its entries (`entry`) or a missing one."""
+    window = (
+        CommentWindow.objects.select_for_update(of=("self",))
+        .select_related("duty_list__township", "catalogue")
+        .get(pk=window.pk)
+    )
     check_window_takes_comments(window)
-    department, signature = signer(by, window, department)
-    item = None
-    if item_key is not None:
-        item = window.submission.items.filter(key=item_key).first()
-        if item is None:
-            raise Invalid("所评事项不在本次提交的清单中。", code="not_in_submission", field="item_key")
-    county_id = window.duty_list.township.county_id
+    department, township, signature = signer(by, window, department)
+    item = commented_item(window, item_key, entry)
+    county_id = window.county_id
     leads = list(proposed_lead_departments)
     proposals = [("proposed_lead_departments", lead) for lead in leads] + [
         ("proposed_receiving_department", proposed_receiving_department),
@@ -159,9 +190,11 @@ def add_comment(
         duty_list=window.duty_list,
         window=window,
         item_key=item_key,
+        entry=entry,
         item_name=item.name if item else "",
         item_part=item.part if item else proposed_part,
         department=department,
+        township=township,
         signature=signature,
         author=by,
         position=position,
@@ -174,8 +207,9 @@ def add_comment(
         proposed_category=proposed_category,
         state=State.SETTLED if position == Position.AGREE else State.OPEN,
     )
-    if position not in Position.values:
-        raise Invalid("请选择意见：同意、建议修改、不同意或建议增加事项。", code="required", field="position")
+    if position not in Comment.POSITIONS[window.kind]:
+        *others, last = [Position(p).label for p in Comment.POSITIONS[window.kind]]
+        raise Invalid(f"请选择意见：{'、'.join(others)}或{last}。", code="required", field="position")
     check_position(comment, leads, item)
     comment._history_user = by
     comment.save()
@@ -190,6 +224,24 @@ def add_comment(
             reverse("review:list_comments", args=[window.duty_list_id]) + f"#comment-{comment.pk}",
         )
     return comment
+
+
+def commented_item(window: CommentWindow, item_key, entry: CatalogueEntry | None):
+    """The frozen item of the window's submission with `item_key`, or the template's `entry`."""
+    if window.is_on_template:
+        if item_key is not None or (entry is not None and entry.catalogue_id != window.catalogue_id):
+            raise Invalid("所评事项不在本县级标准模板中。", code="not_in_template", field="entry")
+        return entry
+    if entry is not None:
+        raise Invalid(
+            "本轮意见征求针对乡镇（街道）清单，不针对模板事项。", code="not_in_template", field="entry"
+        )
+    if item_key is None:
+        return None
+    item = window.submission.items.filter(key=item_key).first()
+    if item is None:
+        raise Invalid("所评事项不在本次提交的清单中。", code="not_in_submission", field="item_key")
+    return item
 
 
 @transaction.atomic
@@ -217,7 +269,7 @@ def finish_feedback(window: CommentWindow, *, by, department: Department | None 
     if window.kind != CommentWindow.Kind.DEPARTMENTS:
         raise Conflict("征求意见对象无需确认反馈完毕。", code="not_department_window")
     check_window_takes_comments(window)
-    department, _ = signer(by, window, department)
+    department = signer(by, window, department).department
     invitation = Invitation.objects.select_for_update().get(window=window, department=department)
     invitation.finished_at = timezone.now()
     invitation.finished_by = by
@@ -289,11 +341,7 @@ def answer_comment(
             f"答复为“{comment.get_answer_display()}”，请刷新页面后再答复。",
             code="stale_answer",
         )
-    if answer not in Answer.values:
-        raise Invalid(f"请选择对“{where}”意见的采纳情况。", code="required", field="answer")
-    reason = reason.strip()
-    if answer != Answer.ACCEPTED and not reason:
-        raise Invalid(f"“{where}”：部分采纳或不采纳须写明理由。", code="reason_required", field="reason")
+    reason = check_answer(where, answer, reason)
     if apply:
         if answer != Answer.ACCEPTED:
             raise Invalid(
@@ -318,6 +366,24 @@ def answer_comment(
             )
         # A consultee's proposal accepted by someone who may not edit the list now (the township during
         # 征求意见) waits for the county editor, who is told (below): applied later, never lost.
+    record_answer(comment, by=by, answer=answer, reason=reason)
+    if answer == Answer.ACCEPTED and comment.applied_at is None and comment.window.kind == CONSULTEES:
+        tell_editors_a_proposal_waits(comment, where)
+    return comment
+
+
+def check_answer(where: str, answer: str, reason: str) -> str:
+    """The answer is one of 采纳, 部分采纳, 不采纳, the last two with a reason; returns the reason."""
+    if answer not in Answer.values:
+        raise Invalid(f"请选择对“{where}”意见的采纳情况。", code="required", field="answer")
+    reason = reason.strip()
+    if answer != Answer.ACCEPTED and not reason:
+        raise Invalid(f"“{where}”：部分采纳或不采纳须写明理由。", code="reason_required", field="reason")
+    return reason
+
+
+def record_answer(comment: Comment, *, by, answer: str, reason: str) -> None:
+    """Write a checked answer on the comment, and keep it as a turn of the exchange."""
     comment.answer = answer
     comment.answer_reason = reason
     comment.answered_by = by
@@ -327,9 +393,6 @@ def answer_comment(
     comment._change_reason = f"答复：{comment.get_answer_display()}"
     comment.save()
     Reply.objects.create(comment=comment, kind=Reply.Kind.ANSWER, answer=answer, text=reason, by=by)
-    if answer == Answer.ACCEPTED and comment.applied_at is None and comment.window.kind == CONSULTEES:
-        tell_editors_a_proposal_waits(comment, where)
-    return comment
 
 
 def tell_editors_a_proposal_waits(comment: Comment, where: str) -> None:
@@ -341,77 +404,6 @@ def tell_editors_a_proposal_waits(comment: Comment, where: str) -> None:
         f"{township.name}采纳了{comment.signature}对“{where}”的修改建议，请按意见修改清单。",
         reverse("review:list_comments", args=[comment.duty_list_id]) + f"#comment-{comment.pk}",
     )
-
-
-@dataclass
-class Change:
-    """What a proposal or a decision does to one item of the draft (empty fields change nothing)."""
-
-    name: str = ""
-    content: str = ""
-    part: str = ""
-    lead_departments: list[Department] = field(default_factory=list)
-    receiving_department: Department | None = None
-    category: Category | None = None  # for a new item
-    basis: str = ""
-
-
-def write_change(duty_list: DutyList, key, change: Change, *, what: str, by, reason: str, decided=False):
-    """Write a change into the draft, to the item with `key` or, without one, as a new item.
-
-    Refused with a message naming `what` if the item left the draft or would break its part's rules.
-    """
-    if key is None:
-        item = DutyItem(
-            duty_list=duty_list,
-            name=change.name,
-            part=change.part or Part.BASIC,
-            category=change.category,
-            receiving_department=change.receiving_department,
-        )
-        item.order = catalog_services.next_order(duty_list, item.part, item.category_id)
-        leads = change.lead_departments
-    else:
-        item = DutyItem.objects.active().filter(duty_list=duty_list, key=key).first()
-        if item is None:
-            raise Conflict(f"“{what}”已不在草稿中，请在清单中手工处理。", code="item_gone")
-        leads = change.lead_departments or None  # None leaves the lead departments as they are
-        if change.part and change.part != item.part:
-            leads = catalog_services.set_part(
-                item,
-                change.part,
-                lead_departments=change.lead_departments or item.lead_departments.all(),
-                receiving_department=change.receiving_department,
-            )
-        elif change.receiving_department is not None:
-            item.receiving_department = change.receiving_department
-        item.name = change.name or item.name
-    if change.content:
-        setattr(item, WORK_FIELDS[item.part], change.content)
-    item.basis = change.basis or item.basis
-    try:
-        return catalog_services.save_item(item, lead_departments=leads, by=by, reason=reason, decided=decided)
-    except ValidationError as error:
-        refusal = refusal_of(error)
-        refused = Conflict if refusal.status == Conflict.status else Invalid
-        raise refused(
-            f"修改“{what}”后不符合清单要求：{refusal.message}", code="breaks_item_rules", field=refusal.field
-        ) from error
-
-
-def apply_proposal(comment: Comment, *, by) -> DutyItem:
-    """Write the comment's proposal into the draft, as a change caused by the comment."""
-    change = Change(
-        name=comment.proposed_name,
-        content=comment.proposed_content,
-        part=comment.proposed_part,
-        lead_departments=list(comment.proposed_lead_departments.all()),
-        receiving_department=comment.proposed_receiving_department,
-        category=comment.proposed_category,
-    )
-    reason = f"采纳{comment.signature}意见（意见编号 {comment.pk}）"
-    what = comment.item_name or comment.proposed_name
-    return write_change(comment.duty_list, comment.item_key, change, what=what, by=by, reason=reason)
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import proposal_views, views
+from . import proposal_views, template_views, views
 
 app_name = "review"
 
@@ -25,6 +25,33 @@ urlpatterns = [
     path("review/disputes/", views.docket, name="docket"),
     path("review/disputes/<int:dispute_id>/decide/", views.decide, name="decide"),
     path("review/board/", views.board, name="board"),
+    path("review/templates/", template_views.round_list, name="template_rounds"),
+    path(
+        "review/templates/<int:catalogue_id>/open/",
+        template_views.template_round_open,
+        name="template_round_open",
+    ),
+    path("review/template-rounds/<int:window_id>/", template_views.template_round, name="template_round"),
+    path(
+        "review/template-rounds/<int:window_id>/entries/<int:entry_id>/",
+        template_views.template_entry,
+        name="template_entry",
+    ),
+    path(
+        "review/template-rounds/<int:window_id>/comment/",
+        template_views.template_comment_add,
+        name="template_comment_add",
+    ),
+    path(
+        "review/template-rounds/<int:window_id>/close/",
+        template_views.template_round_close,
+        name="template_round_close",
+    ),
+    path(
+        "review/template-comments/<int:comment_id>/answer/",
+        template_views.template_comment_answer,
+        name="template_comment_answer",
+    ),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/count/", views.inbox_count, name="inbox_count"),
     path("inbox/read/", views.notifications_read, name="notifications_read"),

@@ -190,6 +190,7 @@ def comment_add(request, window_id: int):
     adding = request.GET.get("add") == "1"
     departments = permissions.signing_departments(request.user, window)
     form_kwargs = {
+        "kind": window.kind,
         "county_id": window.duty_list.township.county_id,
         "departments": departments,
         "adding": adding,
@@ -210,7 +211,13 @@ def comment_add(request, window_id: int):
             return redirect(
                 reverse("review:window", args=[window.pk]) + (f"#item-{item.key}" if item else "")
             )
-    context = {"window": window, "item": item, "form": form, "adding": adding}
+    context = {
+        "item": item,
+        "form": form,
+        "adding": adding,
+        "back": reverse("review:window", args=[window.pk]),
+        "crumb": f"{window.duty_list.township.name} · {window.submission.label}",
+    }
     return render(request, "review/comment_form.html", context, status=status)
 
 
@@ -218,12 +225,14 @@ def comment_add(request, window_id: int):
 @require_POST
 def comment_withdraw(request, comment_id: int):
     comment = visible_comment(request, comment_id)
+    page = "review:template_round" if comment.window.is_on_template else "review:window"
+    back = reverse(page, args=[comment.window_id])
     try:
         services.withdraw_comment(comment, by=request.user)
     except REFUSALS as error:
-        return refused_page(request, error, back=reverse("review:window", args=[comment.window_id]))
+        return refused_page(request, error, back=back)
     messages.success(request, "意见已撤回。")
-    return redirect("review:window", comment.window_id)
+    return redirect(back)
 
 
 @login_required

@@ -19,10 +19,11 @@ from publication import services as publication
 from publication.models import Adjustment, AdjustmentRemark, Edition
 from review import decisions as review_decisions
 from review import services as review
-from review import workflow
+from review import template_rounds, workflow
 from review.models import Comment, CommentWindow, Decision, Dispute
 from tests.conftest import make_department, make_duty_list, make_item, make_township
 from tests.publication.conftest import approve_and_publish, make_adjustment
+from tests.review.conftest import make_template, open_template_round
 
 pytestmark = pytest.mark.django_db
 
@@ -96,6 +97,14 @@ class World:
         approve(second, by=self.editor)
         return first
 
+    @cached_property
+    def template_round(self) -> CommentWindow:
+        """A round on the county template asking both townships of the county."""
+        return open_template_round(make_template(self.duty_list.township.county), self.editor)
+
+    def template_entry(self, name: str):
+        return self.template_round.catalogue.entries.get(name=name)
+
     def other_county(self) -> County:
         return self.cast["other_county_editor"].memberships.get().county
 
@@ -157,6 +166,20 @@ def past_deadline(w):
 def disagree(w, window, **fields):
     values = {"item_key": w.key("殡葬管理"), "position": Comment.Position.DISAGREE, "reason": "not_our_duty"}
     return review.add_comment(window, by=w.reviewer, **(values | fields))
+
+
+def on_template(w, *, by=None, **fields):
+    values = {
+        "entry": w.template_entry("殡葬管理"),
+        "position": Comment.Position.NOT_APPLICABLE,
+        "text": "无公墓",
+    }
+    return review.add_comment(w.template_round, by=by or w.official, **(values | fields))
+
+
+def in_a_closed_template_round(w):
+    template_rounds.close_template_round(w.template_round, by=w.editor)
+    return on_template(w)
 
 
 def start_from_other_county(w):
@@ -247,6 +270,19 @@ RULES = {
         (409, "open_list_exists", ""),
     ),
     "reporting too often": (too_often, (429, "rate_limited", "")),
+    "commenting in a closed template round": (in_a_closed_template_round, (409, "window_closed", "")),
+    "not applicable to a township without a reason": (
+        lambda w: on_template(w, text=" "),
+        (400, "reason_required", "text"),
+    ),
+    "a township official answers on the template": (
+        lambda w: template_rounds.answer_template_comment(on_template(w), by=w.official, answer="accepted"),
+        (403, "cannot_answer", ""),
+    ),
+    "another county's editor closes a template round": (
+        lambda w: template_rounds.close_template_round(w.template_round, by=w.cast["other_county_editor"]),
+        (403, "not_allowed", ""),
+    ),
 }
 
 
@@ -289,6 +325,22 @@ PAGES = {
         "department_reviewer",
         lambda w: reverse("review:comment_add", args=[w.comment.window_id]) + f"?item={w.key('殡葬管理')}",
         {"position": Comment.Position.DISAGREE, "reason": "not_our_duty"},
+    ),
+    "commenting in a closed template round": (
+        "township_official",
+        lambda w: (
+            reverse("review:template_comment_add", args=[w.template_round.pk])
+            + f"?entry={w.template_entry('殡葬管理').pk}"
+        ),
+        {"position": Comment.Position.NOT_APPLICABLE, "text": "无公墓"},
+    ),
+    "not applicable to a township without a reason": (
+        "township_official",
+        lambda w: (
+            reverse("review:template_comment_add", args=[w.template_round.pk])
+            + f"?entry={w.template_entry('殡葬管理').pk}"
+        ),
+        {"position": Comment.Position.NOT_APPLICABLE, "text": ""},
     ),
     "deciding a dispute without being a leader": (
         "county_editor",

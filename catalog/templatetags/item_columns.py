@@ -11,7 +11,7 @@ from django import template
 
 from ..columns import COLUMN, COLUMNS, DEPARTMENT, DEPARTMENTS, OFFICE, TEXT, WORK_FIELDS, Column
 from ..columns import part_columns as columns_of_part
-from ..models import DutyItem
+from ..models import CatalogueEntry, DutyItem
 
 register = template.Library()
 
@@ -29,6 +29,8 @@ class Cell:
 
 
 def value(item, column: Column):
+    if isinstance(item, CatalogueEntry):  # a template entry has no office of its own
+        return column.live_value(item) if hasattr(item, column.name) else ""
     return column.live_value(item) if isinstance(item, DutyItem) else column.frozen_value(item)
 
 
@@ -49,11 +51,11 @@ def record(item) -> list[Cell]:
 
 @register.filter
 def work(row) -> str:
-    """What a frozen row's part says is done."""
-    return COLUMN[WORK_FIELDS[row.part]].frozen_value(row)
+    """What a frozen row's (or a template entry's) part says is done."""
+    return value(row, COLUMN[WORK_FIELDS[row.part]])
 
 
 @register.filter
 def departments(row) -> str:
     """The departments a frozen row names: its lead departments or the one that took it back."""
-    return next((v for c in DEPARTMENT_COLUMNS if (v := c.frozen_value(row))), "")
+    return next((v for c in DEPARTMENT_COLUMNS if (v := value(row, c))), "")

@@ -1,5 +1,8 @@
-"""Comment rounds: windows, the departments invited, deadline extensions, comments, the replies they
-receive and reply templates."""
+"""Comment rounds: windows, the departments (or townships) invited, deadline extensions, comments, the
+replies they receive and reply templates.
+
+A window is on a township's submission (departments, consultees) or on the county template (the
+townships, `Kind.TOWNSHIPS`): the same rows, positions and answers serve both."""
 
 import re
 
@@ -10,12 +13,15 @@ from simple_history.models import HistoricalRecords
 
 from catalog.columns import WORK_FIELDS
 from catalog.models import (
+    Catalogue,
+    CatalogueEntry,
     Category,
     County,
     Department,
     DutyList,
     FrozenItem,
     Part,
+    Township,
     next_state,
 )
 
@@ -27,17 +33,38 @@ INSIST_NOTE = re.compile(r"\n?【\d{4}-\d{2}-\d{2} 坚持原意见】")
 
 class CommentWindow(models.Model):
     """A round of comments on one submission: the departments asked and their deadline (下),
-    or the consultees' comments during 征求意见 and 研究论证."""
+    or the consultees' comments during 征求意见 and 研究论证; or a round on the county template, in
+    which the townships asked comment on its entries."""
 
     class Kind(models.TextChoices):
         DEPARTMENTS = "departments", "部门意见"
         CONSULTEES = "consultees", "征求意见对象意见"
+        TOWNSHIPS = "townships", "乡镇（街道）意见"
 
+    # A submission's window has the list and the submission; a template's window the catalogue.
     duty_list = models.ForeignKey(
-        DutyList, on_delete=models.PROTECT, related_name="comment_windows", verbose_name="清单"
+        DutyList,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="comment_windows",
+        verbose_name="清单",
     )
     submission = models.ForeignKey(
-        Submission, on_delete=models.PROTECT, related_name="windows", verbose_name="提交版本"
+        Submission,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="windows",
+        verbose_name="提交版本",
+    )
+    catalogue = models.ForeignKey(
+        Catalogue,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="comment_windows",
+        verbose_name="县级标准模板",
     )
     kind = models.CharField("类型", max_length=20, choices=Kind.choices, default=Kind.DEPARTMENTS)
     # Comments are taken until the end of this day (Asia/Shanghai).
@@ -69,10 +96,41 @@ class CommentWindow(models.Model):
                 condition=models.Q(closed_at__isnull=True),
                 name="one_open_window_per_list",
             ),
+            models.UniqueConstraint(
+                fields=["catalogue"],
+                condition=models.Q(closed_at__isnull=True),
+                name="one_open_window_per_catalogue",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        kind="townships",
+                        catalogue__isnull=False,
+                        duty_list__isnull=True,
+                        submission__isnull=True,
+                    )
+                    | (
+                        ~models.Q(kind="townships")
+                        & models.Q(catalogue__isnull=True, duty_list__isnull=False, submission__isnull=False)
+                    )
+                ),
+                name="window_on_submission_or_template",
+            ),
         ]
 
     def __str__(self) -> str:
+        if self.catalogue_id:
+            return f"{self.catalogue}：{self.get_kind_display()}"
         return f"{self.duty_list}：{self.submission.label}{self.get_kind_display()}"
+
+    @property
+    def is_on_template(self) -> bool:
+        return self.kind == self.Kind.TOWNSHIPS
+
+    @property
+    def county_id(self) -> int:
+        """The county whose people take part in the window."""
+        return self.catalogue.county_id if self.is_on_template else self.duty_list.township.county_id
 
     @property
     def is_open(self) -> bool:
@@ -93,13 +151,27 @@ class CommentWindow(models.Model):
 
 
 class Invitation(models.Model):
-    """A department asked to comment in a window, and whether it has declared 反馈完毕."""
+    """A department (or, on the county template, a township) asked to comment in a window, and whether
+    it has declared 反馈完毕."""
 
     window = models.ForeignKey(
         CommentWindow, on_delete=models.CASCADE, related_name="invitations", verbose_name="意见征求"
     )
     department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, related_name="invitations", verbose_name="部门"
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="invitations",
+        verbose_name="部门",
+    )
+    township = models.ForeignKey(
+        Township,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="invitations",
+        verbose_name="乡镇（街道）",
     )
     finished_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -119,10 +191,16 @@ class Invitation(models.Model):
         ordering = ["window", "department__order", "department__name"]
         constraints = [
             models.UniqueConstraint(fields=["window", "department"], name="one_invitation_per_department"),
+            models.UniqueConstraint(fields=["window", "township"], name="one_invitation_per_township"),
+            models.CheckConstraint(
+                condition=models.Q(department__isnull=False, township__isnull=True)
+                | models.Q(department__isnull=True, township__isnull=False),
+                name="invitation_department_or_township",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.window}：{self.department}"
+        return f"{self.window}：{self.department or self.township}"
 
     @property
     def feedback_label(self) -> str:
@@ -156,13 +234,27 @@ class DeadlineExtension(models.Model):
 
 
 class Comment(models.Model):
-    """A position taken on one item of a submission (or on the list as a whole), and its answer."""
+    """A position taken on one item of a submission (or on the list as a whole), or on one entry of the
+    county template, and its answer."""
 
     class Position(models.TextChoices):
         AGREE = "agree", "同意"
         MODIFY = "modify", "建议修改"
         DISAGREE = "disagree", "不同意"
         ADD = "add", "建议增加事项"
+        NOT_APPLICABLE = "not_applicable", "不适用本乡镇"
+
+    # The positions each kind of window takes: a township says of a template entry whether it fits it.
+    POSITIONS = {
+        CommentWindow.Kind.DEPARTMENTS: (Position.AGREE, Position.MODIFY, Position.DISAGREE, Position.ADD),
+        CommentWindow.Kind.CONSULTEES: (Position.AGREE, Position.MODIFY, Position.DISAGREE, Position.ADD),
+        CommentWindow.Kind.TOWNSHIPS: (
+            Position.AGREE,
+            Position.MODIFY,
+            Position.ADD,
+            Position.NOT_APPLICABLE,
+        ),
+    }
 
     class Reason(models.TextChoices):
         NO_LEGAL_BASIS = "no_legal_basis", "无法律依据"
@@ -190,11 +282,26 @@ class Comment(models.Model):
         "dispute": ("列为争议事项", {State.OPEN, State.ANSWERED}, State.DISPUTED),
     }
 
+    # Empty for a comment on the county template.
     duty_list = models.ForeignKey(
-        DutyList, on_delete=models.PROTECT, related_name="comments", verbose_name="清单"
+        DutyList,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="comments",
+        verbose_name="清单",
     )
     window = models.ForeignKey(
         CommentWindow, on_delete=models.PROTECT, related_name="comments", verbose_name="意见征求"
+    )
+    # The template entry commented on (the name and part are copied as for an item).
+    entry = models.ForeignKey(
+        CatalogueEntry,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="comments",
+        verbose_name="模板事项",
     )
     # Empty for a comment on the list as a whole or a proposed new item.
     item_key = models.UUIDField("事项标识", null=True, blank=True)
@@ -210,7 +317,16 @@ class Comment(models.Model):
         related_name="comments",
         verbose_name="部门",
     )
-    # The department's name, or the consultee's title, as signed at the time.
+    # The township that commented on the county template.
+    township = models.ForeignKey(
+        Township,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="template_comments",
+        verbose_name="乡镇（街道）",
+    )
+    # The department's name, the township's, or the consultee's title, as signed at the time.
     signature = models.CharField("署名", max_length=100)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="提出人"
@@ -268,6 +384,13 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.signature}：{self.get_position_display()}（{self.item_name or '整体意见'}）"
+
+    @classmethod
+    def waiting(cls, via: str = "") -> models.Q:
+        """Comments waiting for an answer: open, and not 同意 (reached through `via`, e.g. "comments__")."""
+        return models.Q(**{f"{via}state": cls.State.OPEN}) & ~models.Q(
+            **{f"{via}position": cls.Position.AGREE}
+        )
 
     def move(self, event: str) -> None:
         """Take the comment to the state `event` leads to, or refuse (see `MOVES`)."""
@@ -352,7 +475,8 @@ class Comment(models.Model):
         """Whether accepting it can be applied to the draft in one step."""
         if self.position == self.Position.ADD:
             return bool(self.proposed_name and self.proposed_category_id)
-        return self.position == self.Position.MODIFY and self.item_key is not None and bool(self.proposals())
+        on_item = self.item_key is not None or self.entry_id is not None
+        return self.position == self.Position.MODIFY and on_item and bool(self.proposals())
 
 
 class Reply(models.Model):

@@ -18,10 +18,12 @@ import publication.services.admissions
 import publication.services.annual_review
 import publication.services.editions
 import publication.services.feedback
+import review.changes
 import review.decisions
 import review.records
 import review.rounds
 import review.services
+import review.template_rounds
 import review.workflow
 from catalog.actors import SYSTEM, SystemActor
 from catalog.models import DutyItem
@@ -43,7 +45,9 @@ SERVICE_MODULES = [
     catalog.merging,
     review.decisions,
     review.records,
+    review.changes,
     review.rounds,
+    review.template_rounds,
     review.services,
     review.workflow,
     publication.services.adjustments,

@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from catalog.actors import SYSTEM
-from catalog.models import DutyItem, DutyList
-from review import workflow
+from catalog.models import Catalogue, CatalogueEntry, DutyItem, DutyList, Part
+from review import template_rounds, workflow
 from review.models import (
     Approval,
     Comment,
@@ -18,7 +18,7 @@ from review.models import (
     Reply,
     ReplyTemplate,
 )
-from tests.conftest import make_department
+from tests.conftest import make_category, make_department
 
 
 @pytest.fixture
@@ -85,3 +85,31 @@ def make_review_records(duty_list: DutyList, user) -> None:
         recorded_by=user,
     )
     ReplyTemplate.objects.create(county=duty_list.township.county, answer="rejected", text="与省级目录一致")
+
+
+def make_template(county, name: str = "") -> Catalogue:
+    """A county template with two 基本 entries (农村低保审核, 殡葬管理) under 民生服务."""
+    catalogue = Catalogue.objects.create(
+        county=county, name=name or f"{county.name}标准模板", kind=Catalogue.Kind.TEMPLATE
+    )
+    category = county.categories.filter(name="民生服务").first() or make_category(county, "民生服务")
+    for order, (name, content) in enumerate(
+        [("农村低保审核", "受理申请，入户调查"), ("殡葬管理", "宣传殡葬政策")]
+    ):
+        CatalogueEntry.objects.create(
+            catalogue=catalogue,
+            name=name,
+            part=Part.BASIC,
+            category=category,
+            content=content,
+            order=order + 1,
+        )
+    return catalogue
+
+
+def open_template_round(catalogue, editor, *townships):
+    """A round on the template asking `townships` (every township of the county when none is named)."""
+    townships = townships or list(catalogue.county.townships.all())
+    return template_rounds.open_template_round(
+        catalogue, by=editor, townships=townships, deadline=timezone.localdate() + timedelta(days=7)
+    )
