@@ -49,3 +49,16 @@ def can_answer_remark(user, adjustment: Adjustment) -> bool:
 def can_handle_feedback(user, feedback: Feedback) -> bool:
     """群众反映 are handled by the county editor of the township's county."""
     return permissions.can_manage_county(user, feedback.township.county_id)
+
+
+def can_file_dispatch_dispute(user, township: Township) -> bool:
+    """派单异议 are recorded by accounts of the township's county (the hotline's integration account
+    among them); nobody records one against another county's list."""
+    return user.is_superuser or any(
+        m.county_id == township.county_id for m in permissions.memberships_of(user)
+    )
+
+
+def can_handle_dispatch_dispute(user, dispute) -> bool:
+    """The county editor answers a dispute, or turns it into an adjustment request."""
+    return permissions.can_manage_county(user, dispute.township.county_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import adjustment_views, coverage_views, feedback_views, publish_views, views
+from . import adjustment_views, coverage_views, dispute_views, feedback_views, publish_views, views
 
 app_name = "publication"
 
@@ -64,4 +64,11 @@ urlpatterns = [
     # 群众反映, handled in the workbench.
     path("work/feedback/", feedback_views.queue, name="feedback_queue"),
     path("work/feedback/<int:feedback_id>/", feedback_views.handle, name="feedback_handle"),
+    # 12345 派单异议, handled in the workbench.
+    path("work/dispatch-disputes/", dispute_views.queue, name="dispatch_disputes"),
+    path(
+        "work/dispatch-disputes/<int:dispute_id>/answer/",
+        dispute_views.answer,
+        name="dispatch_dispute_answer",
+    ),
 ]
