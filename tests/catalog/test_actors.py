@@ -11,7 +11,9 @@ from django.core.management import call_command
 import catalog.imports.matching
 import catalog.merging
 import catalog.services
+import catalog.synonyms
 import publication.services.adjustments
+import publication.services.dispatch
 import publication.services.editions
 import publication.services.feedback
 import review.decisions
@@ -35,12 +37,14 @@ SERVICE_MODULES = [
     catalog.services,
     catalog.imports.matching,
     catalog.merging,
+    catalog.synonyms,
     review.decisions,
     review.records,
     review.rounds,
     review.services,
     review.workflow,
     publication.services.adjustments,
+    publication.services.dispatch,
     publication.services.editions,
     publication.services.feedback,
 ]

@@ -16,6 +16,7 @@ from catalog.models import (
     Membership,
     NameAlias,
     Part,
+    Synonym,
 )
 from review import workflow
 from review.models import ReviewPolicy
@@ -52,6 +53,7 @@ def world(duty_list, superuser):
     NameAlias.objects.create(
         county=county, kind="office", township=duty_list.township, text="党政办", office=office
     )
+    Synonym.objects.create(county=county, word="低保", terms="最低生活保障")
     entry = CatalogueEntry.objects.create(
         catalogue=catalogue, name="党组织建设", part=Part.BASIC, category=category
     )
