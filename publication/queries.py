@@ -238,15 +238,18 @@ def matching(
     synonyms: dict[str, list[str]],
     *,
     every: bool = True,
+    indexed: bool = True,
 ) -> QuerySet[EditionItem]:
     """Items whose words contain every term of `q` (or a synonym of it); any term with `every` false.
 
     On PostgreSQL the terms' two-character grams are first looked up in the
     full-text index over `search_grams` (docs/decisions/0005-publication.md);
     then, on every database, each term must be a substring of a searched column.
+    A caller that has already narrowed `items` to one edition passes `indexed=False`:
+    its few hundred rows are read faster by the edition's index than by the grams'.
     """
     terms = q.split()
-    if vendor == "postgresql" and (query := tsquery(terms, synonyms, every)):
+    if indexed and vendor == "postgresql" and (query := tsquery(terms, synonyms, every)):
         match = RawSQL(
             "to_tsvector('simple', publication_editionitem.search_grams) @@ to_tsquery('simple', %s)",
             (query,),

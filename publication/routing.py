@@ -138,6 +138,7 @@ def route(q: str, vendor: str, *, township: str = "", county: str = "", limit: i
         vendor,
         synonyms,
         every=False,
+        indexed=len(editions) > 1,  # one township's edition is read through its own index
     )
     rows = list(
         items.annotate(score=score).order_by(

@@ -366,6 +366,7 @@ def populate(count: int) -> None:
         NameAlias.objects.create(
             county=county, kind="office", township=duty_list.township, text="党政办", office=office
         )
+        Synonym.objects.create(county=county, word="低保", terms="最低生活保障")
         category = make_category(county)
         catalogue = Catalogue.objects.create(county=county, name="模板", kind=Catalogue.Kind.TEMPLATE)
         entry = CatalogueEntry.objects.create(catalogue=catalogue, name="目录事项", part=Part.BASIC)
