@@ -256,3 +256,28 @@ def test_the_queue_takes_as_many_queries_for_12_disputes_as_for_3(
     with django_assert_num_queries(5):
         page = client.get(url).content.decode()
     assert page.count('name="dispute"') == 12 and "青山镇" in page
+
+
+def test_only_the_county_s_editor_handles_a_dispute_and_one_township_per_request(
+    client, county, editor, listed, hotline
+):
+    from catalog.refusals import Forbidden, Invalid
+    from publication import services
+
+    file_three(client, listed, hotline)
+    first = DispatchDispute.objects.get(ticket_number="T-0")
+    for user in (hotline, make_user("other-editor", "county_editor", county=other_county())):
+        with pytest.raises(Forbidden) as refused:
+            services.answer_dispute(first, by=user, answer="维持")
+        assert refused.value.code == "cannot_handle_dispute"
+    neighbour = make_township(county, "青山镇")
+    publish(neighbour, [row("殡葬管理")], by=editor)
+    change = services.RequestedChange("remove", key=first.key, basis="依据", reason="理由")
+    with pytest.raises(Invalid) as refused:
+        services.file_adjustment_for_disputes(
+            neighbour, by=editor, summary="调整", changes=[change], disputes=[first]
+        )
+    assert refused.value.code == "other_township"
+    assert not Adjustment.objects.exists()
+    assert set(DispatchDispute.objects.values_list("state", flat=True)) == {"open"}
+    assert set(DispatchDispute.objects.values_list("answer", flat=True)) == {""}
