@@ -220,3 +220,10 @@ def test_a_lookup_takes_as_many_queries_for_20_matches_as_for_2(
     route(client, q="殡葬", **{scope: code})
     with django_assert_num_queries(6):
         assert len(route(client, q="殡葬", limit=50, **{scope: code}).json()["matches"]) == 20
+
+
+def test_query_syntax_in_the_words_is_only_text(client, township, listed):
+    answer = route(client, q="低保 & !|:* ()", township=township.code, county=township.county.code)
+    assert answer.status_code == 200 and names(answer.json()) == ["最低生活保障申请受理"]
+    too_long = route(client, q="低" * 101, township=township.code)
+    assert too_long.status_code == 400 and too_long.json()["field"] == "q"
