@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from catalog.columns import COLUMN, Part
 from catalog.models import county_code_validator, township_code_validator
+from catalog.synonyms import synonyms_of
 from publication import queries
 from publication.models import EditionItem
 
@@ -42,7 +43,10 @@ class EditionItemFilter(django_filters.FilterSet):
         return items.filter(is_safeguard=value == "true")
 
     def filter_text(self, items, name, value):
-        return queries.matching(items, value.strip(), connection.vendor) if value.strip() else items
+        if not value.strip():
+            return items
+        # Every county's synonyms: the filters are applied one by one, not knowing the county here.
+        return queries.matching(items, value.strip(), connection.vendor, synonyms_of(None))
 
 
 class ItemFilter(EditionItemFilter):

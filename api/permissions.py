@@ -9,6 +9,7 @@
 
 from rest_framework.permissions import BasePermission
 
+from catalog.actors import IntegrationActor
 from catalog.permissions import can_manage_county
 
 from .models import SESSION_SCOPES, IntegrationAccount, Scope, Token
@@ -48,3 +49,23 @@ class HasScope(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return self.scope in scopes_of(request)
+
+
+def actor_of(request):
+    """Whom a service is told acts (`by=`): the person signed in or holding the token, else the
+    integration account whose token it is (an `IntegrationActor` bound to the account's county),
+    else the anonymous visitor (whom every rule that asks for a person refuses)."""
+    account = getattr(request.user, "account", None)
+    if account is not None:
+        return IntegrationActor(name=account.name, county_id=account.county_id)
+    return request.user
+
+
+class RecordsDispatch(BasePermission):
+    """Recording a refused dispatch: a person signed in (the service checks their county), or a
+    token with the dispatch scope (an integration account of the county)."""
+
+    message = "登记派单异议需要登录，或使用具有“12345 派单”（dispatch）权限范围的令牌。"
+
+    def has_permission(self, request, view) -> bool:
+        return request.user.is_authenticated or Scope.DISPATCH in scopes_of(request)

@@ -5,7 +5,7 @@ error shape."""
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from . import drafts, imports, reviews, views
+from . import dispatch, drafts, imports, reviews, views
 from .docs import Docs
 from .errors import NotFoundView
 
@@ -36,6 +36,8 @@ v1 = [
     path("v1/items/", views.ItemList.as_view(), name="items"),
     path("v1/items/<str:key>/", views.ItemDetail.as_view(), name="item"),
     path("v1/changes/", views.Changes.as_view(), name="changes"),
+    path("v1/route/", dispatch.Route.as_view(), name="route"),
+    path("v1/dispatch-disputes/", dispatch.DisputeCreate.as_view(), name="dispatch_disputes"),
 ]
 
 staff = [

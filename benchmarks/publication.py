@@ -382,11 +382,15 @@ def load_search_data(total: int, user) -> tuple[int, int]:
 
 
 def hits(term: str) -> int:
+    from catalog.synonyms import synonyms_of
     from publication.models import EditionItem
     from publication.queries import matching
 
     return matching(
-        EditionItem.objects.filter(edition__current_of__isnull=False), term, connection.vendor
+        EditionItem.objects.filter(edition__current_of__isnull=False),
+        term,
+        connection.vendor,
+        synonyms_of(None),
     ).count()
 
 

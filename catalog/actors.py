@@ -2,7 +2,8 @@
 
 `by` is a user, whose permissions the service checks, or `SYSTEM`: the project acting on its own
 account — an import run on the server's command line, the demo loader, the edition an approved
-adjustment produces. Nothing else is an actor: a missing user (`None`) is a mistake in the caller
+adjustment produces — or an `IntegrationActor`, a county's integrating system calling with its
+token. Nothing else is an actor: a missing user (`None`) is a mistake in the caller
 and is refused, never read as "everything allowed". See docs/decisions/0014-explicit-actor.md.
 """
 
@@ -29,6 +30,28 @@ class SystemActor:
 SYSTEM = SystemActor()
 
 
+@dataclass(frozen=True)
+class IntegrationActor:
+    """A county's integrating system (the 12345 hotline, a provincial platform) calling with its
+    token: no person, so every rule that asks who someone is refuses it, bound to one county. Only the
+    rules written for it let it act (recording a refused dispatch, counting a lookup); a record it
+    leaves names the account, never a user."""
+
+    name: str
+    county_id: int
+
+    is_authenticated = False
+    is_superuser = False
+    pk = None
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def is_integration(by) -> bool:
+    return isinstance(by, IntegrationActor)
+
+
 def is_system(by) -> bool:
     return isinstance(by, SystemActor)
 
@@ -47,5 +70,7 @@ def permits(by, check: Callable[..., bool], *args) -> bool:
 
 def recorded_user(by):
     """The user a history record or a row's author field names: none for the system unless an operator
-    was named."""
-    return checked(by).recorded_as if is_system(by) else by
+    was named, none for an integrating system (its row names the account)."""
+    if is_integration(checked(by)):
+        return None
+    return by.recorded_as if is_system(by) else by

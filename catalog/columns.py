@@ -27,6 +27,24 @@ class Part(models.TextChoices):
 
 ALL_PARTS = tuple(Part)
 
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a 12345 dispatcher does with a ticket that matches an item of a part (派单依据)."""
+
+    code: str
+    label: str
+    handler: str  # the column naming who handles the ticket (主办)
+
+
+VERDICTS = {
+    Part.BASIC: Verdict("township", "乡镇(街道)自行办理", "responsible_office"),
+    Part.COORDINATED: Verdict("department_leads", "县级部门主责、乡镇配合", "lead_departments"),
+    Part.RECLAIMED: Verdict("department_reclaimed", "已由县级部门收回", "receiving_department"),
+}
+# When no item of the list matches: 清单之外无事项.
+OUTSIDE_LIST = Verdict("outside_list", "清单之外", "")
+
 # What a column holds, which decides how it reads: text is printed with its line breaks kept; a
 # reference to another row reads as that row's name; departments (many) are joined with 、.
 TEXT = "text"

@@ -63,6 +63,16 @@ class Invalid(Refused, ValidationError):
         return refusal.coded(code, name)
 
 
+class NotFound(Refused, Http404):
+    """What the request names does not exist for the acting user (404): unknown, or in another county."""
+
+    status = 404
+
+    def __init__(self, message: str, *, code: str = "not_found", field: str = ""):
+        super().__init__(message)
+        self.coded(code, field)
+
+
 class Conflict(Invalid):
     """The record is no longer in the state the request was made against (409): another stage, a
     newer version, a lock."""
@@ -110,7 +120,8 @@ def refusal_of(error: Exception) -> Refusal:
         code = error.code if isinstance(error, Refused) else "forbidden"
         return Refusal(403, code, str(error) or "您无权进行此操作。", getattr(error, "field", ""))
     if isinstance(error, Http404):
-        return Refusal(404, "not_found", str(error) or "找不到该记录。")
+        code = error.code if isinstance(error, Refused) else "not_found"
+        return Refusal(404, code, str(error) or "找不到该记录。", getattr(error, "field", ""))
     if isinstance(error, Refused):
         return Refusal(error.status, error.code, str(error), error.field)
     raise TypeError(f"{type(error).__name__} is not a refusal") from error

@@ -78,9 +78,20 @@ def adjustment_new(request, code: str):
     township, edition = township_to_adjust(request, code)
     words = request.GET.get("q", "").strip()[:50]
     offered = queries.items_matching(edition, words, ITEM_SEARCH_LIMIT) if words else []
-    picked = [k for k in dict.fromkeys(request.GET.getlist("add")) if k in edition.published_by_key]
-    initial = [prefilled(edition.published_by_key[key]) for key in picked[:MAX_ROWS]]
-    form = AdjustmentForm(request.POST or None)
+    # 派单异议 turned into this request (`dispute` ids): their items start as rows, their reasons
+    # as each row's reason, and filing marks them as turned into the request.
+    disputes = queries.disputes_to_adjust(request.user, township, request.GET.getlist("dispute"))
+    disputed = {}
+    for dispute in disputes:
+        disputed.setdefault(str(dispute.key), []).append(dispute)
+    picked = [
+        k for k in dict.fromkeys([*disputed, *request.GET.getlist("add")]) if k in edition.published_by_key
+    ]
+    initial = [
+        prefilled(edition.published_by_key[key]) | disputed_reason(disputed.get(key, []))
+        for key in picked[:MAX_ROWS]
+    ]
+    form = AdjustmentForm(request.POST or None, initial=disputed_summary(disputes))
     rows = AdjustmentItemFormSet(
         request.POST or None,
         initial=initial,
@@ -96,6 +107,7 @@ def adjustment_new(request, code: str):
         "words": words,
         "offered": offered,
         "picked": picked,
+        "disputes": disputes,
         "blank": rows.extra,
         "search_limit": ITEM_SEARCH_LIMIT,
     }
@@ -114,13 +126,37 @@ def adjustment_new(request, code: str):
         context["previews"] = services.preview_changes(edition, changes)
         return render(request, "publication/adjustment_confirm.html", context)
     try:
-        adjustment = services.file_adjustment(
-            township, by=request.user, summary=form.cleaned_data["summary"], changes=changes
-        )
+        if disputes:
+            adjustment = services.file_adjustment_for_disputes(
+                township,
+                by=request.user,
+                summary=form.cleaned_data["summary"],
+                changes=changes,
+                disputes=disputes,
+            )
+        else:
+            adjustment = services.file_adjustment(
+                township, by=request.user, summary=form.cleaned_data["summary"], changes=changes
+            )
     except REFUSALS as error:
         return render(request, "publication/adjustment_new.html", context, status=show_on_form(form, error))
     messages.success(request, "调整申请已提交，等待县委编办审核。")
     return redirect("publication:adjustment", adjustment.pk)
+
+
+def disputed_reason(disputes: list) -> dict:
+    """A row's reason, from the 派单异议 about its item."""
+    if not disputes:
+        return {}
+    lines = [f"工单 {d.ticket_number} 被{d.refused_by}退回：{d.reason}" for d in disputes]
+    return {"reason": "12345 派单异议。" + "；".join(lines)}
+
+
+def disputed_summary(disputes: list) -> dict:
+    if not disputes:
+        return {}
+    tickets = "、".join(d.ticket_number for d in disputes)
+    return {"summary": f"根据 12345 派单异议（工单 {tickets}）申请调整。"}
 
 
 @login_required

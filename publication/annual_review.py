@@ -1,10 +1,10 @@
 """履职体检: the year's evidence that each item in force was exercised, and the items with none.
 
 Evidence comes from sources, each a name, a label and a function `(county, year) -> {item key:
-count}` that reads its rows in one query. The publication app registers the public feedback and the
-adjustments below; another app (the 12345 dispatch look-ups and disputes) adds its source with
-`register` — one line — and the page, the candidates and the tests of the count of queries take it
-in without change. An item no source counts is a candidate for reclaiming or removal.
+count}` that reads its rows in one query: the public feedback and the adjustments below, and the
+12345 hotline's look-ups and disputes (`publication.evidence`), registered in the app's `ready`. A
+source is added with `register` — one line — and the page, the candidates and the tests of the count
+of queries take it in without change. An item no source counts is a candidate for reclaiming or removal.
 """
 
 from collections.abc import Callable

@@ -4,7 +4,6 @@ public look-up by receipt number, which shows the status and the reply and nothi
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control
 
@@ -38,13 +37,10 @@ def queue(request):
     status = request.GET.get("status", Feedback.Status.PENDING)
     if status not in Feedback.Status.values:
         status = Feedback.Status.PENDING
-    counts = dict.fromkeys(Feedback.Status.values, 0)
-    for row in reports.order_by().values("status").annotate(count=Count("pk")):
-        counts[row["status"]] = row["count"]
     context = {
         "reports": reports.filter(status=status).order_by("created_at")[:QUEUE_LIMIT],
         "status": status,
-        "tabs": [(value, label, counts[value]) for value, label in Feedback.Status.choices],
+        "tabs": queries.state_tabs(reports, "status", Feedback.Status),
         "is_handler": request.user.is_superuser or catalog_permissions.is_county_editor(request.user),
         "limit": QUEUE_LIMIT,
     }

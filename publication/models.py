@@ -7,11 +7,15 @@ read-only. A later edition (after an adjustment) is a new set of rows with its
 change log; earlier editions stay as they were.
 """
 
+import hashlib
+import json
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from catalog.columns import COMPARED_COLUMNS
 from catalog.models import FROZEN_ORDER, DutyList, FrozenItem, Part, Township, next_state
 from review.models import Submission
 
@@ -22,6 +26,10 @@ class ImmutableQuerySet(models.QuerySet):
 
     def delete(self):
         raise ValueError("公布版本不能删除。")
+
+
+# The columns an item's content hash covers: public, and compared between editions.
+HASHED_COLUMNS = [column for column in COMPARED_COLUMNS if column.public]
 
 
 class Immutable(models.Model):
@@ -120,6 +128,17 @@ class EditionItem(FrozenItem, Immutable):
 
     save = Immutable.save
     delete = Immutable.delete
+
+    @property
+    def content_hash(self) -> str:
+        """What a 12345 ticket cites: a SHA-256 of the item's key and its published public columns
+        (those the change log compares, so a new 序号 alone keeps it), the same in every edition
+        that publishes the same text."""
+        values = {"key": str(self.key)} | {
+            column.name: getattr(self, column.frozen_name) for column in HASHED_COLUMNS
+        }
+        text = json.dumps(values, ensure_ascii=False, sort_keys=True, default=str)
+        return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 
 
 class EditionChange(Immutable):
@@ -380,6 +399,120 @@ class AdjustmentRemark(models.Model):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+
+class DispatchDispute(models.Model):
+    """派单异议 / 退单: a hotline account records that a ticket dispatched by a published item was
+    refused by the body it went to. The county editor answers it, or turns it into an adjustment
+    request of the item (动态调整); the county's annual review counts them per item."""
+
+    class State(models.TextChoices):
+        OPEN = "open", "待处理"
+        ANSWERED = "answered", "已答复"
+        ADJUSTING = "adjusting", "已转为调整申请"
+
+    # How a dispute's state moves: each event, the states it may happen in, and the state it leaves.
+    MOVES = {
+        "answer": ("答复", {State.OPEN}, State.ANSWERED),
+        "adjust": ("转为调整申请", {State.OPEN, State.ANSWERED}, State.ADJUSTING),
+    }
+
+    township = models.ForeignKey(
+        Township, on_delete=models.PROTECT, related_name="dispatch_disputes", verbose_name="乡镇（街道）"
+    )
+    # The edition in force when the ticket was disputed, and the item of it the ticket was sent by.
+    edition = models.ForeignKey(
+        Edition, on_delete=models.PROTECT, related_name="dispatch_disputes", verbose_name="派单依据的版本"
+    )
+    key = models.UUIDField("事项标识")
+    item_name = models.CharField("事项名称", max_length=200)
+    part = models.CharField("清单类型", max_length=20, choices=Part.choices)
+    ticket_number = models.CharField("工单编号", max_length=50)
+    refused_by = models.CharField("退单单位", max_length=100)
+    reason = models.TextField("退单理由")
+    # A person (a county account signed in), or none when an integrating system recorded it through
+    # its token: `filed_via` names that system's account then.
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="登记人",
+    )
+    filed_via = models.CharField("登记系统", max_length=100, blank=True)
+    filed_at = models.DateTimeField("登记时间", default=timezone.now)
+    state = models.CharField("状态", max_length=20, choices=State.choices, default=State.OPEN)
+    answer = models.TextField("答复", blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="答复人",
+    )
+    answered_at = models.DateTimeField("答复时间", null=True, blank=True)
+    adjustment = models.ForeignKey(
+        Adjustment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dispatch_disputes",
+        verbose_name="转为的调整申请",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "派单异议"
+        verbose_name_plural = "派单异议"
+        ordering = ["-filed_at", "-pk"]
+        constraints = [
+            # A retried request cannot record the same refusal twice.
+            models.UniqueConstraint(
+                fields=["township", "ticket_number", "key"], name="one_dispute_per_ticket_and_item"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["township", "state"], name="dispute_queue"),
+            models.Index(fields=["key", "filed_at"], name="dispute_item"),
+        ]
+
+    def __str__(self) -> str:
+        return f"工单 {self.ticket_number}：{self.refused_by}退单（{self.item_name}）"
+
+    @property
+    def filer(self) -> str:
+        """Who recorded it, as the queue shows it: the integrating system, else the person."""
+        return self.filed_via or str(self.filed_by or "")
+
+    def move(self, event: str) -> None:
+        """Take the dispute to the state `event` leads to, or refuse (see `MOVES`)."""
+        self.state = next_state(self.MOVES, self.State(self.state), event, "该派单异议")
+
+
+class DispatchLookup(models.Model):
+    """How often a hotline account's lookup found an item first, per day: evidence for the annual
+    review that the item is exercised. One row per item and day, its count raised in place."""
+
+    township = models.ForeignKey(
+        Township, on_delete=models.CASCADE, related_name="+", verbose_name="乡镇（街道）"
+    )
+    key = models.UUIDField("事项标识")
+    day = models.DateField("日期")
+    count = models.PositiveIntegerField("查询次数", default=0)
+
+    class Meta:
+        verbose_name = "派单查询次数"
+        verbose_name_plural = "派单查询次数"
+        constraints = [
+            models.UniqueConstraint(fields=["key", "day"], name="one_lookup_count_per_item_and_day"),
+        ]
+        indexes = [models.Index(fields=["township", "day"], name="lookup_by_township_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day}：{self.count} 次"
 
 
 # 职责准入 (admission of new tasks): its own module, imported here so the app's models are one set.

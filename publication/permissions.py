@@ -8,6 +8,7 @@
 """
 
 from catalog import permissions
+from catalog.actors import is_integration
 from catalog.models import Membership, Township
 
 from .models import Adjustment, Admission, AdmissionPolicy, Feedback
@@ -103,3 +104,18 @@ def can_see_admission(user, admission: Admission) -> bool:
         m.county_id == admission.county_id and m.role != Role.TOWNSHIP_OFFICIAL
         for m in permissions.memberships_of(user)
     )
+
+
+def can_file_dispatch_dispute(user, township: Township) -> bool:
+    """派单异议 are recorded by accounts of the township's county: its people and its integrating
+    systems (the hotline's account); nobody records one against another county's list."""
+    if is_integration(user):
+        return user.county_id == township.county_id
+    return user.is_superuser or any(
+        m.county_id == township.county_id for m in permissions.memberships_of(user)
+    )
+
+
+def can_handle_dispatch_dispute(user, dispute) -> bool:
+    """The county editor answers a dispute, or turns it into an adjustment request."""
+    return permissions.can_manage_county(user, dispute.township.county_id)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from itertools import groupby
 
 from django.core.cache import cache
-from django.db.models import BooleanField, Q, QuerySet
+from django.db.models import BooleanField, Count, Min, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -15,10 +15,11 @@ from django.utils import timezone
 from catalog import permissions as catalog_permissions
 from catalog.columns import WORK_FIELDS
 from catalog.models import FROZEN_ORDER, County, Part, Township
+from catalog.synonyms import synonyms_of
 from review.inbox import Task
 
 from . import localpages
-from .models import CurrentEdition, Edition, EditionItem, Feedback
+from .models import CurrentEdition, DispatchDispute, Edition, EditionItem, Feedback
 from .services import SEARCHED_FIELDS, grams
 
 SEARCH_LIMIT = 300
@@ -192,24 +193,9 @@ class TownshipHits:
     items: list[EditionItem]
 
 
-# Everyday words residents search with, and the terms the lists use for the same thing.
-SYNONYMS = {
-    "低保": ["最低生活保障"],
-    "五保": ["特困人员"],
-    "医保": ["医疗保障", "医疗保险"],
-    "社保": ["社会保险", "社会保障"],
-    "户口": ["户籍"],
-    "盖房": ["建房", "宅基地"],
-    "建房": ["宅基地"],
-    "丧葬": ["殡葬"],
-    "计生": ["计划生育"],
-    "环保": ["生态环境"],
-    "残疾证": ["残疾人"],
-}
-
-
-def variants(term: str) -> list[str]:
-    return [term, *SYNONYMS.get(term, [])]
+def variants(term: str, synonyms: dict[str, list[str]]) -> list[str]:
+    """The term and the list's words for it, from the county's synonyms (`catalog.synonyms`)."""
+    return [term, *synonyms.get(term, [])]
 
 
 def indexable(term: str) -> bool:
@@ -219,42 +205,65 @@ def indexable(term: str) -> bool:
     return bool(HAN_TERM.fullmatch(term))
 
 
-def tsquery(terms: list[str]) -> str:
+def tsquery(terms: list[str], synonyms: dict[str, list[str]], every: bool = True) -> str:
     """Every indexable term, each as its grams or those of one of its synonyms:
-    低保 → (低保 | (最低 & 低生 & …))."""
+    低保 → (低保 | (最低 & 低生 & …)). With `every` false, any of the terms — and then only when
+    each can be looked up in the index, else an item holding only the other term would be lost."""
     groups = []
     for term in terms:
-        options = [variant for variant in variants(term)]
+        options = variants(term, synonyms)
         if not all(indexable(variant) for variant in options):
+            if not every:
+                return ""
             continue
         groups.append(
             "(" + " | ".join("(" + " & ".join(dict.fromkeys(grams(v))) + ")" for v in options) + ")"
         )
-    return " & ".join(groups)
+    return (" & " if every else " | ").join(groups)
 
 
-def matching(items: QuerySet[EditionItem], q: str, vendor: str) -> QuerySet[EditionItem]:
-    """Items whose words contain every term of `q` (or a synonym of it).
+def term_found(term: str, synonyms: dict[str, list[str]], columns=SEARCHED_FIELDS) -> Q:
+    """Items holding the term (or a synonym of it) in one of the columns."""
+    found = Q()
+    for variant in variants(term, synonyms):
+        for column in columns:
+            found |= Q(**{f"{column}__icontains": variant})
+    return found
+
+
+def matching(
+    items: QuerySet[EditionItem],
+    q: str,
+    vendor: str,
+    synonyms: dict[str, list[str]],
+    *,
+    every: bool = True,
+    indexed: bool = True,
+) -> QuerySet[EditionItem]:
+    """Items whose words contain every term of `q` (or a synonym of it); any term with `every` false.
 
     On PostgreSQL the terms' two-character grams are first looked up in the
     full-text index over `search_grams` (docs/decisions/0005-publication.md);
     then, on every database, each term must be a substring of a searched column.
+    A caller that has already narrowed `items` to one edition passes `indexed=False`:
+    its few hundred rows are read faster by the edition's index than by the grams'.
     """
     terms = q.split()
-    if vendor == "postgresql" and (query := tsquery(terms)):
+    if indexed and vendor == "postgresql" and (query := tsquery(terms, synonyms, every)):
         match = RawSQL(
             "to_tsvector('simple', publication_editionitem.search_grams) @@ to_tsquery('simple', %s)",
             (query,),
             output_field=BooleanField(),
         )
         items = items.filter(match)
+    if every:
+        for term in terms:
+            items = items.filter(term_found(term, synonyms))
+        return items
+    anywhere = Q()
     for term in terms:
-        columns = Q()
-        for variant in variants(term):
-            for column in SEARCHED_FIELDS:
-                columns |= Q(**{f"{column}__icontains": variant})
-        items = items.filter(columns)
-    return items
+        anywhere |= term_found(term, synonyms)
+    return items.filter(anywhere)
 
 
 def search(filters: SearchFilters, vendor: str) -> tuple[list[TownshipHits], int, bool]:
@@ -274,7 +283,8 @@ def search(filters: SearchFilters, vendor: str) -> tuple[list[TownshipHits], int
     if filters.department:
         items = naming_department(items, filters.department)
     if filters.q.strip():
-        items = matching(items, filters.q.strip(), vendor)
+        synonyms = synonyms_of([filters.county] if filters.county else None)
+        items = matching(items, filters.q.strip(), vendor, synonyms)
     rows = list(
         items.select_related("edition__township__county").order_by(
             "edition__township__county__code",
@@ -375,7 +385,15 @@ def naming_department(items: QuerySet[EditionItem], name: str) -> QuerySet[Editi
     )
 
 
-# 群众反映 in the workbench.
+# Queues in the workbench (群众反映, 派单异议).
+
+
+def state_tabs(rows: QuerySet, field: str, choices) -> list[tuple[str, str, int]]:
+    """A queue's tabs: each state of `choices` with how many rows are in it (one query)."""
+    counts = dict.fromkeys(choices.values, 0)
+    for row in rows.order_by().values(field).annotate(count=Count("pk")):
+        counts[row[field]] = row["count"]
+    return [(value, label, counts[value]) for value, label in choices.choices]
 
 
 def feedback_handled_by(user) -> QuerySet[Feedback]:
@@ -398,3 +416,50 @@ def feedback_tasks(user) -> list[Task]:
         )
         for report in pending
     ]
+
+
+# 派单异议 in the workbench.
+
+
+def disputes_handled_by(user) -> QuerySet[DispatchDispute]:
+    """The 12345 dispatch disputes a user handles: those of the counties they edit."""
+    disputes = DispatchDispute.objects.select_related("township__county", "edition", "filed_by")
+    if user.is_superuser:
+        return disputes
+    return disputes.filter(township__county__in=catalog_permissions.edited_county_ids(user))
+
+
+def dispute_tasks(user) -> list[Task]:
+    """待我处理: one task per item with disputes 待处理, the item most disputed first (registered as
+    a task source in apps.py)."""
+    pending = (
+        disputes_handled_by(user)
+        .filter(state=DispatchDispute.State.OPEN)
+        .values("township__name", "key", "item_name")
+        .annotate(count=Count("pk"), first=Min("filed_at"))
+        .order_by("-count", "first", "key")
+    )
+    return [
+        Task(
+            "待处理的派单异议",
+            f"{row['township__name']}“{row['item_name']}”：{row['count']} 件退单",
+            reverse("publication:dispatch_disputes") + f"?key={row['key']}",
+            f"最早 {timezone.localdate(row['first']):%Y-%m-%d} 登记",
+        )
+        for row in pending
+    ]
+
+
+def disputes_to_adjust(user, township: Township, ids: list[str]) -> list[DispatchDispute]:
+    """The disputes of the township, among `ids`, that the user may turn into an adjustment request."""
+    numbers = [int(i) for i in ids if str(i).isdigit()][:MAX_DISPUTES_ADJUSTED]
+    return list(
+        disputes_handled_by(user)
+        .filter(pk__in=numbers, township=township)
+        .exclude(state=DispatchDispute.State.ADJUSTING)
+        .order_by("filed_at", "pk")
+    )
+
+
+# Disputes turned into one adjustment request at most (its rows are bounded too).
+MAX_DISPUTES_ADJUSTED = 50

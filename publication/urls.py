@@ -5,6 +5,7 @@ from . import (
     admission_views,
     annual_review_views,
     coverage_views,
+    dispute_views,
     feedback_views,
     publish_views,
     views,
@@ -79,4 +80,11 @@ urlpatterns = [
     # 群众反映, handled in the workbench.
     path("work/feedback/", feedback_views.queue, name="feedback_queue"),
     path("work/feedback/<int:feedback_id>/", feedback_views.handle, name="feedback_handle"),
+    # 12345 派单异议, handled in the workbench.
+    path("work/dispatch-disputes/", dispute_views.queue, name="dispatch_disputes"),
+    path(
+        "work/dispatch-disputes/<int:dispute_id>/answer/",
+        dispute_views.answer,
+        name="dispatch_dispute_answer",
+    ),
 ]

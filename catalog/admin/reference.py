@@ -1,10 +1,11 @@
 """Back-office pages of a county's reference data: townships, offices, departments, categories,
 catalogues with their entries, and who holds which role."""
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Count, Q
 
-from .. import permissions, services
+from .. import permissions, services, synonyms
 from ..forms import PART_FORM_FIELDS, PartFieldsForm
 from ..models import (
     Catalogue,
@@ -15,6 +16,7 @@ from ..models import (
     Membership,
     NameAlias,
     Office,
+    Synonym,
     Township,
 )
 from .merging import MergeActionAdmin
@@ -175,3 +177,36 @@ class NameAliasAdmin(CountyScopedAdmin):
     @admin.display(description="对应到")
     def target_name(self, obj):
         return obj.target.name
+
+
+class SynonymAdminForm(forms.ModelForm):
+    class Meta:
+        model = Synonym
+        fields = ["county", "word", "terms"]
+
+    def _post_clean(self):
+        super()._post_clean()
+        for field, (_code, message) in synonyms.synonym_problems(self.instance).items():
+            if field not in self.errors:
+                self.add_error(field, message)
+
+
+@admin.register(Synonym)
+class SynonymAdmin(CountyScopedAdmin):
+    """近义词 the public search and the 12345 lookup expand words with; written through the service."""
+
+    form = SynonymAdminForm
+    list_display = ["word", "terms", "county"]
+    list_filter = ["county"]
+    list_select_related = ["county"]
+    search_fields = ["word", "terms"]
+
+    def save_model(self, request, obj, form, change):
+        synonyms.save_synonym(obj, by=request.user)
+
+    def delete_model(self, request, obj):
+        synonyms.delete_synonym(obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for synonym in queryset:
+            synonyms.delete_synonym(synonym, by=request.user)

@@ -43,3 +43,4 @@ from .reference import (  # noqa: F401
 # Models kept beside the services of their concern, registered with the app here (last: they import
 # the models above).
 from ..notes import DraftNote  # noqa: E402, F401
+from ..synonyms import Synonym  # noqa: E402, F401

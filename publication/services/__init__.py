@@ -1,6 +1,7 @@
 """Every write of the publication app, one module per concern: `editions` (印发公布 and the edition
-in force), `search` (the grams residents search by), `feedback` (群众监督) and `adjustments`
-(动态调整), `admissions` (职责准入). Callers use `publication.services.<name>`; the names are gathered here."""
+in force), `search` (the grams residents search by), `feedback` (群众监督), `adjustments`
+(动态调整), `admissions` (职责准入) and `dispatch` (12345 lookups counted, 派单异议). Callers use
+`publication.services.<name>`; the names are gathered here."""
 
 from .adjustment_preview import ChangePreview, preview_changes
 from .adjustments import (
@@ -15,6 +16,7 @@ from .adjustments import (
 )
 from .admissions import Task, act_on_admission, file_admission, matches_in_force
 from .annual_review import start_review_adjustment
+from .dispatch import answer_dispute, count_lookup, file_adjustment_for_disputes, file_dispute
 from .editions import create_edition, current_edition, publish_approved, publish_list
 from .feedback import (
     RateLimited,
@@ -35,15 +37,19 @@ __all__ = [
     "Task",
     "act_on_admission",
     "address_hash",
+    "answer_dispute",
     "answer_remark",
     "check_changes",
     "check_open",
     "close_feedback",
+    "count_lookup",
     "create_edition",
     "current_edition",
     "decide_adjustment",
     "file_adjustment",
     "file_admission",
+    "file_adjustment_for_disputes",
+    "file_dispute",
     "forward_feedback",
     "grams",
     "matches_in_force",

@@ -19,6 +19,7 @@ from catalog.actors import checked, recorded_user
 from catalog.imports.matching import name_key
 from catalog.models import Category, County, Department, Part, Township
 from catalog.refusals import Conflict, Forbidden, Invalid, PreconditionFailed
+from catalog.synonyms import synonyms_of
 from review import notifications
 
 from .. import permissions
@@ -57,9 +58,10 @@ def searched(name: str, townships):
     """The items in force of the townships that the public search finds for the name."""
     from ..queries import matching  # queries reads services: imported on use
 
-    return matching(in_force_items(townships), name_key(name) or name, connection.vendor).select_related(
-        "edition__township"
-    )
+    county_ids = {t.county_id for t in townships}
+    return matching(
+        in_force_items(townships), name_key(name) or name, connection.vendor, synonyms_of(county_ids)
+    ).select_related("edition__township")
 
 
 def matches_in_force(name: str, townships) -> list[EditionItem]:

@@ -129,11 +129,12 @@ def locked_report(feedback: Feedback, by) -> Feedback:
     return feedback
 
 
-def moved(feedback: Feedback, event: str) -> None:
+def moved(row, event: str, code: str = "feedback_state") -> None:
+    """Move a row of a small state table (a report, a dispute), refused as a conflict with `code`."""
     try:
-        feedback.move(event)
+        row.move(event)
     except ValidationError as error:
-        raise Conflict(error.messages[0], code="feedback_state") from error
+        raise Conflict(error.messages[0], code=code) from error
 
 
 @transaction.atomic

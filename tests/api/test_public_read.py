@@ -198,7 +198,7 @@ def test_edition_etag_changes_when_it_stops_being_in_force(client, township, fir
         (lambda ts: reverse("api:counties"), 1),
         (lambda ts: reverse("api:townships", kwargs={"code": ts[0].county.code}), 2),
         (lambda ts: reverse("api:items"), 1),
-        (lambda ts: reverse("api:items") + "?q=事项&department=县民政局&part=coordinated", 1),
+        (lambda ts: reverse("api:items") + "?q=事项&department=县民政局&part=coordinated", 2),  # + synonyms
         (lambda ts: reverse("api:editions", kwargs={"code": ts[0].code}), 2),
         (lambda ts: reverse("api:edition_items", kwargs={"code": ts[0].code, "number": 1}), 2),
         (lambda ts: reverse("api:edition_changes", kwargs={"code": ts[0].code, "number": 2}), 2),

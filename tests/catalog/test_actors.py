@@ -13,9 +13,11 @@ import catalog.imports.matching
 import catalog.imports.staging
 import catalog.merging
 import catalog.services
+import catalog.synonyms
 import publication.services.adjustments
 import publication.services.admissions
 import publication.services.annual_review
+import publication.services.dispatch
 import publication.services.editions
 import publication.services.feedback
 import review.changes
@@ -43,6 +45,7 @@ SERVICE_MODULES = [
     catalog.imports.matching,
     catalog.imports.staging,
     catalog.merging,
+    catalog.synonyms,
     review.decisions,
     review.records,
     review.changes,
@@ -53,6 +56,7 @@ SERVICE_MODULES = [
     publication.services.adjustments,
     publication.services.admissions,
     publication.services.annual_review,
+    publication.services.dispatch,
     publication.services.editions,
     publication.services.feedback,
 ]

@@ -17,6 +17,7 @@ from catalog.models import (
     Membership,
     NameAlias,
     Part,
+    Synonym,
 )
 from review import workflow
 from review.models import ReviewPolicy
@@ -53,6 +54,7 @@ def world(duty_list, superuser):
     NameAlias.objects.create(
         county=county, kind="office", township=duty_list.township, text="党政办", office=office
     )
+    Synonym.objects.create(county=county, word="低保", terms="最低生活保障")
     entry = CatalogueEntry.objects.create(
         catalogue=catalogue, name="党组织建设", part=Part.BASIC, category=category
     )
@@ -373,6 +375,7 @@ def populate(count: int) -> None:
         NameAlias.objects.create(
             county=county, kind="office", township=duty_list.township, text="党政办", office=office
         )
+        Synonym.objects.create(county=county, word="低保", terms="最低生活保障")
         category = make_category(county)
         catalogue = Catalogue.objects.create(county=county, name="模板", kind=Catalogue.Kind.TEMPLATE)
         entry = CatalogueEntry.objects.create(catalogue=catalogue, name="目录事项", part=Part.BASIC)

@@ -51,7 +51,12 @@ def names(rows):
 def test_items_with_evidence_are_not_candidates(world: World):
     evidence(world)
     review = annual_review.annual_review(world.county, YEAR)
-    assert [source.name for source in review.sources][:2] == ["feedback", "adjustments"]
+    assert [source.name for source in review.sources] == [
+        "feedback",
+        "adjustments",
+        "dispatch_lookups",
+        "dispatch_disputes",
+    ]
     assert names(review.exercised) == [("城关镇", "森林防火"), ("青山镇", "殡葬管理")]
     assert names(review.candidates) == [
         ("城关镇", "农药经营许可"),
@@ -59,7 +64,25 @@ def test_items_with_evidence_are_not_candidates(world: World):
         ("青山镇", "最低生活保障申请受理"),
     ]
     counts = {row.item.name: row.counts for row in review.exercised}
-    assert counts == {"森林防火": [0, 1], "殡葬管理": [1, 0]}
+    assert counts == {"森林防火": [0, 1, 0, 0], "殡葬管理": [1, 0, 0, 0]}
+
+
+def test_the_hotlines_lookups_and_disputes_are_evidence(world: World):
+    """An item the 12345 hotline found, or dispatched a ticket by that was refused, was exercised."""
+    pesticide = item_in_force(world.first, "农药经营许可")
+    services.count_lookup(pesticide, by=world.editor)
+    services.count_lookup(pesticide, by=world.editor)
+    relief = item_in_force(world.second, "最低生活保障申请受理")
+    services.file_dispute(
+        by=world.editor, key=relief.key, ticket_number="GD-1", refused_by="县民政局", reason="应由乡镇办理"
+    )
+    review = annual_review.annual_review(world.county, YEAR)
+    counts = {(row.item.edition.township.name, row.item.name): row.counts for row in review.exercised}
+    assert counts == {
+        ("城关镇", "农药经营许可"): [0, 0, 2, 0],
+        ("青山镇", "最低生活保障申请受理"): [0, 0, 0, 1],
+    }
+    assert ("城关镇", "农药经营许可") not in names(review.candidates)
 
 
 def test_evidence_of_another_year_does_not_count(world: World):
@@ -73,8 +96,8 @@ def test_a_registered_source_is_read_with_the_others(world: World, monkeypatch):
     annual_review.register("dispatch", "派单查询", lambda county, year: {key: 7})
     annual_review.register("dispatch", "派单查询", lambda county, year: {})  # registered once
     review = annual_review.annual_review(world.county, YEAR)
-    assert [s.name for s in review.sources] == ["feedback", "adjustments", "dispatch"]
-    assert [row.counts for row in review.exercised if row.item.key == key] == [[0, 0, 7]]
+    assert [s.name for s in review.sources][-1] == "dispatch"
+    assert [row.counts for row in review.exercised if row.item.key == key] == [[0, 0, 0, 0, 7]]
 
 
 def test_the_review_reads_one_query_per_source_whatever_the_items_and_townships(

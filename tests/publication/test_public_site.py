@@ -14,7 +14,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from catalog import services as catalog_services
-from catalog.models import DutyList, Part
+from catalog.models import DutyList, Part, Synonym
 from review import workflow
 from tests.conftest import make_department, make_duty_list, make_item, make_office, make_township
 from tests.publication.conftest import approve_and_publish
@@ -98,12 +98,21 @@ def test_the_change_log_between_consecutive_editions(client, cast, duty_list, ed
     ],
 )
 def test_search_finds_everyday_words_and_says_whom_to_go_to(client, duty_list, edition, q, expected):
+    # 低保 is found through the county's synonym (catalog.synonyms), which the county keeps as data.
+    Synonym.objects.create(county=duty_list.township.county, word="低保", terms="最低生活保障")
     text = page(client, reverse("publication:search") + f"?q={q}")
     assert expected in text and "找到 1 个事项" in text
     if q == "殡葬":
         assert "县民政局牵头" in text
     if q == "宅基地":
         assert "已收回" in text and "由县民政局负责" in text
+
+
+def test_search_expands_a_word_only_with_synonyms_a_county_keeps(client, duty_list, edition):
+    url = reverse("publication:search") + "?q=低保"
+    assert "没有找到" in page(client, url)
+    Synonym.objects.create(county=duty_list.township.county, word="低保", terms="最低生活保障")
+    assert "找到 1 个事项" in page(client, url)
 
 
 def test_search_filters_by_part_and_department(client, duty_list, edition):
