@@ -19,6 +19,7 @@ import review.records
 import review.rounds
 import review.services
 import review.workflow
+import webhooks.services
 from catalog.actors import SYSTEM, SystemActor
 from catalog.models import DutyItem
 from publication.services import RequestedChange, decide_adjustment, file_adjustment
@@ -43,6 +44,7 @@ SERVICE_MODULES = [
     publication.services.adjustments,
     publication.services.editions,
     publication.services.feedback,
+    webhooks.services,
 ]
 
 
