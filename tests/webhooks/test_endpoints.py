@@ -13,9 +13,9 @@ from django.urls import reverse
 
 from catalog.refusals import refusal_of
 from publication import services as publication
-from tests.conftest import make_county, make_user
 from tests.api.conftest import publish, row
-from tests.publication.conftest import department, edition, make_adjustment  # noqa: F401 (fixtures)
+from tests.conftest import make_county, make_item, make_user
+from tests.publication.conftest import approve_and_publish, make_adjustment
 from webhooks import services
 from webhooks.models import Delivery, Endpoint, Event
 
@@ -92,7 +92,9 @@ def test_only_the_countys_editor_manages_its_endpoints(county, endpoint, receive
         )
         assert (refused.status, refused.code) == (403, "cannot_manage_webhooks")
     secret = endpoint.secret
-    assert refusal(lambda: services.replace_secret(endpoint, by=other_editor)).code == "cannot_manage_webhooks"
+    assert (
+        refusal(lambda: services.replace_secret(endpoint, by=other_editor)).code == "cannot_manage_webhooks"
+    )
     endpoint.refresh_from_db()
     assert endpoint.secret == secret and Endpoint.objects.count() == 1
 
@@ -106,14 +108,25 @@ def test_events_must_be_known_and_at_least_one(county, hook_editor, receiver):
     assert "item.eaten" in unknown.message and Endpoint.objects.count() == 0
 
 
+@pytest.fixture
+def published(cast, duty_list):
+    make_item(duty_list, name="最低生活保障申请受理")
+    make_item(duty_list, name="殡葬管理")
+    return approve_and_publish(duty_list, cast["county_editor"])
+
+
 def test_an_approved_adjustment_sends_the_new_edition_and_the_approval(
-    cast, edition, endpoint, receiver, django_capture_on_commit_callbacks
+    cast, published, endpoint, receiver, django_capture_on_commit_callbacks
 ):
     editor = cast["county_editor"]
-    adjustment = make_adjustment(edition, editor)
+    adjustment = make_adjustment(published, editor)
     with django_capture_on_commit_callbacks(execute=True):
         publication.decide_adjustment(
-            adjustment, by=editor, approve=True, document_number="示办发〔2026〕9号", effective_on=date(2026, 3, 1)
+            adjustment,
+            by=editor,
+            approve=True,
+            document_number="示办发〔2026〕9号",
+            effective_on=date(2026, 3, 1),
         )
 
     sent = {r["headers"]["X-Webhook-Event"]: json.loads(r["body"]) for r in receiver.requests}
@@ -124,14 +137,18 @@ def test_an_approved_adjustment_sends_the_new_edition_and_the_approval(
     assert Delivery.objects.filter(status=Delivery.Status.DELIVERED).count() == 2
 
 
-def test_a_rejected_adjustment_sends_nothing(cast, edition, endpoint, receiver, django_capture_on_commit_callbacks):
-    adjustment = make_adjustment(edition, cast["county_editor"])
+def test_a_rejected_adjustment_sends_nothing(
+    cast, published, endpoint, receiver, django_capture_on_commit_callbacks
+):
+    adjustment = make_adjustment(published, cast["county_editor"])
     with django_capture_on_commit_callbacks(execute=True):
         publication.decide_adjustment(adjustment, by=cast["county_editor"], approve=False, note="依据不足")
     assert receiver.requests == [] and Delivery.objects.count() == 0
 
 
-def test_the_back_office_registers_an_endpoint_and_shows_its_secret_once(client, county, hook_editor, receiver):
+def test_the_back_office_registers_an_endpoint_and_shows_its_secret_once(
+    client, county, hook_editor, receiver
+):
     client.force_login(hook_editor)
     response = client.post(
         reverse("admin:webhooks_endpoint_add"),
@@ -140,7 +157,11 @@ def test_the_back_office_registers_an_endpoint_and_shows_its_secret_once(client,
     )
 
     endpoint = Endpoint.objects.get()
-    assert (endpoint.url, endpoint.events, endpoint.created_by) == (receiver.url, ["edition.published"], hook_editor)
+    assert (endpoint.url, endpoint.events, endpoint.created_by) == (
+        receiver.url,
+        ["edition.published"],
+        hook_editor,
+    )
     assert endpoint.secret in response.content.decode()
     listing = client.get(reverse("admin:webhooks_endpoint_changelist")).content.decode()
     assert endpoint.secret not in listing and endpoint.secret_hint() in listing
@@ -189,10 +210,16 @@ def test_another_countys_editor_sees_no_deliveries(client, township, endpoint, h
     client.force_login(other)
     listing = client.get(reverse("admin:webhooks_delivery_changelist"))
     assert listing.status_code == 200 and listing.context["cl"].result_count == 0
-    assert client.get(reverse("admin:webhooks_endpoint_change", args=[endpoint.pk])).status_code in (302, 403, 404)
+    assert client.get(reverse("admin:webhooks_endpoint_change", args=[endpoint.pk])).status_code in (
+        302,
+        403,
+        404,
+    )
 
 
-def test_the_delivery_log_takes_as_many_queries_for_six_rows_as_for_one(client, township, endpoint, hook_editor):
+def test_the_delivery_log_takes_as_many_queries_for_six_rows_as_for_one(
+    client, township, endpoint, hook_editor
+):
     client.force_login(hook_editor)
     url = reverse("admin:webhooks_delivery_changelist")
     publish(township, [row("事项甲")], by=hook_editor)
