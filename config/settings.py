@@ -293,7 +293,7 @@ EXPORT_DIR = Path(os.environ.get("EXPORT_DIR", BASE_DIR / "var" / "exports"))
 EXPORT_MAX_AGE_HOURS = env_int("EXPORT_MAX_AGE_HOURS", 24)
 UPLOAD_MAX_AGE_HOURS = env_int("UPLOAD_MAX_AGE_HOURS", 24)
 
-# Webhooks (docs/decisions/0026-webhooks.md): seconds a delivery waits to connect and for each read.
+# Webhooks (docs/decisions/0026-webhooks-county-snapshots-schemathesis.md): seconds a delivery waits to connect and for each read.
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
 # County systems sit on private government networks, so private addresses are allowed unless this is set.
 WEBHOOK_BLOCK_PRIVATE_NETWORKS = env_bool("WEBHOOK_BLOCK_PRIVATE_NETWORKS")

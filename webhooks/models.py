@@ -1,7 +1,7 @@
 """Webhooks: the addresses a county registers for events, and the log of every delivery to them.
 
 An endpoint keeps its secret in the clear: it signs every delivery with it (HMAC-SHA256), so it must
-be readable, unlike an API token, which is only compared. See docs/decisions/0026-webhooks.md."""
+be readable, unlike an API token, which is only compared. See docs/decisions/0026-webhooks-county-snapshots-schemathesis.md."""
 
 import hashlib
 import secrets
