@@ -8,7 +8,9 @@ and with its path naming rows that exist (a published county, township, edition 
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.test import override_settings
 from hypothesis import HealthCheck, settings
 
@@ -18,7 +20,7 @@ from tests.conftest import make_user
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 # Examples per operation and per kind of caller: bounded so the whole module stays well under 2 minutes.
-EXAMPLES = 12
+EXAMPLES = 8
 CHECKS = [
     schemathesis.checks.not_a_server_error,
     schemathesis.checks.status_code_conformance,
@@ -81,6 +83,17 @@ with override_settings(ALLOWED_HOSTS=["*"]):
 @pytest.fixture(autouse=True)
 def _any_host(settings):
     settings.ALLOWED_HOSTS = ["*"]
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_transaction():
+    """Django's WSGI handler closes the database connection at the end of each request, which on
+    PostgreSQL would end the test's transaction; the test client keeps it the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 def exercise(case, credentials: dict, published: dict) -> None:
