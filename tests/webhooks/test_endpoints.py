@@ -223,3 +223,19 @@ def test_a_delivery_to_a_switched_off_endpoint_is_not_sent_again(township, endpo
     refused = refusal(lambda: services.redeliver(Delivery.objects.get(), by=hook_editor))
     assert (refused.status, refused.code) == (409, "endpoint_inactive")
     assert Delivery.objects.count() == 1 and receiver.requests == []
+
+
+def test_the_back_office_switches_an_endpoint_off_through_the_service(client, endpoint, hook_editor):
+    client.force_login(hook_editor)
+    response = client.post(
+        reverse("admin:webhooks_endpoint_change", args=[endpoint.pk]),
+        {"url": endpoint.url, "events": ["adjustment.approved"], "description": "停用"},
+    )
+    assert response.status_code == 302
+    endpoint.refresh_from_db()
+    assert (endpoint.is_active, endpoint.events, endpoint.description) == (
+        False,
+        ["adjustment.approved"],
+        "停用",
+    )
+    assert endpoint.history.first().history_user == hook_editor
