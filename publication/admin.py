@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from review.admin import ReadOnlyAdmin, ReadOnlyInline
+from catalog.admin.scoping import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import Adjustment, AdjustmentItem, Edition, EditionChange, Feedback
 

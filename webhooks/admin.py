@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
-from catalog.admin.scoping import CountyScopedAdmin
+from catalog.admin.scoping import CountyScopedAdmin, ReadOnlyAdmin
 from catalog.refusals import REFUSALS, refusal_of
 
 from . import services
@@ -93,7 +93,7 @@ class EndpointAdmin(CountyScopedAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(CountyScopedAdmin):
+class DeliveryAdmin(ReadOnlyAdmin):
     """The delivery log: written by the workers only."""
 
     county_path = "endpoint__county"
@@ -128,15 +128,6 @@ class DeliveryAdmin(CountyScopedAdmin):
     ]
     fields = readonly_fields
     actions = ["send_again"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description="重新发送所选事件")
     def send_again(self, request, queryset):
