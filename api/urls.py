@@ -5,7 +5,7 @@ error shape."""
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from . import dispatch, drafts, imports, reviews, views
+from . import dispatch, drafts, imports, reviews, snapshots, views
 from .docs import Docs
 from .errors import NotFoundView
 
@@ -15,6 +15,7 @@ v1 = [
     path("v1/counties/", views.CountyList.as_view(), name="counties"),
     path("v1/counties/<str:code>/", views.CountyDetail.as_view(), name="county"),
     path("v1/counties/<str:code>/townships/", views.TownshipList.as_view(), name="townships"),
+    path("v1/counties/<str:code>/snapshot/", snapshots.CountySnapshot.as_view(), name="county_snapshot"),
     path("v1/townships/<str:code>/", views.TownshipDetail.as_view(), name="township"),
     path("v1/townships/<str:code>/editions/", views.EditionList.as_view(), name="editions"),
     path("v1/townships/<str:code>/editions/<int:number>/", views.EditionDetail.as_view(), name="edition"),

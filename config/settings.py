@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "catalog",
     "review",
+    "webhooks",
     "publication",
     "api",
 ]
@@ -286,12 +287,20 @@ CELERY_BEAT_SCHEDULE = {
     },
     "daily-digests": {"task": "review.tasks.send_digests", "schedule": crontab(hour=7, minute=30)},
     "clean-up-files": {"task": "catalog.tasks.clean_up_files", "schedule": crontab(minute=15)},
+    "retry-webhook-deliveries": {"task": "webhooks.tasks.retry_due_deliveries", "schedule": 60.0},
 }
 # Finished export files (county-wide zips, county downloads) are written here.
 EXPORT_DIR = Path(os.environ.get("EXPORT_DIR", BASE_DIR / "var" / "exports"))
 # Hours an export file and its job are kept, and an unconfirmed upload waits, before clean-up removes them.
 EXPORT_MAX_AGE_HOURS = env_int("EXPORT_MAX_AGE_HOURS", 24)
 UPLOAD_MAX_AGE_HOURS = env_int("UPLOAD_MAX_AGE_HOURS", 24)
+
+# Webhooks (docs/decisions/0026-webhooks-county-snapshots-schemathesis.md): seconds a delivery waits to connect and for each read.
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+# County systems sit on private government networks, so private addresses are allowed unless this is set.
+WEBHOOK_BLOCK_PRIVATE_NETWORKS = env_bool("WEBHOOK_BLOCK_PRIVATE_NETWORKS")
+# Networks a webhook may reach although they are never allowed otherwise (loopback, link-local…).
+WEBHOOK_ALLOWED_NETWORKS = env_list("WEBHOOK_ALLOWED_NETWORKS")
 
 # The integration API (docs/api.md, docs/decisions/0019-integration-api.md): JSON only, bearer
 # tokens (api/authentication.py) or the staff's session, every error in one Chinese shape

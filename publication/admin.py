@@ -2,8 +2,7 @@
 
 from django.contrib import admin
 
-from catalog.admin.scoping import CountyScopedAdmin
-from review.admin import ReadOnlyAdmin, ReadOnlyInline
+from catalog.admin.scoping import CountyScopedAdmin, ReadOnlyAdmin, ReadOnlyInline
 
 from .models import (
     Adjustment,

@@ -3,11 +3,11 @@ everything the review records (stage log, submissions, windows and their deadlin
 comments and their replies, disputes, decisions, approvals) is read-only, since only the workflow and the review services write it."""
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
 from catalog import permissions
 from catalog.admin import CountyScopedAdmin
+from catalog.admin.scoping import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import (
     Approval,
@@ -34,41 +34,6 @@ class ReviewPolicyAdmin(CountyScopedAdmin):
         "missing_mandatory",
     ]
     list_select_related = ["county"]
-
-
-class ReadOnlyInline(admin.TabularInline):
-    """Rows shown beside a record, never edited there."""
-
-    extra = 0
-    can_delete = False
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(CountyScopedAdmin):
-    """Records of what happened: only the workflow writes them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        """A past version may be looked at, never restored: only the workflow writes these records."""
-        if request.method == "POST":
-            raise PermissionDenied("这些记录只能由审核流程写入，不能在后台恢复或修改。")
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 @admin.register(StageChange)

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -69,6 +69,42 @@ class CountyScopedAdmin(SimpleHistoryAdmin):
     def get_list_filter(self, request):
         """Filters on a related record offer only the records of the editor's counties."""
         return [scoped_filter(self.model, entry) for entry in super().get_list_filter(request)]
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown beside a record, never edited there."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(CountyScopedAdmin):
+    """Records of what happened: only the workflow, the services or the workers write them (review's
+    records, editions, webhook deliveries)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """A past version may be looked at, never restored: only the workflow writes these records."""
+        if request.method == "POST":
+            raise PermissionDenied("这些记录只能由审核流程写入，不能在后台恢复或修改。")
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 # How each referenced model leads to its county, for narrowing form choices.

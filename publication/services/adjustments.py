@@ -18,7 +18,7 @@ from review import notifications
 from review.models import SubmittedItem
 from review.services import Change, write_change
 
-from .. import permissions
+from .. import events, permissions
 from ..models import (
     Adjustment,
     AdjustmentItem,
@@ -219,6 +219,8 @@ def decide_adjustment(
     )
     adjustment._history_user = by
     adjustment.save()
+    if adjustment.state == Adjustment.State.APPROVED:
+        events.adjustment_approved(adjustment)
     notifications.notify(
         [adjustment.filed_by],
         f"{adjustment.township.name}清单的调整申请{adjustment.get_state_display()}。",

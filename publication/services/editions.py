@@ -18,7 +18,7 @@ from catalog.refusals import PreconditionFailed
 from review import workflow
 from review.models import Approval
 
-from .. import localpages
+from .. import events, localpages
 from ..models import (
     CurrentEdition,
     Edition,
@@ -86,6 +86,7 @@ def create_edition(
             for diff in compare_rows(old, items)
         )
     CurrentEdition.objects.update_or_create(township=township, defaults={"edition": edition})
+    events.edition_published(edition)
     # Pages name the edition in force: forget it now and again once this is committed, so no
     # request in between keeps the old one; then every web worker drops its own copies of the
     # township's pages (publication/localpages.py).

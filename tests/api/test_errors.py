@@ -1,6 +1,8 @@
 """Every error in one JSON shape, {"code", "message", "field"}, with a Chinese message; never a 500 for
 bad input."""
 
+import json
+
 import pytest
 from django.urls import path, reverse
 from rest_framework.exceptions import Throttled
@@ -9,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.refusals import Conflict, Forbidden, Invalid, PreconditionFailed
+from config.errors import server_error
 
 pytestmark = pytest.mark.django_db
 
@@ -143,3 +146,22 @@ def test_odd_input_never_answers_a_server_error(client, first, url):
     assert response.status_code < 500
     if response.status_code >= 400:
         shape(response)
+
+
+def test_a_nul_byte_refused_before_the_views_answers_in_the_apis_shape(client):
+    # Found by Schemathesis: the site's middleware refused it with the HTML 400 page.
+    response = client.get("/api/v1/counties/", {"cursor": "\x00"})
+    assert response.status_code == 400 and response["Content-Type"] == "application/json"
+    assert response.json() == {
+        "code": "bad_request",
+        "message": "网址或查询条件中含有空字符（%00），无法处理。请检查网址是否完整、正确。",
+        "field": "",
+    }
+    page = client.get("/", {"q": "\x00"})
+    assert page.status_code == 400 and page["Content-Type"].startswith("text/html")
+
+
+def test_a_fault_of_ours_under_the_api_answers_500_in_the_apis_shape(rf):
+    response = server_error(rf.get("/api/v1/counties/"))
+    assert response.status_code == 500 and json.loads(response.content)["code"] == "server_error"
+    assert server_error(rf.get("/")).content.decode().lstrip().startswith("<")

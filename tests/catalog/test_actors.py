@@ -27,6 +27,7 @@ import review.rounds
 import review.services
 import review.template_rounds
 import review.workflow
+import webhooks.services
 from catalog.actors import SYSTEM, SystemActor
 from catalog.models import DutyItem
 from publication.services import RequestedChange, decide_adjustment, file_adjustment
@@ -59,6 +60,7 @@ SERVICE_MODULES = [
     publication.services.dispatch,
     publication.services.editions,
     publication.services.feedback,
+    webhooks.services,
 ]
 
 

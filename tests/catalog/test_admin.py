@@ -34,6 +34,7 @@ from tests.conftest import (
 )
 from tests.publication.conftest import approve_and_publish, make_adjustment, make_admission, make_feedback
 from tests.review.conftest import make_review_records
+from webhooks.models import Endpoint, Event
 
 pytestmark = pytest.mark.django_db
 
@@ -70,6 +71,8 @@ def world(duty_list, superuser):
     make_review_records(duty_list, superuser)
     published = make_duty_list(make_township(county, "已公布镇"))
     make_item(published)
+    # An endpoint, so publishing logs a delivery (not sent: the test's transaction never commits).
+    Endpoint.objects.create(county=county, url="https://10.1.2.3/hook", events=list(Event.values))
     edition = approve_and_publish(published, superuser)
     make_feedback(edition)
     make_adjustment(edition, superuser)
@@ -390,6 +393,7 @@ def populate(count: int) -> None:
         make_review_records(duty_list, user)
         published = make_duty_list(make_township(county))
         make_item(published, category=category)
+        Endpoint.objects.create(county=county, url="https://10.1.2.3/hook", events=list(Event.values))
         edition = approve_and_publish(published, user)
         make_feedback(edition, address=f"198.51.100.{n}")
         make_adjustment(edition, user)

@@ -34,6 +34,7 @@ def test_every_scheduled_task_is_registered():
         "review.tasks.send_deadline_reminders",
         "review.tasks.send_digests",
         "catalog.tasks.clean_up_files",
+        "webhooks.tasks.retry_due_deliveries",
     }
     assert scheduled <= set(celery_app.tasks)
 
