@@ -19,13 +19,14 @@ submitted (一上) is the county's choice, read by the workflow (`review.models.
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from django.db import models
 
 from .columns import COLUMNS, DEPARTMENT, DEPARTMENTS, Part
 from .comparison import FieldChange, compare_readings, readings
-from .imports.matching import name_key
 from .models import Catalogue, CatalogueEntry, DutyItem, DutyList
+from .similarity import name_key
 
 
 class Kind(models.TextChoices):
@@ -58,7 +59,10 @@ class Finding:
 
 @dataclass
 class Coverage:
-    findings: list[Finding]
+    """Findings of one check, listed by kind; the quality check (`catalog.quality`) has its own kinds."""
+
+    findings: list
+    kinds: ClassVar[type[models.TextChoices]] = Kind
 
     def of_kind(self, kind: str) -> list[Finding]:
         return [finding for finding in self.findings if finding.kind == kind]
@@ -70,7 +74,7 @@ class Coverage:
     @property
     def counts(self) -> list[tuple[Kind, int]]:
         """Each kind with its number of findings, every kind listed."""
-        return [(kind, len(self.of_kind(kind))) for kind in Kind]
+        return [(kind, len(self.of_kind(kind))) for kind in self.kinds]
 
     def __len__(self) -> int:
         return len(self.findings)

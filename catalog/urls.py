@@ -10,6 +10,7 @@ urlpatterns = [
     path("lists/<int:list_id>/", views.list_editor, name="list_editor"),
     path("lists/<int:list_id>/changes/", views.list_changes, name="list_changes"),
     path("lists/<int:list_id>/coverage/", coverage_views.list_coverage, name="list_coverage"),
+    path("lists/<int:list_id>/quality/", coverage_views.list_quality, name="list_quality"),
     path(
         "lists/<int:list_id>/coverage/export/",
         coverage_views.list_coverage_export,

@@ -7,7 +7,6 @@ transaction, through `catalog.services`, or not at all.
 """
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -19,16 +18,12 @@ from ..comparison import FieldChange, compare_readings
 from ..models import Catalogue, Category, Department, DutyItem, DutyList, Office, Part, Township
 from ..queries import current_draft
 from ..refusals import Conflict, Forbidden, Invalid
+from ..similarity import name_key
 from .layout import Parsed, ParsedRow, Problem, column_label, parse_sheets
 from .names import CREATE, KIND_LABELS, NameResolution, Names, remember, unresolved_problem
 from .reading import read_file
 
 NAME_LIMIT = DutyItem._meta.get_field("name").max_length
-
-
-def name_key(name: str) -> str:
-    """Names that differ only in bracket width or spaces are the same item."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name))
 
 
 DEPARTMENT_SEPARATORS = re.compile(r"[、，,；;/／\n]+")

@@ -10,6 +10,7 @@ from django.core.management import call_command
 
 import catalog.imports.matching
 import catalog.merging
+import catalog.quality
 import catalog.services
 import publication.services.adjustments
 import publication.services.editions
@@ -35,6 +36,7 @@ SERVICE_MODULES = [
     catalog.services,
     catalog.imports.matching,
     catalog.merging,
+    catalog.quality,
     review.decisions,
     review.records,
     review.rounds,
