@@ -24,7 +24,7 @@ from typing import ClassVar
 from django.db import models
 
 from .columns import COLUMNS, DEPARTMENT, DEPARTMENTS, Part
-from .comparison import FieldChange, compare_readings, readings
+from .comparison import FieldChange, compare_readings, department_ids, readings
 from .models import Catalogue, CatalogueEntry, DutyItem, DutyList
 from .similarity import name_key
 
@@ -161,7 +161,13 @@ def measured(row, entry: CatalogueEntry) -> list[Finding]:
             f"“{row.name}”列为{by_name['part'].after}，{entry.catalogue.name}列为{by_name['part'].before}。"
         )
         return [Finding(Kind.PART, sentence, row, entry, [by_name["part"]])]
-    differing = [c for c in changes if c.name != "part" and c.changed and c.before]
+    # Departments are the same when their ids are: an edition's rows keep the names of publication
+    # time, and a department renamed or reordered since is still the one the entry names.
+    differing = [
+        c
+        for c in changes
+        if c.name != "part" and c.before and department_ids(entry, c.name) != department_ids(row, c.name)
+    ]
     if not differing:
         return []
     said = "；".join(f"{c.label}为“{c.after or '未填写'}”，目录为“{c.before}”" for c in differing)
