@@ -71,6 +71,7 @@ def preview_context(request, plan, duty_list, token: str) -> dict:
         "township": plan.township,
         "token": token,
         "sections": plan.by_part(),
+        "near_rows": [incoming for incoming in plan.added if incoming.near_entries],
         "create_value": CREATE,
         "offers_creation": permissions.can_create_reference_data(request.user, plan.township.county_id),
     }
@@ -106,6 +107,17 @@ def replan(request, township: Township, staged: staging.StagedUpload, choices: d
         choices=choices,
         by=request.user,
     )
+
+
+def posted_links(data) -> dict[str, int]:
+    """The near-name catalogue entries confirmed in the preview: a new item's name → the entry's id."""
+    links = {}
+    for key, value in data.items():
+        if key.startswith("link-") and not key.startswith("link-name-") and value.isdigit():
+            name = data.get(f"link-name-{key.removeprefix('link-')}", "")
+            if name:
+                links[name] = int(value)
+    return links
 
 
 @login_required
@@ -151,7 +163,10 @@ def import_confirm(request, code: str):
         if plan.list_version != staged.list_version:
             raise StalePlanError("预览之后清单已被修改，下面是按最新清单重新生成的预览，请核对后再确认。")
         result = apply_import(
-            plan, by=request.user, remove_missing=request.POST.get("remove_missing") == "on"
+            plan,
+            by=request.user,
+            remove_missing=request.POST.get("remove_missing") == "on",
+            links=posted_links(request.POST),
         )
     except ImportFileError as error:
         staging.discard_upload(request.session, token)
@@ -168,9 +183,11 @@ def import_confirm(request, code: str):
         return refused_page(request, error, back=reverse("catalog:import_upload", args=[code]))
     staging.discard_upload(request.session, token)
     removed = len(plan.missing) if request.POST.get("remove_missing") == "on" else 0
+    linked = sum(1 for incoming in plan.added if incoming.near_entries and incoming.entry is not None)
     messages.success(
         request,
         f"已导入《{plan.filename}》：新增 {len(plan.added)} 项，修改 {len(plan.changed)} 项，删除 {removed} 项。"
+        + (f"按名称相近关联目录事项 {linked} 项。" if linked else "")
         + (
             f"已记住 {len(plan.names.chosen)} 个名称的对应关系，下次导入自动对应。"
             if plan.names.chosen
