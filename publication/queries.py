@@ -17,7 +17,7 @@ from catalog.columns import WORK_FIELDS
 from catalog.models import FROZEN_ORDER, County, Part, Township
 from review.inbox import Task
 
-from . import localpages
+from . import localpages, national
 from .models import CurrentEdition, Edition, EditionItem, Feedback
 from .services import SEARCHED_FIELDS, grams
 
@@ -294,8 +294,6 @@ def search(filters: SearchFilters, vendor: str) -> tuple[list[TownshipHits], int
 
 # Statistics.
 
-NATIONAL_SHARE = 65.6  # % of items coordinated or reclaimed, nationally (the figure the issue cites)
-
 
 @dataclass
 class Bar:
@@ -324,11 +322,14 @@ class CountyStats:
 
     @property
     def share(self) -> float:
-        return round(100 * self.shared / self.total, 1) if self.total else 0.0
+        return national.share_of(self.shared, self.total)
 
     @property
     def national(self) -> float:
-        return NATIONAL_SHARE
+        return national.SHARED_SHARE
+
+    def by_township(self) -> "national.Comparison":
+        return national.compare_townships(self.townships)
 
 
 def county_stats(county: County) -> CountyStats:
