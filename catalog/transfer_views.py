@@ -19,7 +19,7 @@ from .forms import ImportUploadForm
 from .imports import ImportFileError, apply_import, plan_import, staging
 from .imports.matching import StalePlanError
 from .imports.names import CREATE
-from .models import County, DutyList, NameAlias, Township
+from .models import Catalogue, County, DutyList, NameAlias, Township
 from .refusals import REFUSALS, refusal_of
 from .refused_views import refused_page
 from .uploads import upload_refused
@@ -203,6 +203,15 @@ def list_export(request, list_id: int):
     if not permissions.can_view_list(request.user, duty_list):
         raise Http404("清单不存在。")
     return xlsx_response(exports.list_workbook(duty_list), exports.export_filename(duty_list.township))
+
+
+@login_required
+def catalogue_export(request, catalogue_id: int):
+    """A reference catalogue as a workbook, for the county's editors (who keep it in the back office)."""
+    catalogue = get_object_or_404(Catalogue, pk=catalogue_id)
+    if not permissions.can_manage_county(request.user, catalogue.county_id):
+        raise Http404("目录不存在。")
+    return xlsx_response(exports.catalogue_workbook(catalogue), f"{catalogue.name}.xlsx")
 
 
 @login_required
