@@ -21,7 +21,7 @@ from . import permissions
 from .actors import permits
 from .columns import COLUMNS, TEXT
 from .coverage import Coverage, draft_items
-from .models import DutyList, QualityPolicy, VaguePhrase
+from .models import DutyList, Part, QualityPolicy, VaguePhrase
 from .refusals import Forbidden
 from .similarity import BigramIndex
 
@@ -60,8 +60,11 @@ def policy_for(county_id: int) -> QualityPolicy:
     return QualityPolicy.objects.filter(county_id=county_id).first() or QualityPolicy(county_id=county_id)
 
 
+PART_LABELS = dict(Part.choices)
+
+
 def part_label(item) -> str:
-    return item.get_part_display()
+    return PART_LABELS[item.part]
 
 
 def quality_of(county_id: int, items: Iterable) -> Quality:

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
-from itertools import combinations
+from itertools import chain, combinations
 
 PUNCTUATION = re.compile(r"[\W_]+")  # Han characters are word characters: only punctuation and spaces go
 
@@ -70,6 +70,8 @@ class BigramIndex:
 
         Each posting list yields the pairs that share its bigram, so a pair is counted once per
         bigram it shares and pairs sharing none are never met."""
-        shared = Counter(pair for positions in self.postings.values() for pair in combinations(positions, 2))
+        shared = Counter(
+            chain.from_iterable(combinations(positions, 2) for positions in self.postings.values())
+        )
         pairs = [(a, b, self.score(self.grams[a], b, count)) for (a, b), count in shared.items()]
         return sorted(pair for pair in pairs if pair[2] >= threshold)
