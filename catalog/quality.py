@@ -136,6 +136,7 @@ def check_may_manage(county_id: int, by) -> None:
 def save_vague_phrase(phrase: VaguePhrase, *, by) -> VaguePhrase:
     """Add or change a phrase of the county's list (at least two characters, once per county)."""
     check_may_manage(phrase.county_id, by)
+    phrase.phrase = phrase.phrase.strip()  # before the checks: " 等 " is one character
     phrase.full_clean()
     phrase.save()
     return phrase

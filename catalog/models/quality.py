@@ -70,6 +70,3 @@ class VaguePhrase(models.Model):
 
     def __str__(self) -> str:
         return self.phrase
-
-    def clean(self) -> None:
-        self.phrase = self.phrase.strip()
