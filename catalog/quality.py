@@ -20,8 +20,8 @@ from django.db import models, transaction
 from . import permissions
 from .actors import permits
 from .columns import COLUMNS, TEXT
-from .coverage import Coverage, draft_items
-from .models import DutyList, Part, QualityPolicy, VaguePhrase
+from .coverage import Coverage, draft_items, part_label
+from .models import DutyList, QualityPolicy, VaguePhrase
 from .refusals import Forbidden
 from .similarity import BigramIndex
 
@@ -60,13 +60,6 @@ def policy_for(county_id: int) -> QualityPolicy:
     return QualityPolicy.objects.filter(county_id=county_id).first() or QualityPolicy(county_id=county_id)
 
 
-PART_LABELS = dict(Part.choices)
-
-
-def part_label(item) -> str:
-    return PART_LABELS[item.part]
-
-
 def quality_of(county_id: int, items: Iterable) -> Quality:
     """The findings of a draft's active items, in list order (two queries: the settings, the phrases)."""
     items = list(items)
@@ -74,7 +67,7 @@ def quality_of(county_id: int, items: Iterable) -> Quality:
     phrases = list(VaguePhrase.objects.filter(county_id=county_id).values_list("phrase", flat=True))
     found = near_duplicates(items, threshold)
     found += [
-        Finding(Kind.NO_BASIS, f"“{item.name}”（{part_label(item)}）没有填写依据。", item)
+        Finding(Kind.NO_BASIS, f"“{item.name}”（{part_label(item.part)}）没有填写依据。", item)
         for item in items
         if not item.basis.strip()
     ]
@@ -89,7 +82,7 @@ def near_duplicates(items: list, threshold: float) -> list[Finding]:
         a, b = items[first], items[second]
         percent = int(score * 100)
         sentence = (
-            f"“{a.name}”（{part_label(a)}）与“{b.name}”（{part_label(b)}）名称相近"
+            f"“{a.name}”（{part_label(a.part)}）与“{b.name}”（{part_label(b.part)}）名称相近"
             f"（相似度 {percent}%），请核对是否重复。"
         )
         found.append(Finding(Kind.NEAR_DUPLICATE, sentence, a, b, percent))
