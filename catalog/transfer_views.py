@@ -13,9 +13,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from . import exports, permissions, queries, tasks
+from . import catalogue_imports, exports, permissions, queries, tasks
 from .downloads import xlsx_response
-from .forms import ImportUploadForm
+from .forms import CatalogueUploadForm, ImportUploadForm
 from .imports import ImportFileError, apply_import, plan_import, staging
 from .imports.matching import StalePlanError
 from .imports.names import CREATE
@@ -212,6 +212,35 @@ def catalogue_export(request, catalogue_id: int):
     if not permissions.can_manage_county(request.user, catalogue.county_id):
         raise Http404("目录不存在。")
     return xlsx_response(exports.catalogue_workbook(catalogue), f"{catalogue.name}.xlsx")
+
+
+@login_required
+def catalogue_import(request, catalogue_id: int):
+    """A catalogue's workbook read back into it, all or nothing; every problem listed on the form."""
+    catalogue = get_object_or_404(Catalogue, pk=catalogue_id)
+    if not permissions.can_manage_county(request.user, catalogue.county_id):
+        raise Http404("目录不存在。")
+    form = CatalogueUploadForm(request.POST or None, request.FILES or None, too_large=upload_refused(request))
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = catalogue_imports.import_catalogue(
+                catalogue, upload.read(), upload.name, by=request.user
+            )
+        except ImportFileError as error:
+            form.add_error("file", str(error))
+        except REFUSALS as error:
+            for message in getattr(error, "messages", None) or [refusal_of(error).message]:
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request, f"已导入《{upload.name}》：新增 {result.added} 项，更新 {result.changed} 项。"
+            )
+            return redirect(reverse("admin:catalog_catalogue_changelist"))
+    status = 413 if form.has_error("file", "too_large") else (400 if form.errors else 200)
+    return render(
+        request, "catalog/catalogue_import.html", {"catalogue": catalogue, "form": form}, status=status
+    )
 
 
 @login_required

@@ -36,4 +36,5 @@ urlpatterns = [
     path("jobs/<int:job_id>/file/", job_views.job_file, name="job_file"),
     path("template/", transfer_views.blank_template, name="blank_template"),
     path("catalogues/<int:catalogue_id>/export/", transfer_views.catalogue_export, name="catalogue_export"),
+    path("catalogues/<int:catalogue_id>/import/", transfer_views.catalogue_import, name="catalogue_import"),
 ]

@@ -105,7 +105,11 @@ class CatalogueAdmin(CountyScopedAdmin):
 
     @admin.display(description="Excel")
     def workbook(self, obj):
-        return format_html('<a href="{}">导出 Excel</a>', reverse("catalog:catalogue_export", args=[obj.pk]))
+        return format_html(
+            '<a href="{}">导出 Excel</a> · <a href="{}">导入 Excel</a>',
+            reverse("catalog:catalogue_export", args=[obj.pk]),
+            reverse("catalog:catalogue_import", args=[obj.pk]),
+        )
 
 
 # Catalogue entries are county-wide: they name no township office.

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 
+import catalog.catalogue_imports
 import catalog.imports.matching
 import catalog.merging
 import catalog.quality
@@ -34,6 +35,7 @@ pytestmark = pytest.mark.django_db
 
 SERVICE_MODULES = [
     catalog.services,
+    catalog.catalogue_imports,
     catalog.imports.matching,
     catalog.merging,
     catalog.quality,
