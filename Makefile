@@ -12,12 +12,12 @@ DEMO_PORT ?= 8000
 # server. `make serve` and `make bench-load` run the production setup instead, which
 # needs SECRET_KEY (see .env.example and README "Running in production"); bench-load's
 # own process is a development-mode client of production servers it starts.
-demo test test-fast lint check bench bench-excel bench-review bench-public bench-dispatch bench-load: export DEBUG ?= 1
+demo test test-fast lint check bench bench-excel bench-review bench-public bench-dispatch bench-quality bench-load: export DEBUG ?= 1
 
 # The variables of `make serve`, KEY=value lines as in systemd's EnvironmentFile.
 ENV_FILE ?= .env
 
-.PHONY: install demo test test-fast lint check serve bench bench-excel bench-review bench-public bench-dispatch bench-load
+.PHONY: install demo test test-fast lint check serve bench bench-excel bench-review bench-public bench-dispatch bench-quality bench-load
 
 install: $(VENV)/.installed
 
@@ -74,6 +74,9 @@ bench-public: install
 # The 12345 lookup (GET /api/v1/route/), township-scoped and county-wide, over 500,000 published items.
 bench-dispatch: install
 	$(BIN)/python benchmarks/dispatch.py
+
+bench-quality: install
+	$(BIN)/python benchmarks/quality.py
 
 # Load and fault runs against gunicorn + PostgreSQL + Redis (see docs/performance.md);
 # wrk comes from Debian. DATABASE_URL must name PostgreSQL.

@@ -10,7 +10,7 @@ stable keys.
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .columns import COLUMN, COMPARED_COLUMNS, FROZEN_COLUMN, Part
+from .columns import COLUMN, COMPARED_COLUMNS, DEPARTMENTS, FROZEN_COLUMN, Part
 from .models.items import PartFields
 
 # A field's label by its name on the live item or on frozen rows.
@@ -55,6 +55,19 @@ def readings(row, names: Iterable[str]) -> dict[str, str]:
     if isinstance(row, PartFields):
         return {name: str(COLUMN[name].live_value(row) or "") for name in names}
     return {name: str(FROZEN_COLUMN[name].frozen_value(row) or "") for name in names}
+
+
+def department_ids(row, name: str) -> frozenset:
+    """The ids of the departments a column names on any version of an item (names change when a
+    department is renamed, ids do not): a live row through its related rows as fetched, a frozen
+    row through the ids it keeps."""
+    column = COLUMN[name]
+    if isinstance(row, PartFields):
+        if column.kind == DEPARTMENTS:
+            return frozenset(department.pk for department in getattr(row, name).all())
+        return frozenset({getattr(row, f"{name}_id")} - {None})
+    kept = getattr(row, column.frozen_ids)
+    return frozenset(kept if column.kind == DEPARTMENTS else {kept} - {None})
 
 
 COMPARED_NAMES = [column.frozen_name for column in COMPARED_COLUMNS]

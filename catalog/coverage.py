@@ -19,13 +19,14 @@ submitted (一上) is the county's choice, read by the workflow (`review.models.
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from django.db import models
 
 from .columns import COLUMNS, DEPARTMENT, DEPARTMENTS, Part
-from .comparison import FieldChange, compare_readings, readings
-from .imports.matching import name_key
+from .comparison import FieldChange, compare_readings, department_ids, readings
 from .models import Catalogue, CatalogueEntry, DutyItem, DutyList
+from .similarity import name_key
 
 
 class Kind(models.TextChoices):
@@ -58,7 +59,10 @@ class Finding:
 
 @dataclass
 class Coverage:
-    findings: list[Finding]
+    """Findings of one check, listed by kind; the quality check (`catalog.quality`) has its own kinds."""
+
+    findings: list
+    kinds: ClassVar[type[models.TextChoices]] = Kind
 
     def of_kind(self, kind: str) -> list[Finding]:
         return [finding for finding in self.findings if finding.kind == kind]
@@ -70,7 +74,7 @@ class Coverage:
     @property
     def counts(self) -> list[tuple[Kind, int]]:
         """Each kind with its number of findings, every kind listed."""
-        return [(kind, len(self.of_kind(kind))) for kind in Kind]
+        return [(kind, len(self.of_kind(kind))) for kind in self.kinds]
 
     def __len__(self) -> int:
         return len(self.findings)
@@ -157,7 +161,13 @@ def measured(row, entry: CatalogueEntry) -> list[Finding]:
             f"“{row.name}”列为{by_name['part'].after}，{entry.catalogue.name}列为{by_name['part'].before}。"
         )
         return [Finding(Kind.PART, sentence, row, entry, [by_name["part"]])]
-    differing = [c for c in changes if c.name != "part" and c.changed and c.before]
+    # Departments are the same when their ids are: an edition's rows keep the names of publication
+    # time, and a department renamed or reordered since is still the one the entry names.
+    differing = [
+        c
+        for c in changes
+        if c.name != "part" and c.before and department_ids(entry, c.name) != department_ids(row, c.name)
+    ]
     if not differing:
         return []
     said = "；".join(f"{c.label}为“{c.after or '未填写'}”，目录为“{c.before}”" for c in differing)

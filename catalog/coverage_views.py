@@ -1,14 +1,15 @@
-"""查缺补漏: a draft's findings against its county's catalogues, as a page and as a workbook.
+"""查缺补漏 and the quality check: a draft's findings against its county's catalogues (a page and a
+workbook) and against its own wording (a page).
 
-Whoever may view the list sees its coverage; the links to fix a finding are offered to whoever may
-edit it now (the item's edit or move page, the add-item page for a missing entry).
+Whoever may view the list sees them; the links to fix a finding are offered to whoever may edit it
+now (the item's edit or move page, the add-item page for a missing entry).
 """
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
 
-from . import coverage, exports, permissions
+from . import coverage, exports, permissions, quality
 from .downloads import xlsx_response
 from .views import editor_url, visible_list
 
@@ -59,4 +60,31 @@ def list_coverage_export(request, list_id: int):
     return xlsx_response(
         exports.coverage_workbook(duty_list.title, found.findings),
         exports.export_filename(duty_list.township, "查缺补漏"),
+    )
+
+
+@login_required
+def list_quality(request, list_id: int):
+    duty_list = visible_list(request, list_id)
+    found = quality.draft_quality(duty_list)
+    can_edit = permissions.can_edit_list(request.user, duty_list)
+    # Addresses built from two reversed ones: a long list has hundreds of findings.
+    editor = editor_url(duty_list)
+    edit_head, edit_tail = reverse("catalog:item_edit", args=[0]).rsplit("0", 1)
+    for finding in found.findings:
+        for name, item in (("item", finding.item), ("other", finding.other)):
+            setattr(finding, f"{name}_url", f"{editor}?part={item.part}#item-{item.pk}" if item else "")
+            setattr(
+                finding, f"{name}_fix_url", f"{edit_head}{item.pk}{edit_tail}" if item and can_edit else ""
+            )
+    return render(
+        request,
+        "catalog/quality.html",
+        {
+            "duty_list": duty_list,
+            "quality": found,
+            "threshold": quality.policy_for(duty_list.township.county_id).similarity_threshold,
+            "back_url": editor_url(duty_list),
+            "title": duty_list.title,
+        },
     )

@@ -26,7 +26,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .columns import COLUMNS, exported_columns
-from .models import PUBLISHED_ORDER, DutyItem, DutyList, FrozenItem, Part, Township
+from .models import PUBLISHED_ORDER, Catalogue, CatalogueEntry, DutyItem, DutyList, FrozenItem, Part, Township
 
 SHEET_NAMES = {
     Part.BASIC: "基本履职事项清单",
@@ -92,11 +92,18 @@ def frozen_export_rows(rows: Iterable[FrozenItem]) -> Iterable[ExportRow]:
 
 
 def write_workbook(
-    township_name: str, rows: Iterable[ExportRow], stream, *, instructions: bool = False
+    township_name: str,
+    rows: Iterable[ExportRow],
+    stream,
+    *,
+    instructions: bool = False,
+    title: str = "",
 ) -> None:
-    """Three sheets, one per part, ready to print: A4 landscape, header repeated, pages numbered."""
+    """Three sheets, one per part, ready to print: A4 landscape, header repeated, pages numbered.
+    Each sheet is headed with `title` (the township's list by default) and the part."""
     workbook = Workbook(write_only=True)
-    sheets = {part: start_sheet(workbook, township_name, part) for part in Part}
+    title = title or f"{township_name}履行职责事项清单"
+    sheets = {part: start_sheet(workbook, title, part) for part in Part}
     numbers = dict.fromkeys(Part, 0)
     for row in rows:
         numbers[row.part] += 1
@@ -113,11 +120,9 @@ def write_workbook(
     workbook.save(stream)
 
 
-def start_sheet(workbook: Workbook, township_name: str, part: Part):
+def start_sheet(workbook: Workbook, title: str, part: Part):
     columns = [("序号", NUMBER_WIDTH), *((column.header, column.width) for column in PART_COLUMNS[part])]
-    return start_table(
-        workbook, SHEET_NAMES[part], f"{township_name}履行职责事项清单（{part.label}）", columns
-    )
+    return start_table(workbook, SHEET_NAMES[part], f"{title}（{part.label}）", columns)
 
 
 def start_table(workbook: Workbook, sheet_name: str, title: str, columns: list[tuple[str, int]]):
@@ -209,6 +214,30 @@ def cell_bold(sheet, value) -> WriteOnlyCell:
 def list_workbook(duty_list: DutyList) -> bytes:
     stream = io.BytesIO()
     write_workbook(duty_list.township.name, export_rows(duty_list), stream)
+    return stream.getvalue()
+
+
+def catalogue_workbook(catalogue: Catalogue) -> bytes:
+    """A reference catalogue in the printed layout of a list: its entries by part, each column the
+    entry has (an entry names no township office and keeps no remarks: those stay empty)."""
+    entries = (
+        catalogue.entries.select_related("category", "receiving_department")
+        .prefetch_related("lead_departments")
+        .order_by("part", "category__order", "order", "id")
+    )
+    names = {field.name for field in CatalogueEntry._meta.get_fields()}
+    rows = (
+        ExportRow(
+            part=entry.part,
+            **{
+                column.name: (column.live_value(entry) or "") if column.name in names else ""
+                for column in EXPORTED_COLUMNS
+            },
+        )
+        for entry in entries
+    )
+    stream = io.BytesIO()
+    write_workbook(catalogue.name, rows, stream, title=catalogue.name)
     return stream.getvalue()
 
 

@@ -250,3 +250,12 @@ class ImportUploadForm(forms.Form):
         if self.too_large or (upload is not None and upload.size > MAX_FILE_BYTES):
             raise forms.ValidationError(upload_limit_message(), code="too_large")
         return upload
+
+
+class CatalogueUploadForm(ImportUploadForm):
+    """A catalogue's workbook: the file only (names must be the county's already)."""
+
+    def __init__(self, *args, too_large: bool = False, **kwargs):
+        super().__init__(*args, offers_creation=False, too_large=too_large, **kwargs)
+        del self.fields["create_missing"]
+        self.fields["file"].help_text = "参考目录的工作簿（.xlsx），可先导出再修改；有任何问题都不会写入。"

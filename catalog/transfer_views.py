@@ -12,13 +12,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from . import access, exports, permissions, tasks
+from . import access, catalogue_imports, exports, permissions, tasks
 from .downloads import xlsx_response
-from .forms import ImportUploadForm
+from .forms import CatalogueUploadForm, ImportUploadForm
 from .imports import ImportFileError, apply_import, plan_import, staging
 from .imports.matching import StalePlanError
 from .imports.names import CREATE
-from .models import County, DutyList, NameAlias, Township
+from .models import Catalogue, County, DutyList, NameAlias, Township
 from .refusals import REFUSALS, refusal_of
 from .refused_views import refused_page
 from .uploads import upload_refused
@@ -64,6 +64,7 @@ def preview_context(request, plan, duty_list, token: str) -> dict:
         "township": plan.township,
         "token": token,
         "sections": plan.by_part(),
+        "near_rows": [incoming for incoming in plan.added if incoming.near_entries],
         "create_value": CREATE,
         "offers_creation": permissions.can_create_reference_data(request.user, plan.township.county_id),
     }
@@ -88,6 +89,17 @@ def waiting_upload(request, code: str) -> staging.StagedUpload | None:
     if staged is None:
         messages.error(request, "这次导入的预览已失效，请重新上传文件。")
     return staged
+
+
+def posted_links(data) -> dict[str, int]:
+    """The near-name catalogue entries confirmed in the preview: a new item's name → the entry's id."""
+    links = {}
+    for key, value in data.items():
+        if key.startswith("link-") and not key.startswith("link-name-") and value.isdigit():
+            name = data.get(f"link-name-{key.removeprefix('link-')}", "")
+            if name:
+                links[name] = int(value)
+    return links
 
 
 @login_required
@@ -128,7 +140,10 @@ def import_confirm(request, code: str):
     try:
         plan = staging.confirmable_plan(request.session, staged, township, by=request.user)
         result = apply_import(
-            plan, by=request.user, remove_missing=request.POST.get("remove_missing") == "on"
+            plan,
+            by=request.user,
+            remove_missing=request.POST.get("remove_missing") == "on",
+            links=posted_links(request.POST),
         )
     except ImportFileError as error:
         staging.discard_upload(request.session, token)
@@ -145,9 +160,11 @@ def import_confirm(request, code: str):
         return refused_page(request, error, back=reverse("catalog:import_upload", args=[code]))
     staging.discard_upload(request.session, token)
     removed = len(plan.missing) if request.POST.get("remove_missing") == "on" else 0
+    linked = sum(1 for incoming in plan.added if incoming.near_entries and incoming.entry is not None)
     messages.success(
         request,
         f"已导入《{plan.filename}》：新增 {len(plan.added)} 项，修改 {len(plan.changed)} 项，删除 {removed} 项。"
+        + (f"按名称相近关联目录事项 {linked} 项。" if linked else "")
         + (
             f"已记住 {len(plan.names.chosen)} 个名称的对应关系，下次导入自动对应。"
             if plan.names.chosen
@@ -163,6 +180,44 @@ def list_export(request, list_id: int):
     if not permissions.can_view_list(request.user, duty_list):
         raise Http404("清单不存在。")
     return xlsx_response(exports.list_workbook(duty_list), exports.export_filename(duty_list.township))
+
+
+@login_required
+def catalogue_export(request, catalogue_id: int):
+    """A reference catalogue as a workbook, for the county's editors (who keep it in the back office)."""
+    catalogue = get_object_or_404(Catalogue, pk=catalogue_id)
+    if not permissions.can_manage_county(request.user, catalogue.county_id):
+        raise Http404("目录不存在。")
+    return xlsx_response(exports.catalogue_workbook(catalogue), f"{catalogue.name}.xlsx")
+
+
+@login_required
+def catalogue_import(request, catalogue_id: int):
+    """A catalogue's workbook read back into it, all or nothing; every problem listed on the form."""
+    catalogue = get_object_or_404(Catalogue, pk=catalogue_id)
+    if not permissions.can_manage_county(request.user, catalogue.county_id):
+        raise Http404("目录不存在。")
+    form = CatalogueUploadForm(request.POST or None, request.FILES or None, too_large=upload_refused(request))
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = catalogue_imports.import_catalogue(
+                catalogue, upload.read(), upload.name, by=request.user
+            )
+        except ImportFileError as error:
+            form.add_error("file", str(error))
+        except REFUSALS as error:
+            for message in getattr(error, "messages", None) or [refusal_of(error).message]:
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request, f"已导入《{upload.name}》：新增 {result.added} 项，更新 {result.changed} 项。"
+            )
+            return redirect(reverse("admin:catalog_catalogue_changelist"))
+    status = 413 if form.has_error("file", "too_large") else (400 if form.errors else 200)
+    return render(
+        request, "catalog/catalogue_import.html", {"catalogue": catalogue, "form": form}, status=status
+    )
 
 
 @login_required

@@ -10,6 +10,7 @@ urlpatterns = [
     path("lists/<int:list_id>/", views.list_editor, name="list_editor"),
     path("lists/<int:list_id>/changes/", views.list_changes, name="list_changes"),
     path("lists/<int:list_id>/coverage/", coverage_views.list_coverage, name="list_coverage"),
+    path("lists/<int:list_id>/quality/", coverage_views.list_quality, name="list_quality"),
     path(
         "lists/<int:list_id>/coverage/export/",
         coverage_views.list_coverage_export,
@@ -34,4 +35,6 @@ urlpatterns = [
     path("jobs/<int:job_id>/", job_views.job, name="job"),
     path("jobs/<int:job_id>/file/", job_views.job_file, name="job_file"),
     path("template/", transfer_views.blank_template, name="blank_template"),
+    path("catalogues/<int:catalogue_id>/export/", transfer_views.catalogue_export, name="catalogue_export"),
+    path("catalogues/<int:catalogue_id>/import/", transfer_views.catalogue_import, name="catalogue_import"),
 ]

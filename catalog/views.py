@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from . import access, coverage, notes, permissions, queries, services
+from . import access, coverage, notes, permissions, quality, queries, services
 from .columns import WORK_FIELDS
 from .forms import (
     DutyItemForm,
@@ -104,11 +104,21 @@ def list_editor(request, list_id: int):
             ),
             "active_part": active_part,
             "can_edit": permissions.can_edit_list(request.user, duty_list),
-            "coverage": (
-                None if duty_list.stage in DutyList.LOCKED_STAGES else coverage.draft_coverage(duty_list)
-            ),
+            **checks_before_submitting(duty_list),
         },
     )
+
+
+def checks_before_submitting(duty_list: DutyList) -> dict:
+    """查缺补漏 and the quality check of a draft not yet locked, over its items read once."""
+    if duty_list.stage in DutyList.LOCKED_STAGES:
+        return {"coverage": None, "quality": None}
+    items = list(coverage.draft_items(duty_list))
+    county_id = duty_list.township.county_id
+    return {
+        "coverage": coverage.coverage_of(county_id, items),
+        "quality": quality.quality_of(county_id, items),
+    }
 
 
 def set_item_urls(items, open_notes: dict[int, int] | None = None) -> None:

@@ -18,7 +18,7 @@ from catalog.models import FROZEN_ORDER, County, Part, Township
 from catalog.synonyms import synonyms_of
 from review.inbox import Task
 
-from . import localpages
+from . import localpages, national
 from .models import CurrentEdition, DispatchDispute, Edition, EditionItem, Feedback
 from .services import SEARCHED_FIELDS, grams
 
@@ -304,8 +304,6 @@ def search(filters: SearchFilters, vendor: str) -> tuple[list[TownshipHits], int
 
 # Statistics.
 
-NATIONAL_SHARE = 65.6  # % of items coordinated or reclaimed, nationally (the figure the issue cites)
-
 
 @dataclass
 class Bar:
@@ -334,11 +332,14 @@ class CountyStats:
 
     @property
     def share(self) -> float:
-        return round(100 * self.shared / self.total, 1) if self.total else 0.0
+        return national.share_of(self.shared, self.total)
 
     @property
     def national(self) -> float:
-        return NATIONAL_SHARE
+        return national.SHARED_SHARE
+
+    def by_township(self) -> "national.Comparison":
+        return national.compare_townships(self.townships)
 
 
 def county_stats(county: County) -> CountyStats:

@@ -251,7 +251,7 @@ def statistics(request, code: str):
             width = round(100 * edition.count_of(part) / most, 1)
             edition.segments.append({"part": part, "x": x, "width": width})
             x = round(x + width, 1)
-    return render(request, "publication/statistics.html", {"stats": stats})
+    return render(request, "publication/statistics.html", {"stats": stats, "comparison": stats.by_township()})
 
 
 def open_data(request):

@@ -20,6 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from catalog import permissions as catalog_permissions
+from catalog import quality
 from catalog.downloads import xlsx_response
 from catalog.models import County, DutyList
 from catalog.refusals import REFUSALS
@@ -89,6 +90,10 @@ def review_context(request, duty_list: DutyList, actions) -> dict:
         "can_see_board": permissions.can_see_board(request.user, duty_list.township.county_id),
         "can_extend": permissions.county_editor(request.user, duty_list),
         "extend_form": ExtendDeadlineForm(prefix="extend"),
+        # Before the township submits (一上, 二上, 三上): what to check in the draft's wording first.
+        "quality": (
+            quality.draft_quality(duty_list) if any(t.action == "submit" for t, _form in actions) else None
+        ),
     }
 
 

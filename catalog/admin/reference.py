@@ -4,6 +4,8 @@ catalogues with their entries, and who holds which role."""
 from django import forms
 from django.contrib import admin
 from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.html import format_html
 
 from .. import permissions, services, synonyms
 from ..forms import PART_FORM_FIELDS, PartFieldsForm
@@ -91,8 +93,8 @@ class CategoryAdmin(MergeActionAdmin, CountyScopedAdmin):
 
 @admin.register(Catalogue)
 class CatalogueAdmin(CountyScopedAdmin):
-    list_display = ["name", "kind", "county", "entry_count"]
-    list_filter = ["county", "kind"]
+    list_display = ["name", "kind", "is_illustrative", "county", "entry_count", "workbook"]
+    list_filter = ["county", "kind", "is_illustrative"]
     list_select_related = ["county"]
     search_fields = ["name"]
 
@@ -102,6 +104,14 @@ class CatalogueAdmin(CountyScopedAdmin):
     @admin.display(description="事项数", ordering="entry_total")
     def entry_count(self, obj):
         return obj.entry_total
+
+    @admin.display(description="Excel")
+    def workbook(self, obj):
+        return format_html(
+            '<a href="{}">导出 Excel</a> · <a href="{}">导入 Excel</a>',
+            reverse("catalog:catalogue_export", args=[obj.pk]),
+            reverse("catalog:catalogue_import", args=[obj.pk]),
+        )
 
 
 # Catalogue entries are county-wide: they name no township office.

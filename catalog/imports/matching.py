@@ -7,7 +7,6 @@ transaction, through `catalog.services`, or not at all.
 """
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -17,18 +16,15 @@ from ..actors import is_system, permits, recorded_user
 from ..columns import COLUMNS, FIELD_NAMES, WORK_FIELDS, YES_NO
 from ..comparison import FieldChange, compare_readings
 from ..models import Catalogue, Category, Department, DutyItem, DutyList, Office, Part, Township
+from ..quality import policy_for as quality_policy_for
 from ..queries import current_draft
 from ..refusals import Conflict, Forbidden, Invalid
+from ..similarity import BigramIndex, name_key
 from .layout import Parsed, ParsedRow, Problem, column_label, parse_sheets
 from .names import CREATE, KIND_LABELS, NameResolution, Names, remember, unresolved_problem
 from .reading import read_file
 
 NAME_LIMIT = DutyItem._meta.get_field("name").max_length
-
-
-def name_key(name: str) -> str:
-    """Names that differ only in bracket width or spaces are the same item."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name))
 
 
 DEPARTMENT_SEPARATORS = re.compile(r"[、，,；;/／\n]+")
@@ -56,7 +52,14 @@ class Incoming:
     texts: dict[str, str] = field(default_factory=dict)
     is_safeguard: bool | None = None  # None: the file has no 兜底 column
     entry: object = None  # the catalogue entry of the same name, if any
+    # Without one: the entries whose names are alike (entry, similarity in %), closest first; the
+    # person importing confirms one in the preview, or none.
+    near_entries: list = field(default_factory=list)
     columns: frozenset = frozenset()  # the file's columns for this row's part
+
+    @property
+    def part_label(self) -> str:
+        return Part(self.part).label
 
     def has(self, name: str) -> bool:
         """Whether the file speaks about this field; a missing column leaves it as it is."""
@@ -135,7 +138,13 @@ class ImportPlan:
             lines.append(
                 f"{label}：新增 {len(section['added'])}，修改 {len(section['changed'])}，文件中没有 {len(section['missing'])}"
             )
-            lines += [f"  + {i.name}" for i in section["added"]]
+            for new in section["added"]:
+                lines.append(f"  + {new.name}")
+                lines += [
+                    f"      ? 名称相近的目录事项：“{entry.name}”（{entry.catalogue.name}，相似度 {score}%），"
+                    "命令行导入不关联，请在网页导入时确认"
+                    for entry, score in new.near_entries
+                ]
             for change in section["changed"]:
                 lines.append(f"  ~ {change.item.name}")
                 lines += [
@@ -205,22 +214,37 @@ def plan_import(
     return plan
 
 
-def catalogue_entries(county) -> dict:
-    """The county's template and safeguard entries by name key, to link new items to."""
-    entries = {}
-    catalogues = Catalogue.objects.filter(
-        county=county, kind__in=[Catalogue.Kind.TEMPLATE, Catalogue.Kind.SAFEGUARD]
-    )
-    # Later catalogues overwrite earlier ones: "safeguard" sorts before "template",
-    # so an item named in both links to its template entry.
-    for catalogue in catalogues.order_by("kind"):
-        for entry in catalogue.entries.all():
-            entries[name_key(entry.name)] = entry
-    return entries
+class CatalogueNames:
+    """The county's template and safeguard entries, to link new items to: by name, or, for a name
+    no entry has, the entries whose names are alike (the county's quality threshold, one similarity
+    function with the draft's near-duplicate check)."""
+
+    MOST = 3  # near entries offered for a row
+
+    def __init__(self, county):
+        self.by_key: dict = {}
+        catalogues = Catalogue.objects.filter(
+            county=county, kind__in=[Catalogue.Kind.TEMPLATE, Catalogue.Kind.SAFEGUARD]
+        )
+        # Later catalogues overwrite earlier ones: "safeguard" sorts before "template",
+        # so an item named in both links to its template entry.
+        for catalogue in catalogues.order_by("kind"):
+            for entry in catalogue.entries.select_related("catalogue"):
+                self.by_key[name_key(entry.name)] = entry
+        self.entries = list(self.by_key.values())
+        self.index = BigramIndex([entry.name for entry in self.entries])
+        self.threshold = quality_policy_for(county.pk).threshold
+
+    def get(self, name: str):
+        return self.by_key.get(name_key(name))
+
+    def near(self, name: str) -> list[tuple[object, int]]:
+        alike = self.index.alike(name, self.threshold)[: self.MOST]
+        return [(self.entries[position], int(score * 100)) for position, score in alike]
 
 
 def resolve_rows(parsed: Parsed, township: Township, plan: ImportPlan, names: Names) -> list[Incoming]:
-    entries = catalogue_entries(township.county)
+    entries = CatalogueNames(township.county)
     result: list[Incoming] = []
     seen: dict[str, ParsedRow] = {}
     positions: dict[tuple[str, str], int] = {}
@@ -267,7 +291,7 @@ def resolve_rows(parsed: Parsed, township: Township, plan: ImportPlan, names: Na
             continue
         key = (row.part, category.name)
         positions[key] = positions.get(key, 0) + 1
-        entry = entries.get(name_key(name))
+        entry = entries.get(name)
         item = Incoming(
             row=row,
             name=name,
@@ -277,6 +301,7 @@ def resolve_rows(parsed: Parsed, township: Township, plan: ImportPlan, names: Na
             office=office,
             texts=part_texts(values, row, plan),
             entry=entry,
+            near_entries=[] if entry is not None else entries.near(name),
             columns=frozenset(column for part, column in parsed.columns_seen if part == row.part),
         )
         if row.part == Part.BASIC and departments:
@@ -423,8 +448,14 @@ class StalePlanError(Conflict):
 
 
 @transaction.atomic
-def apply_import(plan: ImportPlan, *, by, remove_missing: bool = False) -> DutyList:
-    """Carry out a clean plan: all of it or, on any error, none of it."""
+def apply_import(
+    plan: ImportPlan, *, by, remove_missing: bool = False, links: dict[str, int] | None = None
+) -> DutyList:
+    """Carry out a clean plan: all of it or, on any error, none of it.
+
+    `links` are the near-name entries the person importing confirmed: a new item's name → the id of
+    one of the entries its row was offered (any other id is ignored)."""
+    links = links or {}
     if not plan.ok:
         raise Invalid([str(problem) for problem in plan.problems], code="file_problems", field="plan")
     reason = f"导入《{plan.filename}》"
@@ -447,6 +478,7 @@ def apply_import(plan: ImportPlan, *, by, remove_missing: bool = False) -> DutyL
     for incoming in plan.added:
         item = DutyItem(duty_list=duty_list, name=incoming.name, origin=DutyItem.Origin.INDIVIDUAL)
         set_values(item, incoming)
+        incoming.entry = incoming.entry or confirmed_entry(incoming, links)
         if incoming.entry is not None:
             item.origin, item.catalogue_entry = DutyItem.Origin.COMMON, incoming.entry
             if incoming.is_safeguard is None:
@@ -463,6 +495,12 @@ def apply_import(plan: ImportPlan, *, by, remove_missing: bool = False) -> DutyL
         for item in plan.missing:
             services.delete_item(item, by=by, reason=f"{reason}：文件中没有此事项")
     return duty_list
+
+
+def confirmed_entry(incoming: Incoming, links: dict[str, int]):
+    """The near-name entry confirmed for a new item, if it was one of those offered."""
+    chosen = links.get(incoming.name)
+    return next((entry for entry, _score in incoming.near_entries if entry.pk == chosen), None)
 
 
 def set_values(item: DutyItem, incoming: Incoming, *, everything: bool = True) -> None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from ..models import Category, Department, NameAlias, Office, Township
+from ..similarity import bigrams, dice
 from .layout import ParsedRow, Problem
 
 Kind = NameAlias.Kind
@@ -76,10 +77,6 @@ def stem(name: str, place_names: tuple[str, ...] = ()) -> str:
     return strip_suffixes(core(name, place_names), KIND_SUFFIXES + GENERIC_WORDS)
 
 
-def bigrams(text: str) -> set[str]:
-    return {text[i : i + 2] for i in range(len(text) - 1)} or {text}
-
-
 def in_order(short: str, long: str) -> bool:
     """Whether the characters of `short` appear in `long` in the same order (an abbreviation)."""
     rest = iter(long)
@@ -91,8 +88,7 @@ def similarity(a: str, b: str, place_names: tuple[str, ...] = ()) -> float:
     x, y = stem(a, place_names), stem(b, place_names)
     if x == y:
         return 1.0
-    first, second = bigrams(x), bigrams(y)
-    score = 2 * len(first & second) / (len(first) + len(second))
+    score = dice(bigrams(x), bigrams(y))
     for short, other in ((x, core(b, place_names)), (y, core(a, place_names))):
         if 2 <= len(short) < len(other) and in_order(short, other):
             score = max(score, 0.8)

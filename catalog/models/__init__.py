@@ -28,6 +28,7 @@ from .items import (  # noqa: F401
 )
 from .job import Job  # noqa: F401
 from .membership import Membership  # noqa: F401
+from .quality import QualityPolicy, VaguePhrase  # noqa: F401
 from .reference import (  # noqa: F401
     Category,
     County,

@@ -164,6 +164,9 @@ class Catalogue(models.Model):
     name = models.CharField("名称", max_length=100)
     kind = models.CharField("类型", max_length=20, choices=Kind.choices)
     description = models.TextField("说明", blank=True)
+    is_illustrative = models.BooleanField(
+        "示例数据", default=False, help_text="演示数据附带的示例目录，不是本县正式的目录，请按本县实际替换。"
+    )
 
     history = HistoricalRecords()
 

@@ -9,9 +9,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 
 import api.tokens
+import catalog.catalogue_imports
 import catalog.imports.matching
 import catalog.imports.staging
 import catalog.merging
+import catalog.quality
 import catalog.services
 import catalog.synonyms
 import publication.services.adjustments
@@ -43,10 +45,12 @@ pytestmark = pytest.mark.django_db
 SERVICE_MODULES = [
     api.tokens,
     catalog.services,
+    catalog.catalogue_imports,
     catalog.imports.matching,
     catalog.imports.staging,
     catalog.merging,
     catalog.synonyms,
+    catalog.quality,
     review.decisions,
     review.records,
     review.changes,

@@ -17,7 +17,9 @@ from catalog.models import (
     Membership,
     NameAlias,
     Part,
+    QualityPolicy,
     Synonym,
+    VaguePhrase,
 )
 from review import workflow
 from review.models import ReviewPolicy
@@ -66,6 +68,8 @@ def world(duty_list, superuser):
     }
     # The review app's records: a county policy, and a submission with its stage change.
     ReviewPolicy.objects.create(county=county)
+    QualityPolicy.objects.create(county=county)
+    VaguePhrase.objects.create(county=county, phrase="等相关工作")
     Membership.objects.create(user=superuser, role=Membership.Role.COUNTY_EDITOR, county=county)
     workflow.perform(duty_list, "submit", by=superuser)
     make_review_records(duty_list, superuser)
@@ -389,6 +393,8 @@ def populate(count: int) -> None:
         Membership.objects.create(user=user, role=Membership.Role.COUNTY_EDITOR, county=county)
         Group.objects.create(name=f"组{county.code}")
         ReviewPolicy.objects.create(county=county)
+        QualityPolicy.objects.create(county=county)
+        VaguePhrase.objects.create(county=county, phrase="其他事项")
         workflow.perform(duty_list, "submit", by=user)
         make_review_records(duty_list, user)
         published = make_duty_list(make_township(county))

@@ -393,3 +393,35 @@ def test_the_adjustment_request_leads_to_the_coverage_of_the_edition_in_force(cl
     coverage = reverse("publication:edition_coverage", args=[code, edition.number])
     assert f'href="{coverage}"' in page
     assert "“特色茶产业培育”在本县的参考目录中没有对应的事项。" in client.get(coverage).content.decode()
+
+
+def test_an_editions_departments_are_compared_with_the_entrys_by_id_not_by_the_names_it_kept(
+    cast, duty_list, catalogues, departments
+):
+    """An edition's rows keep the names of publication time: a department renamed or reordered since
+    is still the one the entry names, and another department is still another."""
+    from publication.coverage_views import edition_coverage_of
+    from tests.publication.conftest import approve_and_publish
+
+    template = catalogues[Catalogue.Kind.TEMPLATE]
+    farm, emergency = departments["农业"], departments["应急"]
+    water = make_department(duty_list.township.county, "县水利局")
+    both = entry(template, "防汛抗旱", Part.COORDINATED, leads=[farm, water])
+    led = entry(template, "动物防疫", Part.COORDINATED, leads=[farm])
+    taken = entry(template, "危化品执法", Part.RECLAIMED, receiving_department=emergency)
+    make_item(duty_list, Part.COORDINATED, name="防汛抗旱", catalogue_entry=both, leads=[farm, water])
+    make_item(duty_list, Part.COORDINATED, name="动物防疫", catalogue_entry=led, leads=[emergency])
+    make_item(
+        duty_list, Part.RECLAIMED, name="危化品执法", catalogue_entry=taken, receiving_department=emergency
+    )
+    edition = approve_and_publish(duty_list, cast["county_editor"])
+
+    emergency.name = "县应急管理和消防局"  # renamed after publication
+    emergency.save()
+    farm.order, water.order = 9, 1  # the leads now read in the other order
+    farm.save()
+    water.save()
+
+    found = edition_coverage_of(edition).findings
+    assert [(f.kind, f.item.name) for f in found] == [(Kind.DEPARTMENT, "动物防疫")]
+    assert [(c.before, c.after) for c in found[0].differences] == [("县农业农村局", "县应急管理局")]
