@@ -100,12 +100,19 @@ class EntryIndex:
 
     def __init__(self, entries: list[CatalogueEntry]):
         self.by_id = {entry.pk: entry for entry in entries}
+        self.keys: dict[str, str] = {}
         self.by_name: dict[str, CatalogueEntry] = {}
         for entry in sorted(entries, key=lambda e: e.catalogue.kind != Catalogue.Kind.TEMPLATE):
             self.by_name.setdefault(name_key(entry.name), entry)
 
     def entry_of(self, row) -> CatalogueEntry | None:
-        return self.by_id.get(row.catalogue_entry_id) or self.by_name.get(name_key(row.name))
+        return self.by_id.get(row.catalogue_entry_id) or self.by_name.get(self.key_of(row.name))
+
+    def key_of(self, name: str) -> str:
+        """`name_key`, worked out once per name: a county's townships repeat each other's names."""
+        if name not in self.keys:
+            self.keys[name] = name_key(name)
+        return self.keys[name]
 
 
 def coverage_of(county_id: int, rows: Iterable) -> Coverage:

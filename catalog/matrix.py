@@ -23,14 +23,13 @@ from django.urls import reverse
 
 from .columns import DEPARTMENTS, PART_DEPARTMENT, WORK_FIELDS, Part
 from .coverage import EntryIndex, county_entries
-from .imports.matching import name_key
 from .models import Department, DutyItem, DutyList, Township
 from .queries import current_drafts
 
 DEPARTMENT_SEPARATOR = "、"  # how a frozen row joins the names of its lead departments
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Placed:
     """One item of one township as the comparison reads it (a draft's live row or an edition's row)."""
 
@@ -130,6 +129,8 @@ class Filters:
     def keeps(self, row: Row) -> bool:
         if self.differing and not row.differing:
             return False
+        if self.category is None and self.department is None and self.part is None:
+            return True
         items = [item for cell in row.cells for item in cell.items]
         return any(
             (self.category is None or self.category in item.category_ids)
@@ -141,7 +142,7 @@ class Filters:
 
 def row_key(item: Placed, index: EntryIndex):
     entry = index.entry_of(item)
-    return ("entry", entry.pk, entry.name) if entry is not None else ("name", name_key(item.name), "")
+    return ("entry", entry.pk, entry.name) if entry is not None else ("name", index.key_of(item.name), "")
 
 
 def group_rows(townships: list[Township], items: list[Placed], index: EntryIndex) -> dict:
