@@ -18,6 +18,7 @@ bounded: every producer and the matrix take a fixed number of queries whatever t
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.urls import reverse
 
@@ -54,7 +55,9 @@ class Placed:
         return placement_label(self.placement)
 
 
+@lru_cache(maxsize=4096)
 def placement_label(placement: tuple) -> str:
+    """基 / 配 / 收 and the department(s): a county has few placements and thousands of cells."""
     part, departments = placement
     return " ".join([Part(part).short_label, DEPARTMENT_SEPARATOR.join(departments)]).strip()
 
@@ -78,10 +81,15 @@ class Cell:
     lacks: bool = False  # not held where more than half of the townships hold it
 
     def __post_init__(self):
-        self.placement = tuple(sorted({item.placement for item in self.items}))
+        items = self.items
+        if len(items) == 1:  # nearly every cell
+            self.placement = (items[0].placement,)
+            self.label, self.url, self.title = placement_label(self.placement[0]), items[0].url, items[0].name
+            return
+        self.placement = tuple(sorted({item.placement for item in items}))
         self.label = "；".join(placement_label(p) for p in self.placement)
-        self.url = self.items[0].url if self.items else ""
-        self.title = "；".join(item.name for item in self.items)
+        self.url = items[0].url if items else ""
+        self.title = "；".join(item.name for item in items)
 
 
 @dataclass
@@ -216,9 +224,17 @@ def draft_placements(county, *, department: Department | None = None) -> tuple[l
     names = dict(Department.objects.filter(county=county).order_by().values_list("pk", "name"))
     addresses = {pk: item_address(duty_list) for pk, duty_list in lists.items()}
     placed = []
+    categories: dict[int, tuple] = {}  # a category's path, ids and order, worked out once
     for pk, category_id, list_id, name, part, entry_id, receiver, *rest in rows:
-        category, order, parent_id, parent, parent_order = rest[:5]
-        work = dict(zip(works, rest[5:], strict=True)).get(WORK_FIELDS[part], "")
+        if category_id not in categories:
+            category, order, parent_id, parent, parent_order = rest[:5]
+            categories[category_id] = (
+                category_path(parent or "", category),
+                frozenset({category_id, parent_id}) - {None},
+                category_sort(parent_order, parent_id, order, category_id),
+            )
+        path, category_ids, sort = categories[category_id]
+        work = dict(zip(works, rest[5:], strict=True)).get(WORK_FIELDS[part], "") if works else ""
         column = PART_DEPARTMENT[part]
         if column is None:
             ids = []
@@ -231,9 +247,9 @@ def draft_placements(county, *, department: Department | None = None) -> tuple[l
                 part,
                 tuple(names.get(i, "") for i in ids),
                 frozenset(ids),
-                category_path(parent or "", category),
-                frozenset({category_id, parent_id}) - {None},
-                category_sort(parent_order, parent_id, order, category_id),
+                path,
+                category_ids,
+                sort,
                 entry_id,
                 f"{addresses[list_id]}?part={part}#item-{pk}",
                 work,
@@ -250,7 +266,7 @@ def frozen_placement(row, township_id: int, url: str, *, with_work: bool = False
     if column is not None:
         text = column.frozen_value(row) or ""
         names = tuple(name for name in text.split(DEPARTMENT_SEPARATOR) if name)
-        kept = getattr(row, column.frozen_ids)
+        kept = getattr(row, column.frozen_ids, None)  # not read unless rows are chosen by department
         ids = frozenset(kept if isinstance(kept, list) else [kept] if kept else [])
     return Placed(
         township_id,

@@ -15,8 +15,10 @@ from .models import Edition, EditionItem
 READ = ["edition_id", "key", "name", "part", "catalogue_entry_id"]
 READ += ["category", "category_id", "category_order", "category_parent", "category_parent_id"]
 READ += ["category_parent_order"]
-for _column in filter(None, PART_DEPARTMENT.values()):
-    READ += [_column.frozen_name, _column.frozen_ids]
+READ += [column.frozen_name for column in filter(None, PART_DEPARTMENT.values())]
+# The ids kept beside the names: read only to choose rows by department (reading the lead
+# departments' ids decodes a JSON list per row, a third of the page's time).
+IDS = [column.frozen_ids for column in filter(None, PART_DEPARTMENT.values())]
 
 
 def editions_in_force(county: County) -> list[Edition]:
@@ -29,16 +31,17 @@ def editions_in_force(county: County) -> list[Edition]:
 
 
 def edition_placements(
-    editions: list[Edition], *, department: Department | None = None
+    editions: list[Edition], *, department: Department | None = None, with_ids: bool = False
 ) -> tuple[list[Township], list[Placed]]:
-    """The townships of the editions and their rows as the comparison reads them (one query); only
-    the rows that may name `department` when given, with what each asks (its part's work column)."""
+    """The townships of the editions and their rows as the comparison reads them (one query), with
+    the departments' ids when `with_ids`; only the rows that may name `department` when given, with
+    what each asks (its part's work column)."""
     rows = EditionItem.objects.filter(edition__in=editions).order_by()
-    fields = READ
+    fields = READ + IDS if with_ids or department is not None else READ
     if department is not None:
         # Lead departments are kept as one text of names: the ledger keeps the rows naming its id.
         rows = rows.filter(Q(receiving_department_id=department.pk) | Q(part=Part.COORDINATED))
-        fields = READ + sorted(set(WORK_FIELDS.values()) - set(READ))
+        fields = fields + sorted(set(WORK_FIELDS.values()) - set(READ))
     by_edition = {edition.pk: edition for edition in editions}
     addresses = {
         edition.pk: reverse("publication:township", args=[edition.township.code]) + "items/"

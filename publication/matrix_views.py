@@ -48,8 +48,9 @@ def cached(request, what: str, county: County, editions, form, produce):
 
 
 def in_force_matrix(county, editions, form):
-    townships, items = edition_placements(editions)
-    return matrix_of(county.pk, townships, items, form.filters())
+    filters = form.filters()
+    townships, items = edition_placements(editions, with_ids=filters.department is not None)
+    return matrix_of(county.pk, townships, items, filters)
 
 
 def county_matrix(request, code: str):

@@ -211,3 +211,15 @@ def county_drafts_more(duty_list):
         make_item(draft, Part.COORDINATED, name="农田水利设施管护", category=category, leads=[department])
         for other in range(4):
             make_item(draft, name=f"个性事项{number}-{other}", category=category)
+
+
+def test_names_in_the_cells_are_escaped(client, cast, duty_list):
+    county = duty_list.township.county
+    make_item(duty_list, name="<b>加粗</b>事项")
+    make_item(make_duty_list(Township.objects.get(name="青山镇")), name="<b>加粗</b>事项")
+    client.force_login(cast["county_editor"])
+
+    page = client.get(reverse("catalog:county_matrix", args=[county.code])).content.decode()
+
+    assert "<b>加粗</b>" not in page
+    assert 'title="&lt;b&gt;加粗&lt;/b&gt;事项"' in page

@@ -146,3 +146,13 @@ def test_the_departments_ledger_in_force_reads_the_published_rows(client, cast, 
     assert [(r[3], r[4], r[5], r[7]) for r in detail] == [
         ("农田水利设施管护", "河口镇", "承接", "由县级部门直接实施")
     ]
+
+
+def test_the_public_matrix_filters_by_department_on_the_ids_the_rows_keep(client, cast, duty_list):
+    _editions, agriculture, emergency = publish_county(cast, duty_list)
+    url = reverse("publication:county_matrix", args=[duty_list.township.county.code])
+
+    for department in (agriculture, emergency):
+        response = client.get(url, {"department": department.pk})
+        assert [row.name for row in response.context["matrix"].rows] == ["农田水利设施管护"]
+    assert len(client.get(url).context["matrix"].rows) == 4
