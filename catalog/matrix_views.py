@@ -50,7 +50,9 @@ def cells_html(row) -> SafeString:
     for cell in row.cells:
         if cell.url:
             highlight = ' class="matrix-differs"' if cell.differs else ""
-            link = f'<a href="{escape(cell.url)}" title="{escape(cell.title)}">{escaped(cell.label)}</a>'
+            # The township's own name of the item, where it is not the row's.
+            title = f' title="{escape(cell.title)}"' if cell.title != row.name else ""
+            link = f'<a href="{escape(cell.url)}"{title}>{escaped(cell.label)}</a>'
             cells.append(f"<td{highlight}>{link}</td>")
         else:
             cells.append('<td class="matrix-lacks">未列入</td>' if cell.lacks else "<td></td>")

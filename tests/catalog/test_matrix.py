@@ -216,10 +216,11 @@ def county_drafts_more(duty_list):
 def test_names_in_the_cells_are_escaped(client, cast, duty_list):
     county = duty_list.township.county
     make_item(duty_list, name="<b>加粗</b>事项")
-    make_item(make_duty_list(Township.objects.get(name="青山镇")), name="<b>加粗</b>事项")
+    make_item(make_duty_list(Township.objects.get(name="青山镇")), name="<b>加粗</b>  事项")
     client.force_login(cast["county_editor"])
 
     page = client.get(reverse("catalog:county_matrix", args=[county.code])).content.decode()
 
     assert "<b>加粗</b>" not in page
-    assert 'title="&lt;b&gt;加粗&lt;/b&gt;事项"' in page
+    assert "&lt;b&gt;加粗&lt;/b&gt;事项" in page  # the row's name
+    assert 'title="&lt;b&gt;加粗&lt;/b&gt;  事项"' in page  # the township's own name of it

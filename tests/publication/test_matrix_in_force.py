@@ -61,10 +61,7 @@ def test_residents_see_the_township_that_published_an_item_otherwise_highlighted
     assert response.status_code == 200
     page = response.content.decode()
     address = reverse("publication:item", args=[hekou.township.code, row.key])
-    assert (
-        f'<td class="matrix-differs"><a href="{address}" title="农田水利设施管护">收 县应急管理局</a></td>'
-        in page
-    )
+    assert f'<td class="matrix-differs"><a href="{address}">收 县应急管理局</a></td>' in page
     assert page.count('class="matrix-differs"><a') == 1
     assert "尚未公布的事项" not in page
     assert "城关镇个性事项" in page
