@@ -120,3 +120,19 @@ def test_the_ledger_takes_the_same_queries_whatever_the_townships_and_items(
     with django_assert_num_queries(9):
         response = client.get(url)
     assert response.context["ledger"].totals.total == 10
+
+
+def test_my_work_links_the_matrix_to_the_county_staff_and_the_ledger_to_the_departments_reviewer(
+    client, cast, duty_list
+):
+    agriculture, _emergency = ledger_drafts(duty_list)
+    county = duty_list.township.county
+    matrix = reverse("catalog:county_matrix", args=[county.code])
+    ledger = reverse("catalog:department_ledger", args=[agriculture.pk])
+
+    client.force_login(cast["department_reviewer"])
+    page = client.get(reverse("catalog:home")).content.decode()
+    assert matrix in page and ledger in page
+    client.force_login(cast["township_official"])
+    page = client.get(reverse("catalog:home")).content.decode()
+    assert matrix not in page and ledger not in page
