@@ -12,12 +12,12 @@ DEMO_PORT ?= 8000
 # server. `make serve` and `make bench-load` run the production setup instead, which
 # needs SECRET_KEY (see .env.example and README "Running in production"); bench-load's
 # own process is a development-mode client of production servers it starts.
-demo test test-fast lint check bench bench-excel bench-review bench-public bench-dispatch bench-quality bench-load: export DEBUG ?= 1
+demo test test-fast lint check bench bench-excel bench-review bench-matrix bench-public bench-dispatch bench-quality bench-load: export DEBUG ?= 1
 
 # The variables of `make serve`, KEY=value lines as in systemd's EnvironmentFile.
 ENV_FILE ?= .env
 
-.PHONY: install demo test test-fast lint check serve bench bench-excel bench-review bench-public bench-dispatch bench-quality bench-load
+.PHONY: install demo test test-fast lint check serve bench bench-excel bench-review bench-matrix bench-public bench-dispatch bench-quality bench-load
 
 install: $(VENV)/.installed
 
@@ -66,6 +66,10 @@ bench-excel: install
 # Server time of a department's queue (13 townships × 340 items) and of a comparison of two submissions.
 bench-review: install
 	$(BIN)/python benchmarks/review.py
+
+# 交叉比对 over a county of 31 townships × 400 items: drafts, editions in force, the workbook.
+bench-matrix: install
+	$(BIN)/python benchmarks/matrix.py
 
 # The public site: a 340-item township page, search over 500,000 published items, a cached page's throughput.
 bench-public: install

@@ -24,8 +24,14 @@ class Part(models.TextChoices):
     COORDINATED = "coordinated", "配合履职事项"
     RECLAIMED = "reclaimed", "上级部门收回事项"
 
+    @property
+    def short_label(self) -> str:
+        """One character, where a table of many lists has room for little (交叉比对: 基 / 配 / 收)."""
+        return SHORT_LABELS[self]
+
 
 ALL_PARTS = tuple(Part)
+SHORT_LABELS = {Part.BASIC: "基", Part.COORDINATED: "配", Part.RECLAIMED: "收"}
 
 
 @dataclass(frozen=True)
@@ -372,6 +378,11 @@ PART_REQUIRED_FIELDS = {
     part: {column.name: column.required for column in part_columns(part) if column.required} for part in Part
 }
 WORK_FIELDS = {part: next(c.name for c in COLUMNS if c.work and part in c.parts) for part in Part}
+# The column naming the county department a part answers to: the lead departments of a coordinated
+# item, the receiving department of a reclaimed one; a basic item names none.
+PART_DEPARTMENT = {
+    part: next((c for c in part_columns(part) if c.kind in (DEPARTMENT, DEPARTMENTS)), None) for part in Part
+}
 # The columns two frozen versions of an item are compared on, by their frozen names.
 COMPARED_COLUMNS = [column for column in COLUMNS if column.frozen and column.compared]
 PUBLIC_COLUMNS = [column for column in COLUMNS if column.public]

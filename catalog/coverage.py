@@ -98,15 +98,34 @@ def part_label(value: str) -> str:
     return Part(value).label
 
 
+class EntryIndex:
+    """Which entry an item is read against: the entry it is linked to, else the entry of its name
+    (the template's first). Coverage and the cross-township comparison (`catalog.matrix`) ask it."""
+
+    def __init__(self, entries: list[CatalogueEntry]):
+        self.by_id = {entry.pk: entry for entry in entries}
+        self.keys: dict[str, str] = {}
+        self.by_name: dict[str, CatalogueEntry] = {}
+        for entry in sorted(entries, key=lambda e: e.catalogue.kind != Catalogue.Kind.TEMPLATE):
+            self.by_name.setdefault(name_key(entry.name), entry)
+
+    def entry_of(self, row) -> CatalogueEntry | None:
+        return self.by_id.get(row.catalogue_entry_id) or self.by_name.get(self.key_of(row.name))
+
+    def key_of(self, name: str) -> str:
+        """`name_key`, worked out once per name: a county's townships repeat each other's names."""
+        if name not in self.keys:
+            self.keys[name] = name_key(name)
+        return self.keys[name]
+
+
 def coverage_of(county_id: int, rows: Iterable) -> Coverage:
     """The findings of a list's items (a draft's active items or an edition's rows, in list order)
     against the county's catalogues; two queries besides reading the rows."""
     entries = county_entries(county_id)
     rows = list(rows)
-    by_id = {entry.pk: entry for entry in entries}
-    by_name: dict[str, CatalogueEntry] = {}
-    for entry in sorted(entries, key=lambda e: e.catalogue.kind != Catalogue.Kind.TEMPLATE):
-        by_name.setdefault(name_key(entry.name), entry)
+    index = EntryIndex(entries)
+    by_id = index.by_id
     holders: dict[int, list] = {}  # entry → the rows holding it, by link
     named: dict[str, list] = {}  # name → the rows of that name
     for row in rows:
@@ -124,7 +143,7 @@ def coverage_of(county_id: int, rows: Iterable) -> Coverage:
         if is_reclaimed_reference(entry):
             found += [kept(row, entry) for row in held if row.part != Part.RECLAIMED]
     for row in rows:
-        entry = by_id.get(row.catalogue_entry_id) or by_name.get(name_key(row.name))
+        entry = index.entry_of(row)
         if entry is None:
             found.append(Finding(Kind.NO_ENTRY, f"“{row.name}”在本县的参考目录中没有对应的事项。", row))
         else:

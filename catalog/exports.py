@@ -15,6 +15,7 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
+from copy import copy
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -26,6 +27,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .columns import COLUMNS, exported_columns
+from .ledger import ROLES
 from .models import PUBLISHED_ORDER, Catalogue, CatalogueEntry, DutyItem, DutyList, FrozenItem, Part, Township
 
 SHEET_NAMES = {
@@ -344,6 +346,95 @@ def coverage_workbook(title: str, findings) -> bytes:
         values = coverage_values(finding)
         sheet.row_dimensions[number + 2].height = row_height(widths, values)
         sheet.append([body_cell(sheet, number, center=True)] + [body_cell(sheet, v) for v in values])
+    stream = io.BytesIO()
+    workbook.save(stream)
+    return stream.getvalue()
+
+
+# 交叉比对: the matrix as the page shows it, the same cells filled as the page highlights them.
+DIFFERS_FILL = PatternFill("solid", fgColor="FFE08A")  # placed otherwise than most townships
+LACKS_FILL = PatternFill("solid", fgColor="E4E4E4")  # not held where most townships hold it
+TOWNSHIP_WIDTH = 14
+
+
+def matrix_workbook(title: str, matrix) -> bytes:
+    """The cross-township comparison: a row per item, a column per township, each cell its part
+    (基 / 配 / 收) and department; a cell that differs from most townships is filled, as on the page."""
+    workbook = Workbook(write_only=True)
+    columns = [("序号", NUMBER_WIDTH), ("类别", 14), ("事项名称", 26), ("多数做法", 16)]
+    columns += [(township.name, TOWNSHIP_WIDTH) for township in matrix.townships]
+    columns += [("列入乡镇数", 8), ("不同乡镇数", 8)]
+    sheet = start_table(workbook, "交叉比对", title, columns)
+    # A county's 12,000 cells take one of three looks: styled once each, then copied to every cell
+    # (setting a style on a cell looks the style up again, most of the workbook's time).
+    looks = {}
+    for fill in (None, DIFFERS_FILL, LACKS_FILL):
+        looks[fill] = body_cell(sheet, "", center=True)
+        if fill is not None:
+            looks[fill].fill = fill
+    for number, row in enumerate(matrix.rows, start=1):
+        cells = [body_cell(sheet, number, center=True)]
+        cells += [body_cell(sheet, value) for value in (row.category, row.name, row.majority_label)]
+        for cell in row.cells:
+            written = text_cell(sheet, cell.label or ("未列入" if cell.lacks else ""))
+            look = DIFFERS_FILL if cell.differs else LACKS_FILL if cell.lacks else None
+            written._style = copy(looks[look]._style)
+            cells.append(written)
+        cells += [body_cell(sheet, row.held, center=True), body_cell(sheet, row.differing, center=True)]
+        sheet.append(cells)
+    sheet.append([])
+    legend = text_cell(
+        sheet,
+        "黄色：与多数乡镇（街道）的清单类型或部门不同；灰色：多数乡镇（街道）列入、本乡镇（街道）未列入。",
+    )
+    sheet.append([legend])
+    stream = io.BytesIO()
+    workbook.save(stream)
+    return stream.getvalue()
+
+
+LEDGER_COLUMNS = [
+    ("序号", NUMBER_WIDTH),
+    ("清单类型", 14),
+    ("类别", 14),
+    ("事项名称", 26),
+    ("乡镇（街道）", 14),
+    ("本部门", 8),
+    ("县级部门", 20),
+    ("乡镇（街道）配合职责 / 收回理由及工作方式", 46),
+]
+TOTALS_COLUMNS = [("配合履职事项（主责）", 12), ("上级部门收回事项（承接）", 12), ("合计", 8)]
+
+
+def ledger_workbook(title: str, ledger) -> bytes:
+    """A department's ledger: every item, then the totals per township and per category."""
+    workbook = Workbook(write_only=True)
+    sheet = start_table(workbook, "事项明细", title, LEDGER_COLUMNS)
+    widths = [width for _, width in LEDGER_COLUMNS[1:]]
+    for number, entry in enumerate(ledger.items, start=1):
+        item = entry.item
+        values = [
+            Part(item.part).label,
+            item.category,
+            item.name,
+            entry.township.name,
+            ROLES[item.part],
+            "、".join(item.departments),
+            item.work,
+        ]
+        sheet.row_dimensions[number + 2].height = row_height(widths, values)
+        sheet.append([body_cell(sheet, number, center=True)] + [body_cell(sheet, v) for v in values])
+    for name, label, rows in [
+        ("按乡镇", "乡镇（街道）", [(t.name, totals) for t, totals in ledger.townships]),
+        ("按类别", "类别", ledger.categories),
+    ]:
+        totals_sheet = start_table(workbook, name, f"{title}（{name}合计）", [(label, 20), *TOTALS_COLUMNS])
+        for row_name, totals in [*rows, ("合计", ledger.totals)]:
+            values = [totals.coordinated, totals.reclaimed, totals.total]
+            totals_sheet.append(
+                [body_cell(totals_sheet, row_name)]
+                + [body_cell(totals_sheet, v, center=True) for v in values]
+            )
     stream = io.BytesIO()
     workbook.save(stream)
     return stream.getvalue()

@@ -10,6 +10,7 @@ from django import forms
 
 from .columns import COLUMN, COLUMNS, PART_DEPENDENT_FIELDS, PART_FIELDS, PART_REQUIRED_FIELDS, WORK_FIELDS
 from .imports.reading import MAX_FILE_BYTES
+from .matrix import Filters
 from .models import (
     Catalogue,
     Department,
@@ -189,6 +190,33 @@ class ItemFilterForm(forms.Form):
         if not self.is_valid():
             return {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}
         return self.cleaned_data
+
+
+class MatrixFilterForm(forms.Form):
+    """交叉比对's filters (rows by category, department and part); bad values simply ignored."""
+
+    category = forms.TypedChoiceField(label="类别", required=False, coerce=int, empty_value=None)
+    department = forms.TypedChoiceField(label="县级部门", required=False, coerce=int, empty_value=None)
+    part = forms.ChoiceField(label="清单类型", required=False)
+    differing = forms.BooleanField(label="仅看有差异的事项", required=False)
+
+    def __init__(self, *args, categories, departments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", "全部类别"), *((c.pk, str(c)) for c in categories)]
+        self.fields["department"].choices = [("", "全部部门"), *((d.pk, d.name) for d in departments)]
+        self.fields["part"].choices = [("", "全部类型"), *Part.choices]
+
+    def filters(self) -> Filters:
+        if not self.is_bound:
+            return Filters()
+        self.is_valid()
+        kept = {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+        return Filters(
+            category=kept.get("category"),
+            department=kept.get("department"),
+            part=kept.get("part") or None,
+            differing=bool(kept.get("differing")),
+        )
 
 
 class StartListForm(forms.Form):

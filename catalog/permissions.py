@@ -15,7 +15,7 @@ rows costs no further queries.
 
 from django.db.models import Q, QuerySet
 
-from .models import County, DutyItem, DutyList, Job, Membership
+from .models import County, Department, DutyItem, DutyList, Job, Membership
 
 Role = Membership.Role
 
@@ -57,11 +57,34 @@ def can_start_list(user, township=None) -> bool:
     return can_manage_county(user, township.county_id)
 
 
-def can_export_county(user, county: County) -> bool:
-    """Download every draft of a county at once: whoever sees all of its drafts."""
+def can_see_county_drafts(user, county: County) -> bool:
+    """Every draft of a county at once (its download, 交叉比对 of its drafts): whoever sees all of them."""
     if user.is_superuser:
         return True
     return any(m.county_id == county.pk and m.role != Role.TOWNSHIP_OFFICIAL for m in memberships_of(user))
+
+
+def can_export_county(user, county: County) -> bool:
+    """Download every draft of a county at once."""
+    return can_see_county_drafts(user, county)
+
+
+def can_see_ledger(user, department: Department) -> bool:
+    """A department's ledger (部门事项台账): its own reviewers, and the editors of its county."""
+    if can_manage_county(user, department.county_id):
+        return True
+    return any(
+        m.role == Role.DEPARTMENT_REVIEWER and m.department_id == department.pk for m in memberships_of(user)
+    )
+
+
+def ledgers_of(user, county: County) -> list[Department]:
+    """The departments of the county whose ledger the user may see, in the county's order."""
+    departments = Department.objects.filter(county=county).order_by("order", "name")
+    if can_manage_county(user, county.pk):
+        return list(departments)
+    own = {m.department_id for m in memberships_of(user) if m.role == Role.DEPARTMENT_REVIEWER}
+    return list(departments.filter(pk__in=own))
 
 
 def is_official_of(user, township) -> bool:

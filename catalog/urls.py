@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import coverage_views, job_views, note_views, transfer_views, views
+from . import coverage_views, job_views, matrix_views, note_views, transfer_views, views
 
 app_name = "catalog"
 
@@ -32,6 +32,16 @@ urlpatterns = [
     path("townships/<str:code>/import/names/", transfer_views.import_names, name="import_names"),
     path("townships/<str:code>/import/confirm/", transfer_views.import_confirm, name="import_confirm"),
     path("counties/<str:code>/export/", transfer_views.county_export, name="county_export"),
+    path("counties/<str:code>/matrix/", matrix_views.county_matrix, name="county_matrix"),
+    path(
+        "counties/<str:code>/matrix/export/", matrix_views.county_matrix_export, name="county_matrix_export"
+    ),
+    path("departments/<int:department_id>/ledger/", matrix_views.department_ledger, name="department_ledger"),
+    path(
+        "departments/<int:department_id>/ledger/export/",
+        matrix_views.department_ledger_export,
+        name="department_ledger_export",
+    ),
     path("jobs/<int:job_id>/", job_views.job, name="job"),
     path("jobs/<int:job_id>/file/", job_views.job_file, name="job_file"),
     path("template/", transfer_views.blank_template, name="blank_template"),

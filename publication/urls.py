@@ -7,6 +7,7 @@ from . import (
     coverage_views,
     dispute_views,
     feedback_views,
+    matrix_views,
     publish_views,
     views,
 )
@@ -19,6 +20,8 @@ urlpatterns = [
     path("data/", views.open_data, name="open_data"),
     path("counties/<str:code>/statistics/", views.statistics, name="statistics"),
     path("counties/<str:code>/download.<str:fmt>", views.county_download, name="county_download"),
+    path("counties/<str:code>/matrix/", matrix_views.county_matrix, name="county_matrix"),
+    path("counties/<str:code>/matrix.xlsx", matrix_views.county_matrix_export, name="county_matrix_export"),
     path(
         "counties/<str:code>/downloads/<int:job_id>/", views.county_download_job, name="county_download_job"
     ),
@@ -43,6 +46,16 @@ urlpatterns = [
         "work/lists/<str:code>/editions/<int:number>/coverage/export/",
         coverage_views.edition_coverage_export,
         name="edition_coverage_export",
+    ),
+    path(
+        "work/departments/<int:department_id>/ledger/in-force/",
+        matrix_views.department_ledger,
+        name="department_ledger",
+    ),
+    path(
+        "work/departments/<int:department_id>/ledger/in-force/export/",
+        matrix_views.department_ledger_export,
+        name="department_ledger_export",
     ),
     path("feedback/", feedback_views.look_up, name="feedback_look_up"),
     # 印发公布 and 动态调整, in the workbench.
