@@ -267,6 +267,7 @@ class CommentAdd(StaffView):
         item = access.submitted_item(window, data.get("item_key"))
         form = CommentForm(
             data,
+            kind=window.kind,
             county_id=window.duty_list.township.county_id,
             departments=permissions.signing_departments(request.user, window),
             adding=data.get("position") == Comment.Position.ADD,

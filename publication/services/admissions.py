@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from catalog.actors import checked, recorded_user
+from catalog.actors import SYSTEM, checked, recorded_user
 from catalog.imports.matching import name_key
 from catalog.models import Category, County, Department, Part, Township
 from catalog.refusals import Conflict, Forbidden, Invalid, PreconditionFailed
@@ -177,7 +177,7 @@ def file_admission(county: County, *, by, department: Department, task: Task) ->
     admission.townships.set(townships)
     record_step(admission, "file", "", by=by)
     if event:
-        record_step(admission, event, State.REVIEW, by=None, note=admission.decision_note)
+        record_step(admission, event, State.REVIEW, by=SYSTEM, note=admission.decision_note)
     else:
         notifications.notify(
             notifications.county_editors(county.pk),
