@@ -45,14 +45,21 @@ class Placed:
     catalogue_entry_id: int | None
     url: str
     work: str = ""  # what the part says is done (read for the department's ledger only)
+    placement: tuple = ()  # the part and the departments in name order: what the comparison compares
 
-    @property
-    def placement(self) -> tuple:
-        return (self.part, tuple(sorted(self.departments)))
+    def __post_init__(self):
+        self.placement = placement_of(self.part, self.departments)
 
     @property
     def label(self) -> str:
         return placement_label(self.placement)
+
+
+@lru_cache(maxsize=4096)
+def placement_of(part: str, departments: tuple) -> tuple:
+    """One tuple per placement (a county has few and thousands of items): equal ones are the same
+    object, so comparing and counting them is quick."""
+    return (part, tuple(sorted(departments)))
 
 
 @lru_cache(maxsize=4096)
@@ -259,24 +266,47 @@ def draft_placements(county, *, department: Department | None = None) -> tuple[l
     return townships, placed
 
 
+@lru_cache(maxsize=4096)
+def department_names(text: str) -> tuple[str, ...]:
+    """The names a frozen row's department column joins (few distinct texts in a county)."""
+    return tuple(name for name in text.split(DEPARTMENT_SEPARATOR) if name)
+
+
+@lru_cache(maxsize=4096)
+def frozen_category(category: str, category_id, order, parent: str, parent_id, parent_order) -> tuple:
+    """A frozen row's category as the comparison reads it: path, ids, sort key (worked out once)."""
+    return (
+        category_path(parent, category),
+        frozenset({category_id, parent_id}) - {None},
+        category_sort(parent_order, parent_id, order, category_id),
+    )
+
+
 def frozen_placement(row, township_id: int, url: str, *, with_work: bool = False) -> Placed:
     """An edition's (or a submission's) frozen row as the comparison reads it."""
     column = PART_DEPARTMENT[row.part]
     names, ids = (), frozenset()
     if column is not None:
-        text = column.frozen_value(row) or ""
-        names = tuple(name for name in text.split(DEPARTMENT_SEPARATOR) if name)
+        names = department_names(column.frozen_value(row) or "")
         kept = getattr(row, column.frozen_ids, None)  # not read unless rows are chosen by department
         ids = frozenset(kept if isinstance(kept, list) else [kept] if kept else [])
+    path, category_ids, sort = frozen_category(
+        row.category,
+        row.category_id,
+        row.category_order,
+        row.category_parent,
+        row.category_parent_id,
+        row.category_parent_order,
+    )
     return Placed(
         township_id,
         row.name,
         row.part,
         names,
         ids,
-        category_path(row.category_parent, row.category),
-        frozenset({row.category_id, row.category_parent_id}) - {None},
-        category_sort(row.category_parent_order, row.category_parent_id, row.category_order, row.category_id),
+        path,
+        category_ids,
+        sort,
         row.catalogue_entry_id,
         url,
         getattr(row, WORK_FIELDS[row.part]) if with_work else "",
