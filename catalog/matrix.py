@@ -16,7 +16,9 @@ The engine reads `Placed` items, which a draft (`draft_placements`, here) or an 
 bounded: every producer and the matrix take a fixed number of queries whatever the county's size.
 """
 
+import gc
 from collections import Counter
+from contextlib import ContextDecorator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -28,6 +30,27 @@ from .models import Department, DutyItem, DutyList, Township
 from .queries import current_drafts
 
 DEPARTMENT_SEPARATOR = "、"  # how a frozen row joins the names of its lead departments
+
+
+class collector_paused(ContextDecorator):
+    """The cyclic garbage collector paused while a matrix is built and drawn (a view decorator).
+
+    A county's matrix is tens of thousands of small objects (rows read, `Placed`, `Cell`) that live
+    until the page is written and hold no reference cycles; while they pile up, the collector's
+    passes re-scanned them again and again — more than half the page's time in the benchmark
+    (docs/performance.md). Reference counting still frees every one of them when the page is done;
+    the collector runs again as usual afterwards. Memory is bounded by the county's size.
+    """
+
+    def __enter__(self):
+        self.was_enabled = gc.isenabled()
+        gc.disable()
+        return self
+
+    def __exit__(self, *exc):
+        if self.was_enabled:
+            gc.enable()
+        return False
 
 
 @dataclass(slots=True)

@@ -19,7 +19,7 @@ from . import exports, permissions
 from .downloads import xlsx_response
 from .forms import MatrixFilterForm
 from .ledger import ledger_of
-from .matrix import Matrix, draft_placements, matrix_of
+from .matrix import Matrix, collector_paused, draft_placements, matrix_of
 from .models import Category, County, Department
 
 DRAFTS = "在编清单"
@@ -87,6 +87,7 @@ def drafts_matrix(request, county: County) -> tuple[Matrix, MatrixFilterForm]:
 
 
 @login_required
+@collector_paused()
 def county_matrix(request, code: str):
     county = county_for_drafts(request, code)
     matrix, form = drafts_matrix(request, county)
@@ -99,6 +100,7 @@ def county_matrix(request, code: str):
 
 
 @login_required
+@collector_paused()
 def county_matrix_export(request, code: str):
     county = county_for_drafts(request, code)
     matrix, _form = drafts_matrix(request, county)

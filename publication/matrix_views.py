@@ -15,7 +15,7 @@ from django.urls import reverse
 from catalog import exports
 from catalog.downloads import xlsx_response
 from catalog.ledger import ledger_of
-from catalog.matrix import matrix_of
+from catalog.matrix import collector_paused, matrix_of
 from catalog.matrix_views import (
     IN_FORCE,
     filter_form,
@@ -53,6 +53,7 @@ def in_force_matrix(county, editions, form):
     return matrix_of(county.pk, townships, items, filters)
 
 
+@collector_paused()
 def county_matrix(request, code: str):
     county, editions = county_in_force(code)
     form = filter_form(request, county)
@@ -66,6 +67,7 @@ def county_matrix(request, code: str):
     return cached(request, "page", county, editions, form, produce)
 
 
+@collector_paused()
 def county_matrix_export(request, code: str):
     county, editions = county_in_force(code)
     form = filter_form(request, county)

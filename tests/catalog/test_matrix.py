@@ -224,3 +224,42 @@ def test_names_in_the_cells_are_escaped(client, cast, duty_list):
     assert "<b>加粗</b>" not in page
     assert "&lt;b&gt;加粗&lt;/b&gt;事项" in page  # the row's name
     assert 'title="&lt;b&gt;加粗&lt;/b&gt;  事项"' in page  # the township's own name of it
+
+
+def test_the_collector_is_paused_while_a_matrix_is_built_and_runs_again_after(
+    client, cast, duty_list, monkeypatch
+):
+    """The page's tens of thousands of acyclic objects are not re-scanned by the cyclic collector
+    while they pile up (docs/performance.md); the collector is on again once the page is written,
+    also when the page fails."""
+    import gc
+
+    from catalog import matrix_views
+
+    county_drafts(duty_list)
+    client.force_login(cast["county_editor"])
+    url = reverse("catalog:county_matrix", args=[duty_list.township.county.code])
+    seen = []
+    build = matrix_views.matrix_of
+
+    def watched(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(matrix_views, "matrix_of", watched)
+    assert gc.isenabled()
+    assert client.get(url).status_code == 200
+    assert (
+        client.get(reverse("catalog:county_matrix_export", args=[duty_list.township.county.code])).status_code
+        == 200
+    )
+    assert seen == [False, False] and gc.isenabled()
+
+    def failing(*args, **kwargs):
+        raise RuntimeError("broken")
+
+    monkeypatch.setattr(matrix_views, "matrix_of", failing)
+    client.raise_request_exception = True
+    with pytest.raises(RuntimeError):
+        client.get(url)
+    assert gc.isenabled()
