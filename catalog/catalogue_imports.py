@@ -14,6 +14,7 @@ from django.db import transaction
 
 from . import permissions, services
 from .actors import permits
+from .columns import COLUMNS, TEXT
 from .imports.layout import Problem, column_label, parse_sheets
 from .imports.matching import DEPARTMENT_SEPARATORS, MODEL_FIELD_COLUMN, TRUE_WORDS
 from .imports.reading import read_file
@@ -21,8 +22,15 @@ from .models import Catalogue, CatalogueEntry, Category, Department, Part
 from .refusals import Forbidden, Invalid
 from .similarity import name_key
 
-# The entry's text columns a file may bring (an entry names no township office and keeps no remarks).
-ENTRY_TEXTS = ["content", "department_duties", "township_duties", "support", "reclaim_reason", "basis"]
+# The entry's text columns a file may bring, from the column declaration: every text column the
+# entry has a field for besides its name (an entry names no township office and keeps no remarks).
+ENTRY_TEXTS = [
+    column
+    for column in COLUMNS
+    if column.kind == TEXT
+    and column.name != "name"
+    and column.name in {field.name for field in CatalogueEntry._meta.concrete_fields}
+]
 
 
 @dataclass
@@ -75,8 +83,8 @@ def import_catalogue(catalogue: Catalogue, data: bytes, filename: str, *, by) ->
             continue
         entry = existing.get(name_key(name)) or CatalogueEntry(catalogue=catalogue, order=len(writes) + 1)
         entry.name, entry.part, entry.category = name, row.part, category
-        for field in ENTRY_TEXTS:
-            setattr(entry, field, row.values.get(field, ""))
+        for column in ENTRY_TEXTS:
+            setattr(entry, column.name, row.values.get(column.import_name, ""))
         if "safeguard" in row.values:
             entry.is_safeguard = row.values["safeguard"].strip().lower() in TRUE_WORDS
         leads = [departments[n] for n in named] if row.part == Part.COORDINATED else []
