@@ -10,12 +10,14 @@ rows costs no further queries.
   only while it is with the township (起草, 一下, 二下).
 - A department reviewer, the county leader and a consultee see the drafts of
   their county and never edit a list.
-- Nobody sees another county's drafts. Superusers are system administrators.
+- A province or city editor (省级、市级编办) reads every county below them — its drafts,
+  boards and comparisons — and changes none of them (`supervised_county_ids`).
+- Nobody else sees another county's drafts. Superusers are system administrators.
 """
 
 from django.db.models import Q, QuerySet
 
-from .models import County, Department, DutyItem, DutyList, Job, Membership
+from .models import County, Department, DutyItem, DutyList, Job, Membership, RegionMembership
 
 Role = Membership.Role
 
@@ -28,6 +30,41 @@ def memberships_of(user) -> list[Membership]:
         cached = list(Membership.objects.filter(user=user).select_related("county", "township", "department"))
         user._memberships_cache = cached
     return cached
+
+
+def region_memberships_of(user) -> list[RegionMembership]:
+    if not user.is_authenticated:
+        return []
+    cached = getattr(user, "_region_memberships_cache", None)
+    if cached is None:
+        cached = list(RegionMembership.objects.filter(user=user).select_related("province", "city"))
+        user._region_memberships_cache = cached
+    return cached
+
+
+def supervised_county_ids(user) -> set[int]:
+    """Counties a province or city editor reads from above (one query per user object, then kept)."""
+    cached = getattr(user, "_supervised_counties_cache", None)
+    if cached is None:
+        regions = region_memberships_of(user)
+        provinces = [m.province_id for m in regions if m.province_id]
+        cities = [m.city_id for m in regions if m.city_id]
+        cached = set()
+        if regions:
+            cached = set(
+                County.objects.filter(Q(city__province__in=provinces) | Q(city__in=cities)).values_list(
+                    "pk", flat=True
+                )
+            )
+        if user.is_authenticated:
+            user._supervised_counties_cache = cached
+    return cached
+
+
+def can_supervise_county(user, county: County | int) -> bool:
+    """Read the county from above: its drafts, board, comparison and statistics, never a change."""
+    county_id = county if isinstance(county, int) else county.pk
+    return user.is_superuser or county_id in supervised_county_ids(user)
 
 
 def edited_county_ids(user) -> set[int]:
@@ -59,7 +96,7 @@ def can_start_list(user, township=None) -> bool:
 
 def can_see_county_drafts(user, county: County) -> bool:
     """Every draft of a county at once (its download, 交叉比对 of its drafts): whoever sees all of them."""
-    if user.is_superuser:
+    if can_supervise_county(user, county):
         return True
     return any(m.county_id == county.pk and m.role != Role.TOWNSHIP_OFFICIAL for m in memberships_of(user))
 
@@ -95,7 +132,7 @@ def is_official_of(user, township) -> bool:
 
 def can_see_township(user, township) -> bool:
     """Whether the township's drafts are any of the user's business (else it answers 404)."""
-    if user.is_superuser or is_official_of(user, township):
+    if can_supervise_county(user, township.county_id) or is_official_of(user, township):
         return True
     return any(
         m.county_id == township.county_id and m.role != Role.TOWNSHIP_OFFICIAL for m in memberships_of(user)
@@ -110,9 +147,9 @@ def can_import_into(user, township, duty_list: DutyList | None) -> bool:
 
 
 def can_view_list(user, duty_list: DutyList) -> bool:
-    if user.is_superuser:
-        return True
     township = duty_list.township
+    if can_supervise_county(user, township.county_id):
+        return True
     for membership in memberships_of(user):
         if membership.role == Role.TOWNSHIP_OFFICIAL:
             if membership.township_id == township.pk:
@@ -156,6 +193,7 @@ def visible_lists(user) -> QuerySet[DutyList]:
     memberships = memberships_of(user)
     townships = [m.township_id for m in memberships if m.role == Role.TOWNSHIP_OFFICIAL]
     counties = [m.county_id for m in memberships if m.role != Role.TOWNSHIP_OFFICIAL]
+    counties.extend(supervised_county_ids(user))
     return lists.filter(Q(township__in=townships) | Q(township__county__in=counties))
 
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from catalog.models import (
     Category,
+    City,
     County,
     Department,
     DutyItem,
@@ -16,6 +17,8 @@ from catalog.models import (
     Membership,
     Office,
     Part,
+    Province,
+    RegionMembership,
     Township,
 )
 
@@ -57,9 +60,29 @@ def _files_in_a_temporary_folder(settings, tmp_path):
     settings.EXPORT_DIR = tmp_path / "exports"
 
 
-def make_county(name: str = "示范县", code: str | None = None) -> County:
+def make_county(name: str = "示范县", code: str | None = None, city: City | None = None) -> County:
     # Six digits whatever the run's length (990000–998999; the demo county is 999001).
-    return County.objects.create(name=name, code=code or f"{990000 + next(_numbers) % 9000:06d}")
+    return County.objects.create(name=name, code=code or f"{990000 + next(_numbers) % 9000:06d}", city=city)
+
+
+def make_province(name: str = "示范省", code: str = "990000") -> Province:
+    return Province.objects.create(name=name, code=code)
+
+
+def make_city(province: Province, name: str = "示范市", code: str | None = None) -> City:
+    return City.objects.create(
+        province=province, name=name, code=code or f"{province.code[:2]}{next(_numbers) % 100:02d}00"
+    )
+
+
+def make_region_user(username: str, *, province: Province | None = None, city: City | None = None):
+    """A province editor (given `province`) or a city editor (given `city`)."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user(username, password="pw")
+    role = RegionMembership.Role.PROVINCE_EDITOR if province else RegionMembership.Role.CITY_EDITOR
+    RegionMembership.objects.create(user=user, role=role, province=province, city=city)
+    return user
 
 
 def make_township(county: County, name: str | None = None, kind=Township.Kind.ZHEN) -> Township:
@@ -154,7 +177,8 @@ def cast(duty_list):
     """One user per role in the list's county, plus the same roles elsewhere.
 
     `own` organisations are the list's township and a department of its county;
-    `other` ones are a second township of the same county and another county.
+    `other` ones are a second township of the same county and another county. Above the county,
+    the province and city editors of the county's city, and of another city and another province.
     """
     Role = Membership.Role
     township = duty_list.township
@@ -162,7 +186,18 @@ def cast(duty_list):
     neighbour = make_township(county, "青山镇")
     department = make_department(county, "县农业农村局")
     elsewhere = make_county("别县", "889008")  # outside make_county's own codes (990001 …)
+    province = make_province("示范省", f"{county.code[:2]}0000")
+    county.city = make_city(province, "示范市", f"{county.code[:4]}00")
+    county.save(update_fields=["city"])
+    other_province = make_province("别省", "880000")
+    elsewhere.city = make_city(other_province, "别市", "889000")
+    elsewhere.save(update_fields=["city"])
+    next_city = make_city(province, "邻市", f"{county.code[:2]}{(int(county.code[2:4]) + 1) % 100:02d}00")
     return {
+        "province_editor": make_region_user("province-editor", province=province),
+        "city_editor": make_region_user("city-editor", city=county.city),
+        "other_province_editor": make_region_user("province-editor-elsewhere", province=other_province),
+        "other_city_editor": make_region_user("city-editor-next-door", city=next_city),
         "county_editor": make_user("editor", Role.COUNTY_EDITOR, county=county),
         "other_county_editor": make_user("editor-elsewhere", Role.COUNTY_EDITOR, county=elsewhere),
         "township_official": make_user("official", Role.TOWNSHIP_OFFICIAL, township=township),

@@ -28,8 +28,14 @@ from .scoping import CountyScopedAdmin, SaveThroughServiceAdmin
 @admin.register(County)
 class CountyAdmin(CountyScopedAdmin):
     county_path = "pk"
-    list_display = ["name", "code", "township_count", "department_count"]
+    list_display = ["name", "code", "city", "township_count", "department_count"]
+    list_select_related = ["city"]
     search_fields = ["name", "code"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Where a county sits above is national reference data, not the county's to move.
+        readonly = list(super().get_readonly_fields(request, obj))
+        return readonly if request.user.is_superuser else [*readonly, "city"]
 
     def has_add_permission(self, request):
         return request.user.is_superuser

@@ -29,6 +29,13 @@ from .items import (  # noqa: F401
 from .job import Job  # noqa: F401
 from .membership import Membership  # noqa: F401
 from .quality import QualityPolicy, VaguePhrase  # noqa: F401
+from .regions import (  # noqa: F401
+    City,
+    Province,
+    RegionMembership,
+    city_code_validator,
+    province_code_validator,
+)
 from .reference import (  # noqa: F401
     Category,
     County,

@@ -15,6 +15,15 @@ township_code_validator = RegexValidator(r"^\d{9}$", "乡镇（街道）代码�
 class County(models.Model):
     name = models.CharField("名称", max_length=50)
     code = models.CharField("行政区划代码", max_length=6, unique=True, validators=[county_code_validator])
+    # Null only for a county not yet placed in the levels above (`catalog.models.regions`).
+    city = models.ForeignKey(
+        "catalog.City",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="counties",
+        verbose_name="所属市",
+    )
 
     history = HistoricalRecords()
 
@@ -25,6 +34,12 @@ class County(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.city_id and self.code and self.code[:4] != self.city.code[:4]:
+            raise ValidationError(
+                {"code": f"区划代码 {self.code} 不在{self.city.name}（{self.city.code}）之下。"}
+            )
 
 
 class Township(models.Model):

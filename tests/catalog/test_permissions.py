@@ -25,8 +25,20 @@ ROLES = [
     "consultee",
     "other_county_leader",
     "no_role",
+    "province_editor",
+    "city_editor",
+    "other_province_editor",
+    "other_city_editor",
 ]
-SEES_THE_DRAFT = {"county_editor", "township_official", "department_reviewer", "county_leader", "consultee"}
+SEES_THE_DRAFT = {
+    "county_editor",
+    "township_official",
+    "department_reviewer",
+    "county_leader",
+    "consultee",
+    "province_editor",
+    "city_editor",
+}
 
 
 def set_stage(duty_list: DutyList, stage: str) -> None:
