@@ -29,13 +29,6 @@ from .items import (  # noqa: F401
 from .job import Job  # noqa: F401
 from .membership import Membership  # noqa: F401
 from .quality import QualityPolicy, VaguePhrase  # noqa: F401
-from .regions import (  # noqa: F401
-    City,
-    Province,
-    RegionMembership,
-    city_code_validator,
-    province_code_validator,
-)
 from .reference import (  # noqa: F401
     Category,
     County,
@@ -45,6 +38,13 @@ from .reference import (  # noqa: F401
     Township,
     county_code_validator,
     township_code_validator,
+)
+from .regions import (  # noqa: F401
+    City,
+    Province,
+    RegionMembership,
+    city_code_validator,
+    province_code_validator,
 )
 
 # isort: split
