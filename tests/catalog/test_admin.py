@@ -18,6 +18,7 @@ from catalog.models import (
     NameAlias,
     Part,
     QualityPolicy,
+    RegionMembership,
     Synonym,
     VaguePhrase,
 )
@@ -27,11 +28,13 @@ from tests.config.conftest import make_login_records
 from tests.conftest import (
     item_form_data,
     make_category,
+    make_city,
     make_county,
     make_department,
     make_duty_list,
     make_item,
     make_office,
+    make_province,
     make_township,
 )
 from tests.publication.conftest import approve_and_publish, make_adjustment, make_admission, make_feedback
@@ -51,6 +54,7 @@ def world(duty_list, superuser):
         user=superuser, role=Membership.Role.COUNTY_LEADER, county=duty_list.township.county
     )
     county = duty_list.township.county
+    make_region_records(county, superuser, "77")
     office = make_office(duty_list.township)
     category = make_category(county, "党的建设", 1)
     catalogue = Catalogue.objects.create(county=county, name="标准模板", kind=Catalogue.Kind.TEMPLATE)
@@ -86,6 +90,14 @@ def world(duty_list, superuser):
     duty_list.stage = DutyList.Stage.DRAFTING  # back to editable for the tests that edit items
     duty_list.save(update_fields=["stage"])
     return {"county": county, "office": office, "category": category, "items": items, "user": superuser}
+
+
+def make_region_records(county, user, prefix: str) -> None:
+    """The levels above the county: its province and city, and a province editor."""
+    province = make_province(f"省{prefix}", f"{prefix}0000")
+    county.city = make_city(province, f"市{prefix}", f"{prefix}0100")
+    county.save(update_fields=["city"])
+    RegionMembership.objects.create(user=user, role=RegionMembership.Role.PROVINCE_EDITOR, province=province)
 
 
 def make_integration_account(county, by) -> None:
@@ -378,6 +390,8 @@ def populate(count: int) -> None:
     for n in range(count):
         county = make_county(f"增补县{n}")
         duty_list = make_duty_list(make_township(county))
+        user = get_user_model().objects.create_user(f"populated-{county.code}")
+        make_region_records(county, user, f"{60 + n}")
         office = make_office(duty_list.township)
         NameAlias.objects.create(
             county=county, kind="office", township=duty_list.township, text="党政办", office=office
@@ -389,7 +403,6 @@ def populate(count: int) -> None:
         make_item(duty_list, Part.BASIC, category=category, responsible_office=office, catalogue_entry=entry)
         make_item(duty_list, Part.COORDINATED, category=category)
         make_item(duty_list, Part.RECLAIMED, category=category)
-        user = get_user_model().objects.create_user(f"populated-{county.code}")
         Membership.objects.create(user=user, role=Membership.Role.COUNTY_EDITOR, county=county)
         Group.objects.create(name=f"组{county.code}")
         ReviewPolicy.objects.create(county=county)
