@@ -16,7 +16,7 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from catalog.models import Category, DutyList, Township
+from catalog.models import Category, County, DutyList, Township
 from config import replicas
 from config.replicas import PIN_COOKIE, REPLICA, ReadYourWritesMiddleware, ReplicaRouter
 from publication.models import Feedback
@@ -177,7 +177,7 @@ def test_a_get_that_writes_reads_the_primary_from_the_write_on_and_pins_the_clie
 
 def test_a_row_read_from_the_replica_is_written_to_the_primary(replica, county):
     def view(request):
-        place = type(county).objects.get(pk=county.pk)
+        place = County.objects.get(pk=county.pk)
         assert place._state.db == REPLICA
         category = make_category(place, "社会事务")
         assert category._state.db == DEFAULT_DB_ALIAS
@@ -190,7 +190,7 @@ def test_a_row_read_from_the_replica_is_written_to_the_primary(replica, county):
     assert Category.objects.get(name="社会事务").county_id == county.pk
     county.refresh_from_db()
     assert county.name == "改名县"
-    assert [sql for sql in reads.replica] and all(sql.startswith("SELECT") for sql in reads.replica)
+    assert reads.replica and all(sql.startswith("SELECT") for sql in reads.replica)
     assert any(sql.startswith("INSERT") for sql in reads.primary)
     assert any(sql.startswith("UPDATE") for sql in reads.primary)
 
@@ -212,16 +212,19 @@ def test_reads_inside_a_transaction_use_the_primary(replica, county):
 def test_a_workflow_step_locks_reads_and_writes_on_the_primary(replica, cast, duty_list):
     make_item(duty_list, name="基层党组织建设")
 
+    steps = []
+
     def view(request):
-        # A page's own read before the step, from the replica; the step's lock and reads, not.
+        # A page's own read before the step comes from the replica; the step's lock and reads do not.
         listed = DutyList.objects.get(pk=duty_list.pk)
+        assert listed._state.db == REPLICA
         with Reads() as step:
             workflow.perform(listed, "submit", by=cast["township_official"])
-        view.step = step
+        steps.append(step)
         return HttpResponse()
 
-    response = in_a_request(view, "get")
-    step = view.step
+    response = in_a_request(view)
+    (step,) = steps
     assert not step.replica
     locks = [sql for sql in step.primary if "catalog_dutylist" in sql and sql.startswith("SELECT")]
     assert locks
