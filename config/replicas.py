@@ -11,16 +11,19 @@ The request's state lives in an asgiref `Local`: one per thread, and per task un
 Django's own connections.
 """
 
+import hashlib
 import time
 
 from asgiref.local import Local
 from django.conf import settings
+from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.http import HttpRequest, HttpResponse
 
 REPLICA = "replica"
 # A signed cookie rather than the session: anonymous visitors (a public report) are pinned too,
-# and logging out, which empties the session, is a write whose next reads must see it.
+# and logging out, which empties the session, is a write whose next reads must see it. API clients
+# keep no cookies: one that sends a token is pinned by that token, in the shared cache.
 PIN_COOKIE = "primary_reads"
 PIN_SALT = "config.replicas"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
@@ -79,20 +82,33 @@ class ReadYourWritesMiddleware:
             _request.replica_reads = False
             _request.wrote = False
         if unsafe or wrote:
-            pin(response)
+            pin(request, response)
         return response
+
+
+def token_pin_key(request: HttpRequest) -> str | None:
+    """The cache key pinning the API token this request sends, or None without one."""
+    credentials = request.headers.get("Authorization", "")
+    if not credentials:
+        return None
+    return f"primary-reads:{hashlib.sha256(credentials.encode()).hexdigest()}"
 
 
 def pinned(request: HttpRequest) -> bool:
     until = request.get_signed_cookie(PIN_COOKIE, default=None, salt=PIN_SALT)
     try:
-        return until is not None and float(until) > time.time()
+        if until is not None and float(until) > time.time():
+            return True
     except ValueError:
-        return False
+        pass
+    key = token_pin_key(request)
+    return key is not None and cache.get(key) is not None
 
 
-def pin(response: HttpResponse) -> None:
+def pin(request: HttpRequest, response: HttpResponse) -> None:
     seconds = settings.REPLICA_PIN_SECONDS
+    if key := token_pin_key(request):
+        cache.set(key, 1, timeout=seconds)
     response.set_signed_cookie(
         PIN_COOKIE,
         f"{time.time() + seconds:.3f}",

@@ -105,10 +105,9 @@ def report(client, url: str):
     return client.post(url, {"kind": "wrong", "text": "电话号码写错了", "contact": ""})
 
 
-def in_a_request(view, method: str = "get", cookies: dict | None = None) -> HttpResponse:
+def in_a_request(view, method: str = "get", **headers: str) -> HttpResponse:
     """Run `view(request)` inside the middleware, as a request of that method would."""
-    request = getattr(RequestFactory(), method)("/")
-    request.COOKIES.update(cookies or {})
+    request = getattr(RequestFactory(), method)("/", headers=headers)
     return ReadYourWritesMiddleware(view)(request)
 
 
@@ -173,6 +172,21 @@ def test_a_get_that_writes_reads_the_primary_from_the_write_on_and_pins_the_clie
     assert PIN_COOKIE in response.cookies
     # The request over, code outside a request (commands, background jobs) reads the primary.
     assert ReplicaRouter().db_for_read(Township) == DEFAULT_DB_ALIAS
+
+
+def test_an_api_client_that_wrote_is_pinned_by_its_token_without_cookies(replica):
+    routes = []
+
+    def view(request):
+        routes.append(ReplicaRouter().db_for_read(Township))
+        return HttpResponse()
+
+    written = in_a_request(view, "patch", authorization="Bearer token-of-the-county-system")
+    assert written.cookies[PIN_COOKIE]  # which the client does not keep
+    in_a_request(view, authorization="Bearer token-of-the-county-system")
+    in_a_request(view, authorization="Bearer token-of-another-system")
+    in_a_request(view)
+    assert routes == [DEFAULT_DB_ALIAS, DEFAULT_DB_ALIAS, REPLICA, REPLICA]
 
 
 def test_a_row_read_from_the_replica_is_written_to_the_primary(replica, county):
