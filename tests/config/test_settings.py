@@ -160,6 +160,7 @@ def test_a_misspelt_trusted_proxy_stops_the_start():
 def test_redis_url_puts_the_cache_counters_and_sessions_in_redis():
     """Every web server shares what Redis holds: pages, API quotas, report counters, sessions."""
     import redis
+
     url = f"redis://127.0.0.1:6379/{os.environ.get('PRODUCTION_TEST_REDIS_DB', '9')}"
     key = f"settings-test-{secrets.token_hex(6)}"
     shell = (
