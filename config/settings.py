@@ -177,6 +177,20 @@ TEMPLATES = [
 WSGI_APPLICATION = "config.wsgi.application"
 
 DATABASES = {"default": database_config(os.environ.get("DATABASE_URL"))}
+# A read replica of that database (streaming replication): public reads go to it, writes and
+# transactions to the primary, and a client that wrote reads the primary for REPLICA_PIN_SECONDS
+# (config/replicas.py). Unset, there is one database and nothing of this is installed.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 10)
+if DATABASE_REPLICA_URL:
+    # The test suite reads the replica alias from the primary's test database.
+    DATABASES["replica"] = database_config(DATABASE_REPLICA_URL) | {"TEST": {"MIRROR": "default"}}
+    DATABASE_ROUTERS = ["config.replicas.ReplicaRouter"]
+    # Above every middleware that may read (the public pages' fast path, sessions, users).
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("publication.middleware.PublicPageMiddleware"),
+        "config.replicas.ReadYourWritesMiddleware",
+    )
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
@@ -242,6 +256,10 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
         }
     }
+    # Sessions are read from Redis and written through to the database: every web server knows
+    # every session, a session read costs no database query, and a session Redis drops to make
+    # room for pages is read back from the database, not lost.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": {

@@ -155,3 +155,38 @@ def test_a_misspelt_trusted_proxy_stops_the_start():
     result = run_django(["check"], DEBUG="1", TRUSTED_PROXIES="10.0.0.1, 10.0.0.300")
     assert result.returncode != 0
     assert "TRUSTED_PROXIES 中的“10.0.0.300”不是 IP 地址或网段" in result.stderr
+
+
+def test_redis_url_puts_the_cache_counters_and_sessions_in_redis():
+    """Every web server shares what Redis holds: pages, API quotas, report counters, sessions."""
+    import redis
+
+    url = f"redis://127.0.0.1:6379/{os.environ.get('PRODUCTION_TEST_REDIS_DB', '9')}"
+    key = f"settings-test-{secrets.token_hex(6)}"
+    shell = (
+        "from django.conf import settings as s; from django.core.cache import cache;"
+        f" cache.set('{key}', 'shared', 60);"
+        " print(s.CACHES['default']['BACKEND'], s.CACHES['default'].get('LOCATION'), s.SESSION_ENGINE,"
+        " s.CELERY_TASK_ALWAYS_EAGER)"
+    )
+    shared = run_django(["shell", "--no-imports", "-c", shell], DEBUG="1", REDIS_URL=url)
+    assert shared.stdout.split() == [
+        "django.core.cache.backends.redis.RedisCache",
+        url,
+        "django.contrib.sessions.backends.cached_db",
+        # The job queue is a broker of its own (CELERY_BROKER_URL): without it, jobs run in-process.
+        "True",
+    ], shared.stderr
+    stored = redis.Redis.from_url(url)
+    assert stored.get(f":1:{key}") is not None
+    stored.delete(f":1:{key}")
+
+    alone = run_django(
+        ["shell", "--no-imports", "-c", shell.replace(f" cache.set('{key}', 'shared', 60);", "")], DEBUG="1"
+    )
+    assert alone.stdout.split() == [
+        "django.core.cache.backends.locmem.LocMemCache",
+        "None",
+        "django.contrib.sessions.backends.db",
+        "True",
+    ], alone.stderr
