@@ -18,7 +18,7 @@ from catalog.models import City, County, Province, Township
 
 from .models import CurrentEdition, Edition
 
-# How each level is reached from an edition in force, for grouping and filtering.
+# How each level is reached from an edition in force, to group the editions by it.
 PROVINCE_PATH = "township__county__city__province"
 CITY_PATH = "township__county__city"
 COUNTY_PATH = "township__county"
@@ -46,10 +46,6 @@ class AreaRow:
         return reverse("publication:area", args=[self.code])
 
 
-def in_force() -> QuerySet[CurrentEdition]:
-    return CurrentEdition.objects.all()
-
-
 def rows_by(path: str, editions: QuerySet[CurrentEdition]) -> list[AreaRow]:
     """The editions in force grouped by the area at `path`, with their counts, in code order (one query)."""
     grouped = (
@@ -65,15 +61,13 @@ def rows_by(path: str, editions: QuerySet[CurrentEdition]) -> list[AreaRow]:
 
 def provinces_in_force() -> list[AreaRow]:
     """Every province with an edition in force below it (one query)."""
-    return rows_by(PROVINCE_PATH, in_force().filter(**{f"{CITY_PATH}__isnull": False}))
+    return rows_by(PROVINCE_PATH, CurrentEdition.objects.filter(township__county__city__isnull=False))
 
 
 def unplaced_in_force() -> AreaRow | None:
     """The group of counties not yet placed under a city, if any of them has published (one query)."""
-    counts = (
-        in_force()
-        .filter(**{f"{CITY_PATH}__isnull": True})
-        .aggregate(counties=Count(COUNTY_PATH, distinct=True), townships=Count("pk"))
+    counts = CurrentEdition.objects.filter(township__county__city__isnull=True).aggregate(
+        counties=Count(COUNTY_PATH, distinct=True), townships=Count("pk")
     )
     if not counts["townships"]:
         return None
@@ -81,14 +75,14 @@ def unplaced_in_force() -> AreaRow | None:
 
 
 def cities_in_force(province: Province) -> list[AreaRow]:
-    return rows_by(CITY_PATH, in_force().filter(**{PROVINCE_PATH: province}))
+    return rows_by(CITY_PATH, CurrentEdition.objects.filter(township__county__city__province=province))
 
 
 def counties_in_force(city: City | None) -> list[AreaRow]:
     """The counties of the city with an edition in force; those not yet placed for `None`."""
     if city is None:
-        return rows_by(COUNTY_PATH, in_force().filter(**{f"{CITY_PATH}__isnull": True}))
-    return rows_by(COUNTY_PATH, in_force().filter(**{CITY_PATH: city}))
+        return rows_by(COUNTY_PATH, CurrentEdition.objects.filter(township__county__city__isnull=True))
+    return rows_by(COUNTY_PATH, CurrentEdition.objects.filter(township__county__city=city))
 
 
 def townships_in_force(county: County) -> list[Edition]:
