@@ -12,12 +12,12 @@ DEMO_PORT ?= 8000
 # server. `make serve` and `make bench-load` run the production setup instead, which
 # needs SECRET_KEY (see .env.example and README "Running in production"); bench-load's
 # own process is a development-mode client of production servers it starts.
-demo test test-fast lint check bench bench-excel bench-review bench-matrix bench-public bench-dispatch bench-quality bench-load: export DEBUG ?= 1
+demo test test-fast lint check bench bench-excel bench-review bench-matrix bench-public bench-navigation bench-dispatch bench-quality bench-load: export DEBUG ?= 1
 
 # The variables of `make serve`, KEY=value lines as in systemd's EnvironmentFile.
 ENV_FILE ?= .env
 
-.PHONY: install demo test test-fast lint check serve bench bench-excel bench-review bench-matrix bench-public bench-dispatch bench-quality bench-load
+.PHONY: install demo test test-fast lint check serve bench bench-excel bench-review bench-matrix bench-public bench-navigation bench-dispatch bench-quality bench-load
 
 install: $(VENV)/.installed
 
@@ -74,6 +74,10 @@ bench-matrix: install
 # The public site: a 340-item township page, search over 500,000 published items, a cached page's throughput.
 bench-public: install
 	$(BIN)/python benchmarks/publication.py
+
+# The public site's levels (index, province, city, county) with 38,000 townships in force.
+bench-navigation: install
+	$(BIN)/python benchmarks/navigation.py
 
 # The 12345 lookup (GET /api/v1/route/), township-scoped and county-wide, over 500,000 published items.
 bench-dispatch: install

@@ -29,20 +29,6 @@ def current_editions() -> QuerySet[Edition]:
     return Edition.objects.filter(current_of__isnull=False).select_related("township__county")
 
 
-def counties_with_editions() -> list[tuple[County, list[Township]]]:
-    """Every county with a published list, and its townships each with their edition in force (or None)."""
-    townships = list(
-        Township.objects.filter(county__townships__current_edition__isnull=False)
-        .distinct()
-        .select_related("county", "current_edition__edition")
-        .order_by("county__code", "order", "code")
-    )
-    for township in townships:
-        pointer = getattr(township, "current_edition", None)  # None when it has published nothing
-        township.edition = pointer.edition if pointer else None
-    return [(county, list(rows)) for county, rows in groupby(townships, key=lambda t: t.county)]
-
-
 @dataclass(frozen=True)
 class InForce:
     """Which edition of a township is in force, as the cache of rendered pages needs it."""
@@ -95,9 +81,11 @@ def in_force_row(code: str) -> InForce | None:
 
 
 def published_township(code: str) -> Township:
-    """A township that has published at least one edition (else 404: drafts are not public)."""
+    """A township that has published at least one edition (else 404: drafts are not public), with
+    its county, city and province for the page's trail."""
     return get_object_or_404(
-        Township.objects.select_related("county").filter(editions__isnull=False).distinct(), code=code
+        Township.objects.select_related("county__city__province").filter(editions__isnull=False).distinct(),
+        code=code,
     )
 
 

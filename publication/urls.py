@@ -4,6 +4,7 @@ from . import (
     adjustment_views,
     admission_views,
     annual_review_views,
+    area_views,
     coverage_views,
     dispute_views,
     feedback_views,
@@ -15,7 +16,9 @@ from . import (
 app_name = "publication"
 
 urlpatterns = [
-    path("", views.index, name="index"),
+    path("", area_views.index, name="index"),
+    path("areas/unplaced/", area_views.unplaced_counties, name="unplaced_counties"),
+    path("areas/<str:code>/", area_views.area_page, name="area"),
     path("search/", views.search, name="search"),
     path("data/", views.open_data, name="open_data"),
     path("counties/<str:code>/statistics/", views.statistics, name="statistics"),

@@ -24,7 +24,7 @@ from catalog.refusals import REFUSALS
 from catalog.refused_views import show_on_form
 from config.clientip import client_address
 
-from . import queries, services, tasks
+from . import areas, queries, services, tasks
 from .exports import DATA_COLUMNS, edition_document, write_csv
 from .forms import FeedbackForm, SearchForm
 from .middleware import keep_while_in_force
@@ -83,10 +83,6 @@ def in_force_or_404(code: str) -> queries.InForce:
     return found
 
 
-def index(request):
-    return render(request, "publication/index.html", {"counties": queries.counties_with_editions()})
-
-
 def township_page(request, code: str, number: int | None = None):
     current = in_force_or_404(code)
     shown = current.edition_number if number is None else number
@@ -100,6 +96,7 @@ def township_page(request, code: str, number: int | None = None):
             "parts": queries.edition_parts(edition),
             "editions": Edition.objects.filter(township=township).order_by("-number"),
             "is_current": edition.pk == current.edition_id,
+            "trail": areas.trail(township),
             # Built once: a {% url %} per item is a fifth of the page's time.
             "items_url": reverse("publication:township", args=[code]) + "items/",
         }
@@ -119,7 +116,11 @@ def item_page(request, code: str, key):
             page = queries.item_page(township, key)
         except EditionItem.DoesNotExist:
             raise Http404("该事项不在已公布的清单中。") from None
-        return render(request, "publication/item.html", {"township": township, "page": page})
+        trail = [
+            *areas.trail(township),
+            areas.Crumb(township.name, reverse("publication:township", args=[code])),
+        ]
+        return render(request, "publication/item.html", {"township": township, "page": page, "trail": trail})
 
     cache_key = f"item:{current.edition_id}:{key}"
     response = edition_response(request, cache_key, current.published_at, produce, caching=REVALIDATE)

@@ -61,8 +61,9 @@ def _files_in_a_temporary_folder(settings, tmp_path):
 
 
 def make_county(name: str = "示范县", code: str | None = None, city: City | None = None) -> County:
-    # Six digits whatever the run's length (990000–998999; the demo county is 999001).
-    return County.objects.create(name=name, code=code or f"{990000 + next(_numbers) % 9000:06d}", city=city)
+    # Six digits whatever the run's length (990100–998999; the demo county is 999001), never under
+    # 9900, so the city the cast derives from the code (9901 00 …) is never the province's 99 0000.
+    return County.objects.create(name=name, code=code or f"{990100 + next(_numbers) % 8900:06d}", city=city)
 
 
 def make_province(name: str = "示范省", code: str = "990000") -> Province:
@@ -185,7 +186,7 @@ def cast(duty_list):
     county = township.county
     neighbour = make_township(county, "青山镇")
     department = make_department(county, "县农业农村局")
-    elsewhere = make_county("别县", "889008")  # outside make_county's own codes (990001 …)
+    elsewhere = make_county("别县", "889008")  # outside make_county's own codes (990101 …)
     province = make_province("示范省", f"{county.code[:2]}0000")
     county.city = make_city(province, "示范市", f"{county.code[:4]}00")
     county.save(update_fields=["city"])
@@ -285,3 +286,12 @@ def log_in(page, live_server, username: str, password: str = "pw") -> None:
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
     page.get_by_role("heading", name="我的工作").wait_for()
+
+
+def open_from_index(page, live_server, township: Township) -> None:
+    """A visitor's way to a township's list: from the index down 省 › 市 › 县 to the township."""
+    county = township.county
+    page.goto(f"{live_server.url}/")
+    for name in (county.city.province.name, county.city.name, county.name, township.name):
+        page.get_by_role("link", name=name, exact=True).click()
+        page.get_by_role("heading", name=name, level=1).wait_for()

@@ -148,8 +148,8 @@ def test_the_public_register_lists_decided_requests_with_reasons_and_dates(clien
     assert f"{refused.decided_at:%Y-%m-%d}" in text
 
 
-def test_the_register_is_linked_from_the_public_index(client, world: World):
-    text = client.get(reverse("publication:index")).content.decode()
+def test_the_register_is_linked_from_the_county_page(client, world: World):
+    text = client.get(reverse("publication:area", args=[world.county.code])).content.decode()
     assert reverse("publication:admission_register", args=[world.county.code]) in text
 
 

@@ -7,7 +7,8 @@ import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
 
-from tests.conftest import needs_chromium
+from catalog.models import Township
+from tests.conftest import needs_chromium, open_from_index
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), needs_chromium]
 
@@ -17,7 +18,7 @@ def test_a_visitor_finds_who_is_responsible_and_downloads_the_list(browser_page,
     page = browser_page
     page.goto(f"{live_server.url}/")
     page.get_by_role("heading", name="乡镇（街道）履行职责事项清单", level=1).wait_for()
-    page.get_by_role("link", name="东湖街道").click()
+    open_from_index(page, live_server, Township.objects.get(name="东湖街道"))
     page.get_by_role("heading", name="东湖街道履行职责事项清单").wait_for()
     assert "第 2 版" in page.content()
 
@@ -76,6 +77,9 @@ def test_public_pages_are_labelled_structured_and_fit_a_phone(browser_page, live
     page.set_viewport_size({"width": 375, "height": 740})
     for path in [
         "/",
+        "/areas/990000/",
+        "/areas/999000/",
+        "/areas/999001/",
         "/lists/999001004/",
         "/lists/999001004/editions/1/",
         "/lists/999001004/editions/2/changes/",

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from catalog import services as catalog_services
-from tests.conftest import log_in, make_item, needs_chromium
+from tests.conftest import log_in, make_item, needs_chromium, open_from_index
 from tests.publication.conftest import approve, approve_and_publish
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), needs_chromium]
@@ -26,9 +26,7 @@ def test_the_public_page_shows_the_new_edition_right_after_publishing(
     township = duty_list.township
     page = browser_page
 
-    page.goto(f"{live_server.url}/")
-    page.get_by_role("link", name=township.name).click()
-    page.get_by_role("heading", name=f"{township.name}履行职责事项清单").wait_for()
+    open_from_index(page, live_server, township)
     assert "第一版的事项" in page.content() and "第二版新增的事项" not in page.content()
 
     log_in(page, live_server, editor.username)
@@ -38,10 +36,9 @@ def test_the_public_page_shows_the_new_edition_right_after_publishing(
     page.get_by_role("button", name="确认印发公布").click()
     page.get_by_text("已公布为第 2 版").wait_for()
 
-    # Back to the public site as a visitor goes: the index, then the township's link.
-    page.goto(f"{live_server.url}/")
+    # Back to the public site as a visitor goes: from the index down to the county, then the township.
+    page.goto(f"{live_server.url}{reverse('publication:area', args=[township.county.code])}")
     assert "示办发〔2026〕5号" in page.content()
-    page.get_by_role("link", name=township.name).click()
-    page.get_by_role("heading", name=f"{township.name}履行职责事项清单").wait_for()
+    open_from_index(page, live_server, township)
     text = page.content()
     assert "第二版新增的事项" in text and "示办发〔2026〕5号" in text and "第 2 版" in text

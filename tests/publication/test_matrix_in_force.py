@@ -118,7 +118,7 @@ def test_the_public_county_pages_link_to_the_matrix(client, cast, duty_list):
     publish_county(cast, duty_list)
     county = duty_list.township.county
     matrix = reverse("publication:county_matrix", args=[county.code])
-    assert matrix in client.get(reverse("publication:index")).content.decode()
+    assert matrix in client.get(reverse("publication:area", args=[county.code])).content.decode()
     assert matrix in client.get(reverse("publication:statistics", args=[county.code])).content.decode()
 
 

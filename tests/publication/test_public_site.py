@@ -43,10 +43,10 @@ def page(client, url, status=200) -> str:
     return response.content.decode()
 
 
-def test_the_index_lists_counties_townships_and_their_editions(client, duty_list, edition):
-    text = page(client, "/")
+def test_the_county_page_lists_townships_in_force_with_their_editions(client, duty_list, edition):
+    text = page(client, reverse("publication:area", args=[duty_list.township.county.code]))
     assert duty_list.township.name in text and "示办发〔2025〕21号" in text and "2025年7月1日" in text
-    assert "青山镇" not in text or "清单尚未公布" in text
+    assert "青山镇" not in text  # nothing published yet (tests/publication/test_navigation.py)
 
 
 def test_the_township_page_shows_the_three_parts_by_category(client, duty_list, edition):
@@ -184,6 +184,7 @@ def test_public_page_queries_do_not_grow_with_items(client, cast, duty_list, dep
         reverse("publication:item", args=[code, item.key]),
         reverse("publication:search") + "?q=事项",
         "/",
+        reverse("publication:area", args=[duty_list.township.county.code]),
     ]
     before = [queries_of(client, url) for url in urls]
     other = make_duty_list(make_township(duty_list.township.county, "河西乡"))

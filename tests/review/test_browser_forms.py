@@ -10,7 +10,7 @@ from catalog.models import DutyItem
 from publication.models import EditionItem
 from review import workflow
 from review.models import Comment
-from tests.conftest import log_in, needs_chromium
+from tests.conftest import log_in, needs_chromium, open_from_index
 from tests.review.test_browser import log_out
 from tests.review.test_comment_forms import opened
 from tests.review.test_consultee_proposals import in_consultation  # noqa: F401 (a fixture)
@@ -112,8 +112,6 @@ def test_a_consultees_accepted_proposal_reaches_the_published_list(
     log_out(page)
 
     # A visitor reads the new wording on the township's public page.
-    page.goto(f"{live_server.url}/")
-    page.get_by_role("link", name=township.name).click()
-    page.get_by_role("heading", name=f"{township.name}履行职责事项清单").wait_for()
+    open_from_index(page, live_server, township)
     assert wording in page.content()
     assert EditionItem.objects.get(edition__township=township, key=item.key).content == wording
