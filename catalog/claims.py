@@ -168,11 +168,6 @@ def refuse_if_claimed(entry: CatalogueEntry, county: County) -> None:
         )
 
 
-def check_target(into: Catalogue, county: County) -> None:
-    if into.county_id != county.pk:
-        raise Invalid(f"只能认领到{county.name}自己的目录。", code="other_county", field="into")
-
-
 def locked(entry: CatalogueEntry) -> CatalogueEntry:
     """The province's entry under a row lock, so two claims of it for one county do not both pass."""
     return CatalogueEntry.objects.select_for_update().select_related("catalogue").get(pk=entry.pk)
@@ -186,7 +181,6 @@ def claim_entry(entry: CatalogueEntry, *, into: Catalogue, by, choices: dict | N
     if county is None:
         raise Invalid("只能认领到县的目录。", code="not_county_catalogue", field="into")
     check_claim(entry.catalogue, county, by=by)
-    check_target(into, county)
     entry = locked(entry)
     refuse_if_claimed(entry, county)
     names = names_of_counties([county.pk])[county.pk]
@@ -203,7 +197,6 @@ def claim_all(catalogue: Catalogue, *, into: Catalogue, by) -> list[CatalogueEnt
     if county is None:
         raise Invalid("只能认领到县的目录。", code="not_county_catalogue", field="into")
     check_claim(catalogue, county, by=by)
-    check_target(into, county)
     Catalogue.objects.select_for_update().get(pk=catalogue.pk)
     entries = list(
         catalogue.entries.exclude(claims__catalogue__county=county)

@@ -356,3 +356,11 @@ def test_a_province_editor_cannot_bulk_claim_for_a_county(cast, world):
         lambda: claims.claim_all(world.catalogue, into=world.template, by=cast["province_editor"])
     ) == (403, "cannot_claim", "")
     assert snapshot() == before
+
+
+def test_a_county_editor_cannot_make_a_catalogue_the_provinces_in_the_back_office(client, cast, world):
+    client.force_login(cast["county_editor"])
+    page = client.get("/admin/catalog/catalogue/add/")
+    assert page.status_code == 200
+    assert 'name="province"' not in page.content.decode()
+    assert 'name="county"' in page.content.decode()
