@@ -186,7 +186,9 @@ def claim_entry(entry: CatalogueEntry, *, into: Catalogue, by, choices: dict | N
     names = names_of_counties([county.pk])[county.pk]
     resolution = resolve(entry, county, names, choices)
     refuse_missing([(entry, resolution)], county)
-    return write_claim(entry, into, resolution, by=by, order=next_order(into))
+    return write_claim(
+        entry, into, resolution, by=by, order=next_order(into), unlinked=unlinked_entries(into)
+    )
 
 
 @transaction.atomic
@@ -206,9 +208,9 @@ def claim_all(catalogue: Catalogue, *, into: Catalogue, by) -> list[CatalogueEnt
     names = names_of_counties([county.pk])[county.pk]
     resolutions = [(entry, resolve(entry, county, names)) for entry in entries]
     refuse_missing(resolutions, county)
-    order = next_order(into)
+    order, unlinked = next_order(into), unlinked_entries(into)
     return [
-        write_claim(entry, into, resolution, by=by, order=order + n)
+        write_claim(entry, into, resolution, by=by, order=order + n, unlinked=unlinked)
         for n, (entry, resolution) in enumerate(resolutions)
     ]
 
@@ -227,19 +229,23 @@ def next_order(catalogue: Catalogue) -> int:
     return (catalogue.entries.aggregate(last=Max("order"))["last"] or 0) + 1
 
 
+def unlinked_entries(catalogue: Catalogue) -> dict[str, CatalogueEntry]:
+    """The county catalogue's entries claimed from nothing, by name (spaces and bracket widths aside)."""
+    return {name_key(e.name): e for e in catalogue.entries.filter(claimed_from__isnull=True)}
+
+
 def write_claim(
-    entry: CatalogueEntry, into: Catalogue, resolution: Resolution, *, by, order: int
+    entry: CatalogueEntry,
+    into: Catalogue,
+    resolution: Resolution,
+    *,
+    by,
+    order: int,
+    unlinked: dict[str, CatalogueEntry],
 ) -> CatalogueEntry:
     county = into.county
     reason = f"认领省级参考目录事项（{entry.catalogue.name}）"
-    same_name = next(
-        (
-            e
-            for e in into.entries.filter(claimed_from__isnull=True)
-            if name_key(e.name) == name_key(entry.name)
-        ),
-        None,
-    )
+    same_name = unlinked.pop(name_key(entry.name), None)
     try:
         if same_name is not None:
             # The county's own entry of that name: linked, its wording kept (the province sees the differences).

@@ -26,6 +26,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .claim_status import Status
 from .columns import COLUMNS, exported_columns
 from .ledger import ROLES
 from .models import PUBLISHED_ORDER, Catalogue, CatalogueEntry, DutyItem, DutyList, FrozenItem, Part, Township
@@ -444,8 +445,6 @@ def ledger_workbook(title: str, ledger) -> bytes:
 def claims_workbook(title: str, table) -> bytes:
     """省级认领情况: a row per province entry, a column per county (采用 / 修改：the columns / 不采用：
     the reason / 未认领), the counts per entry; then the counts per county on a sheet of their own."""
-    from .claim_status import Status  # the table's own module reads the catalogue through this one
-
     workbook = Workbook(write_only=True)
     columns = [("序号", NUMBER_WIDTH), ("清单类型", 14), ("类别", 14), ("事项名称", 26)]
     columns += [(county.name, TOWNSHIP_WIDTH) for county in table.counties]

@@ -127,7 +127,8 @@ def county_claims(request, code: str):
     catalogues = Catalogue.objects.filter(province=county.city.province_id).order_by("kind", "name")
     form = BulkClaimForm(request.POST or None, county=county)
     if request.method == "POST":
-        catalogue = get_object_or_404(catalogues, pk=request.POST.get("catalogue"))
+        chosen = request.POST.get("catalogue", "")
+        catalogue = get_object_or_404(catalogues, pk=int(chosen) if chosen.isdigit() else 0)
         if form.is_valid():
             try:
                 claimed = claims.claim_all(catalogue, into=form.cleaned_data["into"], by=request.user)
