@@ -308,3 +308,11 @@ def test_home_links_to_the_catalogue_and_the_claims(client, cast, world):
     assert reverse("catalog:county_claims", args=[world.county.code]) in client.get("/work/").content.decode()
     client.force_login(cast["other_county_editor"])
     assert "认领省级参考目录" not in client.get("/work/").content.decode()
+
+
+def test_bulk_claim_naming_no_catalogue_of_the_province_answers_404(client, cast, world):
+    client.force_login(cast["county_editor"])
+    url = reverse("catalog:county_claims", args=[world.county.code])
+    for chosen in ("x", world.template.pk):
+        assert client.post(url, {"catalogue": chosen, "into": world.template.pk}).status_code == 404
+    assert not world.template.entries.exists()

@@ -364,3 +364,17 @@ def test_a_county_editor_cannot_make_a_catalogue_the_provinces_in_the_back_offic
     assert page.status_code == 200
     assert 'name="province"' not in page.content.decode()
     assert 'name="county"' in page.content.decode()
+
+
+def test_bulk_claim_links_the_countys_entries_of_the_same_names(cast, world):
+    own = CatalogueEntry.objects.create(
+        catalogue=world.template,
+        name="农村低保审核",
+        part=Part.BASIC,
+        category=world.category,
+        content="本县写法",
+    )
+    claims.claim_all(world.catalogue, into=world.template, by=cast["county_editor"])
+    own.refresh_from_db()
+    assert own.claimed_from == world.basic
+    assert sorted(world.template.entries.values_list("name", flat=True)) == ["农村低保审核", "殡葬管理"]
