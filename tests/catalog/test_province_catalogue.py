@@ -108,6 +108,17 @@ def test_province_editor_starts_a_catalogue_and_not_another_provinces(cast, worl
 # Claiming
 
 
+def own_entry(world) -> CatalogueEntry:
+    """The county template's own entry of the name of the province's basic entry, in its own words."""
+    return CatalogueEntry.objects.create(
+        catalogue=world.template,
+        name="农村低保审核",
+        part=Part.BASIC,
+        category=world.category,
+        content="本县写法",
+    )
+
+
 def test_claim_copies_the_entry_linked_with_the_countys_records(cast, world):
     claim = claims.claim_entry(world.coordinated, into=world.template, by=cast["county_editor"])
     claim.refresh_from_db()
@@ -179,13 +190,7 @@ def test_an_answer_naming_another_countys_record_is_refused(cast, world):
 
 
 def test_claim_links_the_countys_own_entry_of_that_name_keeping_its_wording(cast, world):
-    own = CatalogueEntry.objects.create(
-        catalogue=world.template,
-        name="农村低保审核",
-        part=Part.BASIC,
-        category=world.category,
-        content="本县写法",
-    )
+    own = own_entry(world)
     claim = claims.claim_entry(world.basic, into=world.template, by=cast["county_editor"])
     own.refresh_from_db()
     assert claim.pk == own.pk
@@ -367,13 +372,7 @@ def test_a_county_editor_cannot_make_a_catalogue_the_provinces_in_the_back_offic
 
 
 def test_bulk_claim_links_the_countys_entries_of_the_same_names(cast, world):
-    own = CatalogueEntry.objects.create(
-        catalogue=world.template,
-        name="农村低保审核",
-        part=Part.BASIC,
-        category=world.category,
-        content="本县写法",
-    )
+    own = own_entry(world)
     claims.claim_all(world.catalogue, into=world.template, by=cast["county_editor"])
     own.refresh_from_db()
     assert own.claimed_from == world.basic
