@@ -50,10 +50,10 @@ def frozen_readings(row) -> dict[str, str]:
 
 def readings(row, names: Iterable[str]) -> dict[str, str]:
     """The named columns of any version of an item as a person reads them: a live row (a draft's
-    item, a catalogue entry) through its related rows as fetched, a frozen row through the names it
-    keeps. Coverage reads an item and its catalogue entry with it, so the two read alike."""
+    item, a catalogue entry) through its related rows as fetched (a province's entry through the
+    names it writes), a frozen row through the names it keeps. Coverage reads an item and its catalogue entry with it, so the two read alike."""
     if isinstance(row, PartFields):
-        return {name: str(COLUMN[name].live_value(row) or "") for name in names}
+        return {name: str(row.reading(COLUMN[name]) or "") for name in names}
     return {name: str(FROZEN_COLUMN[name].frozen_value(row) or "") for name in names}
 
 

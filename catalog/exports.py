@@ -26,6 +26,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .claim_status import Status
 from .columns import COLUMNS, exported_columns
 from .ledger import ROLES
 from .models import PUBLISHED_ORDER, Catalogue, CatalogueEntry, DutyItem, DutyList, FrozenItem, Part, Township
@@ -221,7 +222,8 @@ def list_workbook(duty_list: DutyList) -> bytes:
 
 def catalogue_workbook(catalogue: Catalogue) -> bytes:
     """A reference catalogue in the printed layout of a list: its entries by part, each column the
-    entry has (an entry names no township office and keeps no remarks: those stay empty)."""
+    entry has (an entry names no township office and keeps no remarks: those stay empty; a province's
+    entry names categories and departments as it writes them)."""
     entries = (
         catalogue.entries.select_related("category", "receiving_department")
         .prefetch_related("lead_departments")
@@ -232,7 +234,7 @@ def catalogue_workbook(catalogue: Catalogue) -> bytes:
         ExportRow(
             part=entry.part,
             **{
-                column.name: (column.live_value(entry) or "") if column.name in names else ""
+                column.name: (entry.reading(column) or "") if column.name in names else ""
                 for column in EXPORTED_COLUMNS
             },
         )
@@ -438,3 +440,40 @@ def ledger_workbook(title: str, ledger) -> bytes:
     stream = io.BytesIO()
     workbook.save(stream)
     return stream.getvalue()
+
+
+def claims_workbook(title: str, table) -> bytes:
+    """省级认领情况: a row per province entry, a column per county (采用 / 修改：the columns / 不采用：
+    the reason / 未认领), the counts per entry; then the counts per county on a sheet of their own."""
+    workbook = Workbook(write_only=True)
+    columns = [("序号", NUMBER_WIDTH), ("清单类型", 14), ("类别", 14), ("事项名称", 26)]
+    columns += [(county.name, TOWNSHIP_WIDTH) for county in table.counties]
+    columns += [(status.label, 8) for status in Status]
+    sheet = start_table(workbook, "认领情况", title, columns)
+    for number, row in enumerate(table.rows, start=1):
+        entry, counts = row.entry, row.counts
+        values = [Part(entry.part).label, entry.category_name, entry.name]
+        values += [claim_cell_text(cell) for cell in row.cells]
+        sheet.append(
+            [body_cell(sheet, number, center=True)]
+            + [body_cell(sheet, value) for value in values]
+            + [body_cell(sheet, counts[status], center=True) for status in Status]
+        )
+    totals = start_table(
+        workbook, "按县汇总", f"{title}（按县汇总）", [("县", 20), *((s.label, 10) for s in Status)]
+    )
+    for county, counts in table.county_counts():
+        totals.append(
+            [body_cell(totals, county.name)] + [body_cell(totals, counts[s], center=True) for s in Status]
+        )
+    stream = io.BytesIO()
+    workbook.save(stream)
+    return stream.getvalue()
+
+
+def claim_cell_text(cell) -> str:
+    if cell.changes:
+        return f"{cell.status.label}：{cell.changed_columns}"
+    if cell.drop is not None:
+        return f"{cell.status.label}：{cell.drop.reason}"
+    return cell.status.label

@@ -287,3 +287,55 @@ class CatalogueUploadForm(ImportUploadForm):
         super().__init__(*args, offers_creation=False, too_large=too_large, **kwargs)
         del self.fields["create_missing"]
         self.fields["file"].help_text = "参考目录的工作簿（.xlsx），可先导出再修改；有任何问题都不会写入。"
+
+
+class ProvinceCatalogueForm(forms.Form):
+    name = forms.CharField(label="目录名称", max_length=100)
+    kind = forms.ChoiceField(label="类型", choices=Catalogue.Kind.choices, initial=Catalogue.Kind.OTHER)
+    description = forms.CharField(label="说明", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class ClaimForm(forms.Form):
+    """Which of the county's catalogues takes the entry, and what the names the county does not know
+    mean there (`unresolved`: `(kind, text)` pairs; a category may stay empty)."""
+
+    into = forms.ModelChoiceField(label="认领到", queryset=Catalogue.objects.none(), empty_label=None)
+
+    def __init__(self, *args, county, unresolved=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        catalogues = Catalogue.objects.filter(county=county).order_by("-kind", "name")  # 县级标准模板 first
+        self.fields["into"].queryset = catalogues
+        self.unresolved = {}
+        for n, (kind, text) in enumerate(unresolved):
+            is_category = kind == "category"
+            records = (county.categories if is_category else county.departments).order_by("order", "name")
+            self.fields[f"name_{n}"] = forms.ModelChoiceField(
+                label=f"省级目录的{'类别' if is_category else '部门'}“{text}”在本县对应",
+                queryset=records,
+                required=not is_category,
+                empty_label="（留空）" if is_category else "请选择",
+                help_text="所选对应关系会记住，以后的认领和导入照此识别。",
+            )
+            self.unresolved[f"name_{n}"] = (kind, text)
+
+    def choices(self) -> dict:
+        """The answers, as `claims.claim_entry` takes them."""
+        return {
+            pair: self.cleaned_data[name]
+            for name, pair in self.unresolved.items()
+            if self.cleaned_data.get(name) is not None
+        }
+
+
+class BulkClaimForm(forms.Form):
+    into = forms.ModelChoiceField(label="全部认领到", queryset=Catalogue.objects.none(), empty_label=None)
+
+    def __init__(self, *args, county, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["into"].queryset = Catalogue.objects.filter(county=county).order_by("-kind", "name")
+
+
+class DropForm(forms.Form):
+    reason = forms.CharField(
+        label="不采用理由", widget=forms.Textarea(attrs={"rows": 2}), max_length=500, required=False
+    )

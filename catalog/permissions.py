@@ -11,13 +11,25 @@ rows costs no further queries.
 - A department reviewer, the county leader and a consultee see the drafts of
   their county and never edit a list.
 - A province or city editor (省级、市级编办) reads every county below them — its drafts,
-  boards and comparisons — and changes none of them (`supervised_county_ids`).
+  boards and comparisons — and changes none of them (`supervised_county_ids`). The province's
+  editors keep the province's reference catalogue, which its city editors and every county role
+  below read; a county's editors claim its entries for the county (`catalog.claims`).
 - Nobody else sees another county's drafts. Superusers are system administrators.
 """
 
 from django.db.models import Q, QuerySet
 
-from .models import County, Department, DutyItem, DutyList, Job, Membership, RegionMembership
+from .models import (
+    Catalogue,
+    County,
+    Department,
+    DutyItem,
+    DutyList,
+    Job,
+    Membership,
+    Province,
+    RegionMembership,
+)
 
 Role = Membership.Role
 
@@ -65,6 +77,48 @@ def can_supervise_county(user, county: County | int) -> bool:
     """Read the county from above: its drafts, board, comparison and statistics, never a change."""
     county_id = county if isinstance(county, int) else county.pk
     return user.is_superuser or county_id in supervised_county_ids(user)
+
+
+def can_edit_province_catalogue(user, province: Province | int) -> bool:
+    """Keep the province's reference catalogues (省级参考目录): the one write a province editor has."""
+    province_id = province if isinstance(province, int) else province.pk
+    return user.is_superuser or any(
+        m.role == RegionMembership.Role.PROVINCE_EDITOR and m.province_id == province_id
+        for m in region_memberships_of(user)
+    )
+
+
+def can_read_province_catalogue(user, province: Province | int) -> bool:
+    """Read the province's reference catalogues: its editors, its cities' editors and every county
+    role of a county in it."""
+    province_id = province if isinstance(province, int) else province.pk
+    if can_edit_province_catalogue(user, province_id):
+        return True
+    if any(m.city_id and m.city.province_id == province_id for m in region_memberships_of(user)):
+        return True
+    counties = {m.county_id for m in memberships_of(user)}
+    return bool(counties) and County.objects.filter(pk__in=counties, city__province_id=province_id).exists()
+
+
+def can_edit_catalogue(user, catalogue: Catalogue) -> bool:
+    """Change a catalogue's entries, by hand or from a workbook: a county's catalogue its editors, a
+    province's the province's editors."""
+    if catalogue.is_provincial:
+        return can_edit_province_catalogue(user, catalogue.province_id)
+    return can_manage_county(user, catalogue.county_id)
+
+
+def can_read_catalogue(user, catalogue: Catalogue) -> bool:
+    """Download a catalogue: a county's its editors (who keep it), a province's whoever reads it."""
+    if catalogue.is_provincial:
+        return can_read_province_catalogue(user, catalogue.province_id)
+    return can_manage_county(user, catalogue.county_id)
+
+
+def can_claim_for(user, county: County | int) -> bool:
+    """Claim entries of the province's catalogue into the county's, or drop them: the county's
+    editors only — never a province or city editor for the county."""
+    return can_manage_county(user, county)
 
 
 def edited_county_ids(user) -> set[int]:

@@ -12,11 +12,13 @@ from .comparison import FieldChange, compare_readings
 from .models import (
     PUBLISHED_ORDER,
     Category,
+    County,
     Department,
     DutyItem,
     DutyList,
     Office,
     Part,
+    Province,
 )
 
 
@@ -289,3 +291,20 @@ def list_changes(
         previous_of[record.id] = record
     entries.reverse()
     return entries
+
+
+def province_catalogue_links(user) -> tuple[list[Province], list[County]]:
+    """The provinces whose reference catalogues a province or city editor reads, and the counties the
+    user claims for whose province has a catalogue (我的工作's links; two queries at most)."""
+    regions = permissions.region_memberships_of(user)
+    province_ids = {m.province_id or m.city.province_id for m in regions}
+    provinces = list(Province.objects.filter(pk__in=province_ids)) if province_ids else []
+    edited = permissions.edited_county_ids(user)
+    counties = []
+    if edited:
+        counties = list(
+            County.objects.filter(pk__in=edited, city__province__catalogues__isnull=False)
+            .distinct()
+            .order_by("code")
+        )
+    return provinces, counties

@@ -191,7 +191,7 @@ def save_catalogue_entry(
     reason: str = "",
 ) -> CatalogueEntry:
     """Validate and save a catalogue entry with its lead departments, as one historical record."""
-    if not permits(by, permissions.can_manage_county, entry.catalogue.county_id):
+    if not permits(by, permissions.can_edit_catalogue, entry.catalogue):
         raise Forbidden(f"您无权修改目录“{entry.catalogue}”。", code="cannot_manage_catalogue")
     if lead_departments is not None:
         lead_departments = list(lead_departments)

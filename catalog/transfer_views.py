@@ -184,9 +184,10 @@ def list_export(request, list_id: int):
 
 @login_required
 def catalogue_export(request, catalogue_id: int):
-    """A reference catalogue as a workbook, for the county's editors (who keep it in the back office)."""
+    """A reference catalogue as a workbook: a county's for its editors (who keep it in the back office),
+    a province's for whoever reads it."""
     catalogue = get_object_or_404(Catalogue, pk=catalogue_id)
-    if not permissions.can_manage_county(request.user, catalogue.county_id):
+    if not permissions.can_read_catalogue(request.user, catalogue):
         raise Http404("目录不存在。")
     return xlsx_response(exports.catalogue_workbook(catalogue), f"{catalogue.name}.xlsx")
 
@@ -194,8 +195,8 @@ def catalogue_export(request, catalogue_id: int):
 @login_required
 def catalogue_import(request, catalogue_id: int):
     """A catalogue's workbook read back into it, all or nothing; every problem listed on the form."""
-    catalogue = get_object_or_404(Catalogue, pk=catalogue_id)
-    if not permissions.can_manage_county(request.user, catalogue.county_id):
+    catalogue = get_object_or_404(Catalogue.objects.select_related("province"), pk=catalogue_id)
+    if not permissions.can_edit_catalogue(request.user, catalogue):
         raise Http404("目录不存在。")
     form = CatalogueUploadForm(request.POST or None, request.FILES or None, too_large=upload_refused(request))
     if request.method == "POST" and form.is_valid():
@@ -213,6 +214,8 @@ def catalogue_import(request, catalogue_id: int):
             messages.success(
                 request, f"已导入《{upload.name}》：新增 {result.added} 项，更新 {result.changed} 项。"
             )
+            if catalogue.is_provincial:
+                return redirect("catalog:province_catalogue", catalogue.pk)
             return redirect(reverse("admin:catalog_catalogue_changelist"))
     status = 413 if form.has_error("file", "too_large") else (400 if form.errors else 200)
     return render(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import coverage_views, job_views, matrix_views, note_views, transfer_views, views
+from . import coverage_views, job_views, matrix_views, note_views, province_views, transfer_views, views
 
 app_name = "catalog"
 
@@ -47,4 +47,26 @@ urlpatterns = [
     path("template/", transfer_views.blank_template, name="blank_template"),
     path("catalogues/<int:catalogue_id>/export/", transfer_views.catalogue_export, name="catalogue_export"),
     path("catalogues/<int:catalogue_id>/import/", transfer_views.catalogue_import, name="catalogue_import"),
+    path("provinces/<str:code>/catalogues/", province_views.province_catalogues, name="province_catalogues"),
+    path(
+        "province-catalogues/<int:catalogue_id>/",
+        province_views.province_catalogue,
+        name="province_catalogue",
+    ),
+    path(
+        "province-catalogues/<int:catalogue_id>/claims/",
+        province_views.catalogue_claims,
+        name="catalogue_claims",
+    ),
+    path(
+        "province-catalogues/<int:catalogue_id>/claims/export/",
+        province_views.catalogue_claims_export,
+        name="catalogue_claims_export",
+    ),
+    path("counties/<str:code>/province-catalogue/", province_views.county_claims, name="county_claims"),
+    path(
+        "counties/<str:code>/province-catalogue/<int:entry_id>/",
+        province_views.entry_claim,
+        name="entry_claim",
+    ),
 ]

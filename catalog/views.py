@@ -48,10 +48,13 @@ def item_for(request, item_id: int, *, edit: bool = True) -> DutyItem:
 
 @login_required
 def home(request):
+    catalogue_provinces, claiming_counties = queries.province_catalogue_links(request.user)
     return render(
         request,
         "catalog/home.html",
         {
+            "catalogue_provinces": catalogue_provinces,
+            "claiming_counties": claiming_counties,
             "lists": queries.lists_for_home(request.user),
             "can_start_list": permissions.can_start_list(request.user),
             "export_counties": [

@@ -107,6 +107,11 @@ class CatalogueAdmin(CountyScopedAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(entry_total=Count("entries"))
 
+    def get_readonly_fields(self, request, obj=None):
+        # A province's catalogue is its editors' (on the workbench) or the system administrators'.
+        readonly = list(super().get_readonly_fields(request, obj))
+        return readonly if request.user.is_superuser else [*readonly, "province"]
+
     @admin.display(description="事项数", ordering="entry_total")
     def entry_count(self, obj):
         return obj.entry_total

@@ -268,24 +268,38 @@ def unresolved_problem(unresolved: Unresolved, *, for_command: bool, may_create:
 def remember(resolution: NameResolution, township: Township, *, recorded_by) -> list[NameAlias]:
     """Write the preview's choices as the county's aliases, for the next import (an office's: its township's)."""
     written = []
-    longest = NameAlias._meta.get_field("text").max_length
     for resolved in resolution.chosen:
-        if len(resolved.name) > longest:
-            continue  # used for this import; too long a text to be a name worth remembering
-        is_office = resolved.kind == Kind.OFFICE
-        alias, _created = NameAlias.objects.update_or_create(
-            county=township.county,
-            kind=resolved.kind,
-            township=township if is_office else None,
-            text=resolved.name,
-            defaults={
-                "office": resolved.target if is_office else None,
-                "department": resolved.target if resolved.kind == Kind.DEPARTMENT else None,
-                "category": resolved.target if resolved.kind == Kind.CATEGORY else None,
-                "merged_id": None,
-                "created_by": recorded_by,
-                "created_at": timezone.now(),
-            },
+        township_of_office = township if resolved.kind == Kind.OFFICE else None
+        alias = remember_name(
+            township.county,
+            resolved.kind,
+            resolved.name,
+            resolved.target,
+            township=township_of_office,
+            recorded_by=recorded_by,
         )
-        written.append(alias)
+        if alias is not None:
+            written.append(alias)
     return written
+
+
+def remember_name(county, kind: str, text: str, target, *, township=None, recorded_by) -> NameAlias | None:
+    """Keep what a name of the county's files means, for its next import and claim; none for a text
+    too long to be a name worth remembering (it served once)."""
+    if len(text) > NameAlias._meta.get_field("text").max_length:
+        return None
+    alias, _created = NameAlias.objects.update_or_create(
+        county=county,
+        kind=kind,
+        township=township,
+        text=text,
+        defaults={
+            "office": target if kind == Kind.OFFICE else None,
+            "department": target if kind == Kind.DEPARTMENT else None,
+            "category": target if kind == Kind.CATEGORY else None,
+            "merged_id": None,
+            "created_by": recorded_by,
+            "created_at": timezone.now(),
+        },
+    )
+    return alias

@@ -8,9 +8,14 @@ apply the same ones.
 """
 
 from ..columns import Part  # noqa: F401 (importable from here, as before)
+from .claims import DroppedEntry  # noqa: F401
 from .items import (  # noqa: F401
+    ENTRY_COLUMNS,
+    ENTRY_COMPARED_NAMES,
+    ENTRY_TEXT_COLUMNS,
     FROZEN_ORDER,
     LOCKED_STAGES,
+    NAMED_BY_TEXT,
     PUBLISHED_ORDER,
     STAGE_RULES,
     Catalogue,

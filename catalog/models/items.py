@@ -17,9 +17,11 @@ from ..columns import (
     PART_DEPENDENT_FIELDS,
     PART_FIELDS,
     PART_REQUIRED_FIELDS,
+    TEXT,
     Part,
 )
 from .reference import Category, County, Department, Office, Township
+from .regions import Province
 
 # The parts and the columns each part carries are declared in `catalog.columns`; a field outside
 # its part's set must stay empty, and moving an item to another part clears it.
@@ -123,6 +125,10 @@ class PartFields(models.Model):
             errors.update(self.county_errors(county, lead_departments))
         return errors
 
+    def reading(self, column) -> str:
+        """A column as the printed list reads it (related rows as fetched)."""
+        return column.live_value(self)
+
     def part_field_value(self, field: str, lead_departments: list["Department"]):
         """The value of a part-dependent field, blank text counting as empty."""
         if field == "lead_departments":
@@ -149,7 +155,8 @@ class PartFields(models.Model):
 
 
 class Catalogue(models.Model):
-    """A named reference list of a county: its template, the safeguard catalogue, …"""
+    """A named reference list of a county (its template, the safeguard catalogue, …) or of a
+    province (省级参考目录, which the province's counties claim entries from)."""
 
     class Kind(models.TextChoices):
         TEMPLATE = "template", "县级标准模板"
@@ -159,7 +166,21 @@ class Catalogue(models.Model):
         OTHER = "other", "其他参考目录"
 
     county = models.ForeignKey(
-        County, on_delete=models.PROTECT, related_name="catalogues", verbose_name="所属县"
+        County,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="catalogues",
+        verbose_name="所属县",
+    )
+    province = models.ForeignKey(
+        Province,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="catalogues",
+        verbose_name="所属省",
+        help_text="省级参考目录填所属省，不填县。",
     )
     name = models.CharField("名称", max_length=100)
     kind = models.CharField("类型", max_length=20, choices=Kind.choices)
@@ -173,13 +194,40 @@ class Catalogue(models.Model):
     class Meta:
         verbose_name = "参考目录"
         verbose_name_plural = "参考目录"
-        ordering = ["county__code", "kind", "name"]
+        ordering = ["province__code", "county__code", "kind", "name"]
         constraints = [
             models.UniqueConstraint(fields=["county", "name"], name="catalogue_name_unique_in_county"),
+            models.UniqueConstraint(fields=["province", "name"], name="catalogue_name_unique_in_province"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(county__isnull=False, province__isnull=True)
+                    | models.Q(county__isnull=True, province__isnull=False)
+                ),
+                name="catalogue_of_a_county_or_a_province",
+                violation_error_message="参考目录属于一个县或一个省，只填一项。",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_provincial(self) -> bool:
+        return self.province_id is not None
+
+    @property
+    def owner(self):
+        """The county or province the catalogue belongs to."""
+        return self.province if self.is_provincial else self.county
+
+
+# A province has no county's categories and departments: its entries name them as text, in these
+# fields, which a county's claim resolves to the county's own records (`catalog.claims`).
+NAMED_BY_TEXT = {
+    "category": "category_name",
+    "lead_departments": "lead_department_names",
+    "receiving_department": "receiving_department_name",
+}
 
 
 class CatalogueEntry(PartFields):
@@ -204,6 +252,20 @@ class CatalogueEntry(PartFields):
         "必须列入", default=False, help_text="勾选后，每个乡镇（街道）的清单都必须包含此事项。"
     )
     order = models.PositiveIntegerField("排序", default=0)
+    # Only on a province's entries (NAMED_BY_TEXT).
+    category_name = models.CharField("类别名称", max_length=50, blank=True)
+    lead_department_names = models.CharField("县级主责部门名称", max_length=500, blank=True)
+    receiving_department_name = models.CharField("收回（承接）部门名称", max_length=100, blank=True)
+    # A county's entry claimed from its province's catalogue (认领): the province reads through it
+    # which entries each county adopted or changed. A claimed province entry stays while claimed.
+    claimed_from = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims",
+        verbose_name="认领自省级目录事项",
+    )
 
     history = HistoricalRecords(m2m_fields=["lead_departments"])
 
@@ -217,6 +279,54 @@ class CatalogueEntry(PartFields):
 
     def owning_county(self):
         return self.catalogue.county if self.catalogue_id else None
+
+    @property
+    def is_provincial(self) -> bool:
+        return self.catalogue.is_provincial
+
+    def reading(self, column) -> str:
+        """A province's entry reads its category and departments as written."""
+        if column.name in NAMED_BY_TEXT and self.is_provincial:
+            return getattr(self, NAMED_BY_TEXT[column.name])
+        return super().reading(column)
+
+    def part_field_value(self, field: str, lead_departments: list["Department"]):
+        if field in NAMED_BY_TEXT and self.catalogue_id and self.is_provincial:
+            return getattr(self, NAMED_BY_TEXT[field]).strip()
+        return super().part_field_value(field, lead_departments)
+
+    def part_errors(self, lead_departments: list["Department"]) -> dict[str, str]:
+        errors = super().part_errors(lead_departments)
+        if not self.catalogue_id:
+            return errors
+        if self.is_provincial:
+            records = {
+                "category": self.category_id,
+                "lead_departments": lead_departments,
+                "receiving_department": self.receiving_department_id,
+            }
+            for field, value in records.items():
+                if value:
+                    errors[field] = "省级参考目录的事项以文字填写类别和部门，不选县的记录。"
+            if self.claimed_from_id:
+                errors["claimed_from"] = "省级参考目录的事项不能认领自其他目录。"
+        else:
+            for text_field in NAMED_BY_TEXT.values():
+                if getattr(self, text_field).strip():
+                    errors[text_field] = "县的目录事项选择本县的类别和部门，不以文字填写。"
+            source, county = self.claimed_from, self.catalogue.county
+            province_id = county.city.province_id if county.city_id else None
+            if source is not None and source.catalogue.province_id != province_id:
+                errors["claimed_from"] = f"“{source.name}”不是{county.name}所在省的参考目录事项。"
+        return errors
+
+
+# An entry's columns, from the column declaration: those it has a field for (an entry names no
+# township office and keeps no remarks); its text columns besides the name; the ones compared.
+_ENTRY_FIELDS = {f.name for f in [*CatalogueEntry._meta.fields, *CatalogueEntry._meta.many_to_many]}
+ENTRY_COLUMNS = [column for column in COLUMNS if column.name in _ENTRY_FIELDS]
+ENTRY_TEXT_COLUMNS = [column for column in ENTRY_COLUMNS if column.kind == TEXT and column.name != "name"]
+ENTRY_COMPARED_NAMES = [column.name for column in ENTRY_COLUMNS if column in COMPARED_COLUMNS]
 
 
 class Stage(models.TextChoices):
