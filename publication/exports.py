@@ -1,7 +1,8 @@
 """Published editions as files: open-data columns, CSV and JSON, and the county-wide downloads.
 
-No HTTP here. County files are written to a file object one township at a time,
-so memory holds at most one township's rows however large the county is.
+No HTTP here. County files are written to a file object item by item (the zip: one
+township's workbook at a time), so memory holds at most one item, or one workbook, however
+large the county is.
 """
 
 import csv
@@ -62,8 +63,8 @@ def write_edition_json(text: TextIO, township, edition: Edition, rows: Iterable[
     written = False
     for row in rows:
         item = json.dumps(data_item(row), ensure_ascii=False, indent=1)
-        # Two levels down (document, list): JSON strings hold no raw line breaks, so each line is one.
-        text.write((",\n" if written else "\n") + "\n".join("  " + line for line in item.split("\n")))
+        # Two levels down (document, list); JSON strings hold no raw line breaks, so each is the layout's.
+        text.write((",\n" if written else "\n") + "  " + item.replace("\n", "\n  "))
         written = True
     text.write("\n ]\n}" if written else "]\n}")
 
