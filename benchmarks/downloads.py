@@ -83,7 +83,9 @@ def child(what: str) -> None:
     job.refresh_from_db()
     assert job.status == Job.Status.DONE, (job.status, job.error)
     size = jobs.job_file(job).stat().st_size
-    print(json.dumps({"seconds": seconds, "peak": maxrss_mib(), "above": maxrss_mib() - before, "size": size}))
+    print(
+        json.dumps({"seconds": seconds, "peak": maxrss_mib(), "above": maxrss_mib() - before, "size": size})
+    )
 
 
 def measure(what: str) -> dict:
@@ -264,7 +266,9 @@ def main() -> None:
         print(f"code {CODE}, database {connection.vendor}, setup {time.perf_counter() - start:.0f} s")
         print(f"load average before: {os.getloadavg()}")
 
-        print(f"{'download (one job, own process)':<40} {'seconds':>8} {'peak MiB':>9} {'job MiB':>8} {'MiB':>7}")
+        print(
+            f"{'download (one job, own process)':<40} {'seconds':>8} {'peak MiB':>9} {'job MiB':>8} {'MiB':>7}"
+        )
         for what in DOWNLOADS:
             result = measure(what)
             label = f"county {what}" if what != "drafts" else "workbench zip of drafts"
@@ -274,7 +278,8 @@ def main() -> None:
             )
 
         departments = [
-            Department.objects.get(county__code="999001", name=name) for name in ("县农业农村局", "县应急管理局")
+            Department.objects.get(county__code="999001", name=name)
+            for name in ("县农业农村局", "县应急管理局")
         ]
         client = Client()
         client.force_login(nongye)
@@ -284,7 +289,9 @@ def main() -> None:
             open_windows(pairs[opened:size], departments, editor)
             opened = size
             median, queries, windows, own = time_queue(client)
-            print(f"{f'queue, {size} townships × {ITEMS} items':<40} {median:>9.0f} {queries:>8} {windows:>8} {own:>9}")
+            print(
+                f"{f'queue, {size} townships × {ITEMS} items':<40} {median:>9.0f} {queries:>8} {windows:>8} {own:>9}"
+            )
         print(f"load average after: {os.getloadavg()}")
 
 
