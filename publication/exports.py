@@ -1,7 +1,8 @@
 """Published editions as files: open-data columns, CSV and JSON, and the county-wide downloads.
 
-No HTTP here. County files are written to a file object one township at a time,
-so memory holds at most one township's rows however large the county is.
+No HTTP here. County files are written to a file object item by item (the zip: one
+township's workbook at a time), so memory holds at most one item, or one workbook, however
+large the county is.
 """
 
 import csv
@@ -38,6 +39,10 @@ def edition_rows(edition: Edition) -> Iterable[EditionItem]:
     return edition.items.order_by(*FROZEN_ORDER).iterator(chunk_size=1000)
 
 
+def data_item(row: EditionItem) -> dict:
+    return {label: data_value(row, field) for field, label in DATA_COLUMNS}
+
+
 def edition_document(township, edition: Edition, rows: Iterable[EditionItem]) -> dict:
     return {
         "乡镇（街道）": township.name,
@@ -46,8 +51,22 @@ def edition_document(township, edition: Edition, rows: Iterable[EditionItem]) ->
         "版次": edition.number,
         "施行日期": edition.effective_on.isoformat(),
         "文号": edition.document_number,
-        "事项": [{label: data_value(row, field) for field, label in DATA_COLUMNS} for row in rows],
+        "事项": [data_item(row) for row in rows],
     }
+
+
+def write_edition_json(text: TextIO, township, edition: Edition, rows: Iterable[EditionItem]) -> None:
+    """`edition_document` as `json.dumps(…, indent=1)` writes it, written item by item: memory holds
+    one item, not the township's list."""
+    head = json.dumps(edition_document(township, edition, []), ensure_ascii=False, indent=1)
+    text.write(head.removesuffix("]\n}"))  # up to and with the items' opening bracket
+    written = False
+    for row in rows:
+        item = json.dumps(data_item(row), ensure_ascii=False, indent=1)
+        # Two levels down (document, list); JSON strings hold no raw line breaks, so each is the layout's.
+        text.write((",\n" if written else "\n") + "  " + item.replace("\n", "\n  "))
+        written = True
+    text.write("\n ]\n}" if written else "]\n}")
 
 
 def write_csv(text: TextIO, leading: list, groups: Iterable[Group]) -> None:
@@ -103,11 +122,11 @@ def write_county_file(
 
 
 def write_county_json(text: TextIO, county: County, groups: Iterable[Group]) -> None:
-    """{"县（市、区）": …, "乡镇（街道）": [each township's document]}, written township by township."""
+    """{"县（市、区）": …, "乡镇（街道）": [each township's document]}, written item by item."""
     text.write("{\n" + json.dumps("县（市、区）", ensure_ascii=False) + ": ")
     text.write(json.dumps(county.name, ensure_ascii=False) + ",\n")
     text.write(json.dumps("乡镇（街道）", ensure_ascii=False) + ": [")
     for index, group in enumerate(groups):
         text.write(",\n" if index else "\n")
-        text.write(json.dumps(edition_document(*group), ensure_ascii=False, indent=1))
+        write_edition_json(text, *group)
     text.write("\n]\n}\n")

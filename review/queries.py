@@ -5,7 +5,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from catalog import merging
@@ -19,6 +20,7 @@ from catalog.models import (
     DutyList,
     Membership,
     Township,
+    naming_departments,
 )
 
 from . import permissions
@@ -64,13 +66,19 @@ def names_department(item: SubmittedItem, department_ids: set[int]) -> bool:
 # A department reviewer's work.
 
 
+# The queue lists at most this many items naming the department per township; the window shows all.
+QUEUE_ITEMS_SHOWN = 50
+
+
 @dataclass
 class QueueEntry:
-    """One open window asking one of the user's departments, with the items that name it."""
+    """One open window asking one of the user's departments, with the items that name it (the first
+    `QUEUE_ITEMS_SHOWN`) and how many there are."""
 
     window: CommentWindow
     invitation: Invitation
     own_items: list[SubmittedItem]
+    own_count: int
     other_count: int
     commented_keys: set
     to_respond: int
@@ -79,9 +87,21 @@ class QueueEntry:
     def is_past_deadline(self) -> bool:
         return self.window.is_past_deadline()
 
+    @property
+    def hidden_count(self) -> int:
+        return self.own_count - len(self.own_items)
+
+    @property
+    def is_cut(self) -> bool:
+        return self.hidden_count > 0
+
 
 def queue_for(user) -> list[QueueEntry]:
-    """Per township, the items naming the user's departments in every window that asks them."""
+    """Per township, the items naming the user's departments in every window that asks them.
+
+    The database picks the items naming the departments and counts the rest, so the rows read
+    grow with those items (at most `QUEUE_ITEMS_SHOWN` a window), not with the lists' length.
+    """
     departments = {d.pk for d in permissions.reviewer_departments(user)}
     invitations = list(
         Invitation.objects.filter(
@@ -93,37 +113,63 @@ def queue_for(user) -> list[QueueEntry]:
         .order_by("window__deadline", "window__duty_list__township__order")
     )
     windows = {i.window_id: i.window for i in invitations}
+    submissions = {w.submission_id for w in windows.values()}
+    # Frozen rows may still name a department merged into the invitation's since they were frozen.
+    invited = {invitation.department_id for invitation in invitations}
+    merged = merging.merged_into(invited)
+    own_ids = {pk: {pk} | merged.get(pk, set()) for pk in invited}
+    counts = {
+        row["submission_id"]: row
+        for row in SubmittedItem.objects.filter(submission__in=submissions)
+        .values("submission_id")
+        .annotate(
+            total=Count("pk"),
+            **{f"own_{pk}": Count("pk", filter=naming_departments(ids)) for pk, ids in own_ids.items()},
+        )
+        .order_by()
+    }
     items = defaultdict(list)
-    for item in SubmittedItem.objects.filter(submission__windows__in=windows).order_by(*FROZEN_ORDER):
+    every_own = set().union(*own_ids.values())
+    shown = (
+        SubmittedItem.objects.filter(submission__in=submissions)
+        .naming(every_own)
+        .annotate(place=Window(RowNumber(), partition_by=F("submission_id"), order_by=FROZEN_ORDER))
+        .filter(place__lte=QUEUE_ITEMS_SHOWN)
+        .order_by("submission_id", "place")
+    )
+    for item in shown:
         items[item.submission_id].append(item)
     commented = defaultdict(set)
     for window_id, department_id, key in Comment.objects.filter(
         window__in=windows, department__in=departments
     ).values_list("window_id", "department_id", "item_key"):
         commented[window_id, department_id].add(key)
-    responding = Counter(
-        Comment.objects.filter(
+    responding = {
+        (row["duty_list_id"], row["department_id"]): row["count"]
+        for row in Comment.objects.filter(
             duty_list__in={w.duty_list_id for w in windows.values()},
             department__in=departments,
             state=State.ANSWERED,
-        ).values_list("duty_list_id", "department_id")
-    )
-    # Frozen rows may still name a department merged into the invitation's since they were frozen.
-    merged = merging.merged_into({invitation.department_id for invitation in invitations})
+        )
+        .values("duty_list_id", "department_id")
+        .annotate(count=Count("pk"))
+        .order_by()
+    }
     entries = []
     for invitation in invitations:
         window = invitation.window
-        own = {invitation.department_id} | merged.get(invitation.department_id, set())
-        rows = items[window.submission_id]
-        mine = [item for item in rows if names_department(item, own)]
+        own = own_ids[invitation.department_id]
+        count = counts.get(window.submission_id, {})
+        own_count = count.get(f"own_{invitation.department_id}", 0)
         entries.append(
             QueueEntry(
                 window=window,
                 invitation=invitation,
-                own_items=mine,
-                other_count=len(rows) - len(mine),
+                own_items=[item for item in items[window.submission_id] if names_department(item, own)],
+                own_count=own_count,
+                other_count=count.get("total", 0) - own_count,
                 commented_keys=commented[window.pk, invitation.department_id],
-                to_respond=responding[window.duty_list_id, invitation.department_id],
+                to_respond=responding.get((window.duty_list_id, invitation.department_id), 0),
             )
         )
     return entries

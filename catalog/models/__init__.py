@@ -28,6 +28,7 @@ from .items import (  # noqa: F401
     Stage,
     StageRule,
     list_order,
+    naming_departments,
     next_state,
     stages_where,
 )

@@ -533,6 +533,54 @@ class DutyItem(PartFields):
         return errors
 
 
+class HoldsAnyId(models.Expression):
+    """True when a JSON list of ids (a frozen row's `lead_department_ids`) holds one of `ids`.
+
+    Django's JSON `contains` is PostgreSQL's only; SQLite reads the list with `json_each`.
+    """
+
+    output_field = models.BooleanField()
+
+    def __init__(self, column: str, ids):
+        super().__init__()
+        self.column = F(column)
+        self.ids = sorted(set(ids))
+
+    def get_source_expressions(self):
+        return [self.column]
+
+    def set_source_expressions(self, expressions):
+        [self.column] = expressions
+
+    def as_sql(self, compiler, connection):  # SQLite
+        if not self.ids:
+            return "1 = 0", []
+        column, params = compiler.compile(self.column)
+        holes = ", ".join(["%s"] * len(self.ids))
+        return f"EXISTS (SELECT 1 FROM json_each({column}) WHERE json_each.value IN ({holes}))", [
+            *params,
+            *self.ids,
+        ]
+
+    def as_postgresql(self, compiler, connection):
+        if not self.ids:
+            return "1 = 0", []
+        column, params = compiler.compile(self.column)
+        # jsonb containment of a one-element list, against any of the ids.
+        return f"{column} @> ANY(%s::jsonb[])", [*params, [f"[{pk}]" for pk in self.ids]]
+
+
+def naming_departments(department_ids) -> models.Q:
+    """Frozen rows in which one of the departments (by id, as frozen) leads or took the item back."""
+    ids = sorted(set(department_ids))
+    return models.Q(HoldsAnyId("lead_department_ids", ids)) | models.Q(receiving_department_id__in=ids)
+
+
+class FrozenItemQuerySet(models.QuerySet):
+    def naming(self, department_ids) -> "FrozenItemQuerySet":
+        return self.filter(naming_departments(department_ids))
+
+
 class FrozenItem(models.Model):
     """An item as it stood at one moment, with the names it had then (departments may be renamed
     later): the rows of a submission and of a published edition. Never changed once written."""
@@ -567,6 +615,8 @@ class FrozenItem(models.Model):
     receiving_department = models.CharField("收回（承接）部门", max_length=50, blank=True)
     reclaim_reason = models.TextField("收回理由及工作方式", blank=True)
     is_safeguard = models.BooleanField("兜底事项", default=False)
+
+    objects = FrozenItemQuerySet.as_manager()
 
     class Meta:
         abstract = True
