@@ -17,7 +17,7 @@ rows costs no further queries.
 
 from django.db.models import Q, QuerySet
 
-from .models import County, Department, DutyItem, DutyList, Job, Membership, RegionMembership
+from .models import City, County, Department, DutyItem, DutyList, Job, Membership, Province, RegionMembership
 
 Role = Membership.Role
 
@@ -65,6 +65,24 @@ def can_supervise_county(user, county: County | int) -> bool:
     """Read the county from above: its drafts, board, comparison and statistics, never a change."""
     county_id = county if isinstance(county, int) else county.pk
     return user.is_superuser or county_id in supervised_county_ids(user)
+
+
+def can_see_region(user, region: Province | City) -> bool:
+    """A province's or city's supervising pages: the editors of that province, or of that city or
+    the province above it (no query beyond the user's region memberships)."""
+    if user.is_superuser:
+        return True
+    if isinstance(region, Province):
+        return any(m.province_id == region.pk for m in region_memberships_of(user))
+    return any(
+        m.city_id == region.pk or (m.province_id and m.province_id == region.province_id)
+        for m in region_memberships_of(user)
+    )
+
+
+def regions_of(user) -> list[Province | City]:
+    """The provinces and cities a user supervises from (for 我的工作's links)."""
+    return [m.province or m.city for m in region_memberships_of(user)]
 
 
 def edited_county_ids(user) -> set[int]:

@@ -10,6 +10,7 @@ from . import (
     feedback_views,
     matrix_views,
     publish_views,
+    region_views,
     views,
 )
 
@@ -33,6 +34,8 @@ urlpatterns = [
         views.county_download_file,
         name="county_download_file",
     ),
+    path("regions/<str:code>/statistics/", region_views.region_statistics, name="region_statistics"),
+    path("regions/<str:code>/matrix/", region_views.region_comparison, name="region_matrix"),
     path("counties/<str:code>/admissions/", admission_views.register, name="admission_register"),
     path("lists/<str:code>/", views.township_page, name="township"),
     path("lists/<str:code>/items/<uuid:key>/", views.item_page, name="item"),

@@ -1,0 +1,147 @@
+"""交叉比对 one level up: a province's or city's counties side by side, item by item, over the
+editions in force (各县交叉比对).
+
+A row is an item matched across counties by its name as the county matrix reads it
+(`catalog.matrix`): the name of the catalogue entry the item came from, else its own name, through
+`name_key` (spaces and bracket widths aside). Catalogue entries belong to one county, so across
+counties it is the name that matches (docs/decisions/0032). A cell is one county: in how many of
+its townships in force the item is listed, and in which part mostly. The part most counties list
+it in mostly is the row's majority (`catalog.matrix.majority_of`, no majority on a tie); a county
+listing it mostly otherwise differs.
+
+A province holds a few hundred thousand items, so the database counts them: one grouped query
+(county, entry, name, part → townships) and the entries' names; Python merges the groups into
+rows. Editions' rows are never read one by one.
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db.models import Count
+
+from catalog.columns import Part
+from catalog.matrix import majority_of
+from catalog.models import CatalogueEntry, County
+from catalog.similarity import name_key
+
+from .models import Edition, EditionItem
+
+PART_ORDER = {part: n for n, part in enumerate(Part)}
+
+
+@dataclass(slots=True)
+class CountyCell:
+    county: County
+    parts: Counter  # part → townships listing the item in that part
+    held: int = 0  # townships listing the item (at most the county's townships in force)
+    mostly: str = ""  # the part most of them list it in
+    differs: bool = False
+
+    @property
+    def label(self) -> str:
+        return f"{self.held} {Part(self.mostly).short_label}" if self.held else ""
+
+    @property
+    def title(self) -> str:
+        return "，".join(f"{Part(part).label} {n} 个乡镇（街道）" for part, n in self.sorted_parts())
+
+    def sorted_parts(self) -> list[tuple[str, int]]:
+        return sorted(self.parts.items(), key=lambda pair: (-pair[1], PART_ORDER[pair[0]]))
+
+
+@dataclass
+class RegionRow:
+    name: str
+    cells: list[CountyCell]  # one per county, in the region's order
+    majority: str | None  # the part most counties list it in mostly
+
+    @property
+    def counties(self) -> int:
+        return sum(1 for cell in self.cells if cell.held)
+
+    @property
+    def differing(self) -> int:
+        return sum(1 for cell in self.cells if cell.differs)
+
+    @property
+    def majority_label(self) -> str:
+        return Part(self.majority).label if self.majority else "无多数做法"
+
+
+@dataclass
+class RegionMatrix:
+    counties: list[County]  # counties with an edition in force
+    in_force: dict[int, int]  # county → its townships in force
+    rows: list[RegionRow]
+    total: int  # rows before filtering
+
+    @property
+    def columns(self) -> list[tuple[County, int]]:
+        """Each county with its townships in force."""
+        return [(county, self.in_force[county.pk]) for county in self.counties]
+
+
+def editions_in_force_below(counties: list[County]) -> list[tuple]:
+    """(edition, county, published at) of every edition in force of the counties (one query): what
+    the matrix reads, and its cache key."""
+    return list(
+        Edition.objects.filter(current_of__isnull=False, township__county__in=counties)
+        .order_by("pk")
+        .values_list("pk", "township__county_id", "published_at")
+    )
+
+
+def region_matrix(
+    counties: list[County], editions: list[tuple], *, part: str | None = None, differing: bool = False
+) -> RegionMatrix:
+    """The counties' editions in force compared row by row (two queries); rows listing the item in
+    `part` somewhere, or with a differing county, when asked."""
+    in_force = Counter(county_id for _, county_id, _ in editions)
+    shown = [county for county in counties if in_force[county.pk]]
+    groups = (
+        EditionItem.objects.filter(edition__in=[pk for pk, *_ in editions])
+        .values_list("edition__township__county_id", "catalogue_entry_id", "name", "part")
+        .annotate(townships=Count("edition", distinct=True))
+        .order_by()
+    )
+    groups = list(groups)
+    entries = dict(
+        CatalogueEntry.objects.filter(pk__in={entry for _, entry, *_ in groups if entry})
+        .order_by()
+        .values_list("pk", "name")
+    )
+    by_key: dict[str, dict] = {}
+    names: dict[str, Counter] = {}
+    keys: dict[str, str] = {}
+    for county_id, entry_id, name, item_part, townships in groups:
+        shown_name = entries.get(entry_id, name)
+        if shown_name not in keys:
+            keys[shown_name] = name_key(shown_name)
+        key = keys[shown_name]
+        by_key.setdefault(key, {}).setdefault(county_id, Counter())[item_part] += townships
+        names.setdefault(key, Counter())[shown_name] += townships
+    rows = [build_row(names[key].most_common(1)[0][0], parts, shown, in_force) for key, parts in by_key.items()]
+    rows.sort(key=lambda row: (-row.counties, PART_ORDER.get(row.majority, 3), row.name))
+    total = len(rows)
+    if part is not None:
+        rows = [row for row in rows if any(cell.parts[part] for cell in row.cells)]
+    if differing:
+        rows = [row for row in rows if row.differing]
+    return RegionMatrix(shown, dict(in_force), rows, total)
+
+
+def build_row(name: str, parts: dict, counties: list[County], in_force: Counter) -> RegionRow:
+    cells = []
+    for county in counties:
+        counted = parts.get(county.pk, Counter())
+        cell = CountyCell(county, counted)
+        if counted:
+            # Two items of one township in one row count once each: never more than its townships.
+            cell.held = min(sum(counted.values()), in_force[county.pk])
+            cell.mostly = cell.sorted_parts()[0][0]
+        cells.append(cell)
+    held = [cell for cell in cells if cell.held]
+    majority = majority_of([cell.mostly for cell in held]) if len(held) > 1 else None
+    for cell in held:
+        cell.differs = majority is not None and cell.mostly != majority
+    return RegionRow(name, cells, majority)
