@@ -120,7 +120,9 @@ def region_matrix(
         key = keys[shown_name]
         by_key.setdefault(key, {}).setdefault(county_id, Counter())[item_part] += townships
         names.setdefault(key, Counter())[shown_name] += townships
-    rows = [build_row(names[key].most_common(1)[0][0], parts, shown, in_force) for key, parts in by_key.items()]
+    rows = [
+        build_row(names[key].most_common(1)[0][0], parts, shown, in_force) for key, parts in by_key.items()
+    ]
     rows.sort(key=lambda row: (-row.counties, PART_ORDER.get(row.majority, 3), row.name))
     total = len(rows)
     if part is not None:

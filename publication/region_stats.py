@@ -61,7 +61,10 @@ def region_stats(region: Province | City) -> RegionStats:
         Edition.objects.filter(current_of__isnull=False, township__county__in=list(counties))
         .values_list("township__county_id")
         .annotate(
-            n=Count("pk"), basic=Sum("basic_count"), coordinated=Sum("coordinated_count"), reclaimed=Sum("reclaimed_count")
+            n=Count("pk"),
+            basic=Sum("basic_count"),
+            coordinated=Sum("coordinated_count"),
+            reclaimed=Sum("reclaimed_count"),
         )
         .order_by()
     )

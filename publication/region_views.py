@@ -57,7 +57,10 @@ def region_comparison(request, code: str):
     part = request.GET.get("part") if request.GET.get("part") in Part.values else None
     differing = request.GET.get("differing") == "1"
     in_force = ",".join(str(pk) for pk, *_ in editions)
-    key = f"region-matrix:{region.code}:" + hashlib.sha256(f"{in_force}|{part}:{differing}".encode()).hexdigest()
+    key = (
+        f"region-matrix:{region.code}:"
+        + hashlib.sha256(f"{in_force}|{part}:{differing}".encode()).hexdigest()
+    )
     last_modified = max(published_at for *_, published_at in editions).timestamp()
 
     def produce():
