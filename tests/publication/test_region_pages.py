@@ -2,8 +2,11 @@
 the national figures and the cross-county comparison — and the province and city editors in the
 publication's permission matrix: they publish, adjust and act on admissions nowhere."""
 
+import io
+
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from catalog.models import City, County, DutyList, Part
 from publication import permissions
@@ -107,6 +110,32 @@ def test_the_cross_county_comparison_counts_townships_and_highlights_the_county_
         reverse("publication:region_matrix", args=[region["province"].code]) + "?part=reclaimed"
     )
     assert [row.name for row in only_reclaimed.context["matrix"].rows] == ["农村低保审核"]
+
+
+def test_the_comparison_workbook_fills_the_differing_county_and_keeps_the_filters(client, region):
+    url = reverse("publication:region_matrix", args=[region["province"].code])
+    page = client.get(url + "?part=reclaimed&junk=1").content.decode()
+    export = reverse("publication:region_matrix_export", args=[region["province"].code])
+    assert f'href="{export}?part=reclaimed"' in page
+    response = client.get(export + "?part=reclaimed")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet.title == "各县交叉比对" and "各县（市、区）履职事项交叉比对表" in sheet["A1"].value
+    assert [c.value for c in sheet[2]][:7] == [
+        "序号",
+        "事项名称",
+        "列入的县",
+        "多数做法",
+        "邻县",
+        "示范县",
+        "东县",
+    ]
+    assert [c.value for c in sheet[3]][4:7] == [1, 2, 1]  # townships in force
+    assert [c.value for c in sheet[4]][:7] == [1, "农村低保审核", 3, Part.BASIC.label, "1 基", "2 基", "1 收"]
+    assert (
+        sheet["G4"].fill.fgColor.rgb.endswith("FFE08A")
+        and sheet["F4"].fill.fgColor.rgb != sheet["G4"].fill.fgColor.rgb
+    )
+    assert sheet.max_row == 6  # the one reclaimed row, a blank row and the legend
 
 
 def test_the_comparison_is_kept_until_a_county_below_publishes_again(client, cast, region, superuser):
