@@ -174,3 +174,14 @@ def test_the_board_takes_the_same_queries_whatever_the_number_of_counties(
     with django_assert_num_queries(len(small.captured_queries)):
         response = client.get(url)
     assert response.context["board"].county_count == 7
+
+
+def test_my_work_links_a_supervisor_to_their_regions_pages_and_no_one_else(client, cast, region):
+    client.force_login(cast["city_editor"])
+    page = client.get(reverse("catalog:home")).content.decode()
+    code = region["city"].code
+    for name in ["review:region_board", "publication:region_matrix", "publication:region_statistics"]:
+        assert f'href="{reverse(name, args=[code])}"' in page
+    assert reverse("review:region_board", args=[region["province"].code]) not in page
+    client.force_login(cast["county_editor"])
+    assert "/regions/" not in client.get(reverse("catalog:home")).content.decode()
