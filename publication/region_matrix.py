@@ -16,6 +16,7 @@ rows. Editions' rows are never read one by one.
 
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.db.models import Count
 
@@ -29,30 +30,32 @@ from .models import Edition, EditionItem
 PART_ORDER = {part: n for n, part in enumerate(Part)}
 
 
+@lru_cache(maxsize=8192)
+def look(held: int, parts: tuple) -> tuple[str, str, str]:
+    """A cell's part listed most, its label and its title, from its townships and their parts (most
+    first): a province has few distinct ones and tens of thousands of cells."""
+    mostly = parts[0][0]
+    title = "，".join(f"{Part(part).label} {n} 个乡镇（街道）" for part, n in parts)
+    return mostly, f"{held} {Part(mostly).short_label}", title
+
+
 @dataclass(slots=True)
 class CountyCell:
-    county: County
-    parts: Counter  # part → townships listing the item in that part
+    parts: dict  # part → townships listing the item in that part
     held: int = 0  # townships listing the item (at most the county's townships in force)
     mostly: str = ""  # the part most of them list it in
+    label: str = ""
+    title: str = ""
     differs: bool = False
 
-    @property
-    def label(self) -> str:
-        return f"{self.held} {Part(self.mostly).short_label}" if self.held else ""
 
-    @property
-    def title(self) -> str:
-        return "，".join(f"{Part(part).label} {n} 个乡镇（街道）" for part, n in self.sorted_parts())
-
-    def sorted_parts(self) -> list[tuple[str, int]]:
-        return sorted(self.parts.items(), key=lambda pair: (-pair[1], PART_ORDER[pair[0]]))
+EMPTY = CountyCell({})  # every county without the item shares it; it is never changed
 
 
 @dataclass
 class RegionRow:
     name: str
-    cells: list[CountyCell]  # one per county, in the region's order
+    cells: list[CountyCell]  # one per county, in the region's order (`EMPTY` without the item)
     majority: str | None  # the part most counties list it in mostly
 
     @property
@@ -101,7 +104,9 @@ def region_matrix(
     groups = (
         EditionItem.objects.filter(edition__in=[pk for pk, *_ in editions])
         .values_list("edition__township__county_id", "catalogue_entry_id", "name", "part")
-        .annotate(townships=Count("edition", distinct=True))
+        # Items, not distinct editions: counting distinct rows sorts them all; a township listing
+        # one item twice is rare, and a cell never shows more than the county's townships.
+        .annotate(townships=Count("pk"))
         .order_by()
     )
     groups = list(groups)
@@ -118,7 +123,8 @@ def region_matrix(
         if shown_name not in keys:
             keys[shown_name] = name_key(shown_name)
         key = keys[shown_name]
-        by_key.setdefault(key, {}).setdefault(county_id, Counter())[item_part] += townships
+        counted = by_key.setdefault(key, {}).setdefault(county_id, {})
+        counted[item_part] = counted.get(item_part, 0) + townships
         names.setdefault(key, Counter())[shown_name] += townships
     rows = [
         build_row(names[key].most_common(1)[0][0], parts, shown, in_force) for key, parts in by_key.items()
@@ -126,7 +132,7 @@ def region_matrix(
     rows.sort(key=lambda row: (-row.counties, PART_ORDER.get(row.majority, 3), row.name))
     total = len(rows)
     if part is not None:
-        rows = [row for row in rows if any(cell.parts[part] for cell in row.cells)]
+        rows = [row for row in rows if any(part in cell.parts for cell in row.cells)]
     if differing:
         rows = [row for row in rows if row.differing]
     return RegionMatrix(shown, dict(in_force), rows, total)
@@ -135,13 +141,14 @@ def region_matrix(
 def build_row(name: str, parts: dict, counties: list[County], in_force: Counter) -> RegionRow:
     cells = []
     for county in counties:
-        counted = parts.get(county.pk, Counter())
-        cell = CountyCell(county, counted)
-        if counted:
-            # Two items of one township in one row count once each: never more than its townships.
-            cell.held = min(sum(counted.values()), in_force[county.pk])
-            cell.mostly = cell.sorted_parts()[0][0]
-        cells.append(cell)
+        counted = parts.get(county.pk)
+        if counted is None:
+            cells.append(EMPTY)
+            continue
+        # Two items of one township in one row count once each: never more than its townships.
+        held = min(sum(counted.values()), in_force[county.pk])
+        ranked = tuple(sorted(counted.items(), key=lambda pair: (-pair[1], PART_ORDER[pair[0]])))
+        cells.append(CountyCell(counted, held, *look(held, ranked)))
     held = [cell for cell in cells if cell.held]
     majority = majority_of([cell.mostly for cell in held]) if len(held) > 1 else None
     for cell in held:
