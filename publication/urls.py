@@ -36,7 +36,9 @@ urlpatterns = [
     ),
     path("regions/<str:code>/statistics/", region_views.region_statistics, name="region_statistics"),
     path("regions/<str:code>/matrix/", region_views.region_comparison, name="region_matrix"),
-    path("regions/<str:code>/matrix.xlsx", region_views.region_comparison_export, name="region_matrix_export"),
+    path(
+        "regions/<str:code>/matrix.xlsx", region_views.region_comparison_export, name="region_matrix_export"
+    ),
     path("counties/<str:code>/admissions/", admission_views.register, name="admission_register"),
     path("lists/<str:code>/", views.township_page, name="township"),
     path("lists/<str:code>/items/<uuid:key>/", views.item_page, name="item"),
