@@ -3,6 +3,7 @@ the national figures and the cross-county comparison — and the province and ci
 publication's permission matrix: they publish, adjust and act on admissions nowhere."""
 
 import io
+from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
@@ -10,7 +11,7 @@ from openpyxl import load_workbook
 
 from catalog.models import City, County, DutyList, Part
 from publication import permissions
-from publication.models import Adjustment, Admission, Edition
+from publication.models import Adjustment, Admission, AdmissionPolicy, Edition
 from publication.national import ITEMS_PER_TOWNSHIP, SHARED_SHARE
 from tests.conftest import (
     make_category,
@@ -184,6 +185,15 @@ def test_no_publication_rule_lets_a_supervisor_act(cast, duty_list, role):
     assert not permissions.can_file_adjustment(user, township)
     assert not permissions.can_file_admission(user, township.county_id, department.pk)
     assert permissions.filing_departments(user) == []
+    policy = AdmissionPolicy(county_id=township.county_id, legality_department=department)
+    assert not any(actor(user, policy) for actor in permissions.ADMISSION_ACTORS.values())
+    # The rules read only the row's township and filer: a row of the township stands for any.
+    row = SimpleNamespace(township=township, filed_by_id=None)
+    assert not permissions.can_review_adjustment(user, row)
+    assert not permissions.can_answer_remark(user, row)
+    assert not permissions.can_handle_feedback(user, row)
+    assert not permissions.can_file_dispatch_dispute(user, township)
+    assert not permissions.can_handle_dispatch_dispute(user, row)
 
 
 @pytest.mark.parametrize("role", SUPERVISORS)
