@@ -45,7 +45,7 @@ def region(cast, superuser):
     publishes 农村低保审核: basic in 示范县 (twice) and 邻县, reclaimed in 东县."""
     own = cast["county_editor"].memberships.get().county
     city = own.city
-    # The cast's city is named 9900 00, which GB/T 2260 reads as the province: give it a city's code.
+    # The cast's city and county move to codes make_county never gives (9991 00, 9991 01).
     City.objects.filter(pk=city.pk).update(code="999100")
     County.objects.filter(pk=own.pk).update(code="999101")
     own.refresh_from_db()
@@ -69,7 +69,7 @@ def test_the_region_statistics_set_each_county_beside_the_national_figures(clien
     response = client.get(reverse("publication:region_statistics", args=[region["province"].code]))
     assert response.status_code == 200
     stats = response.context["stats"]
-    # Counties in the order of their cities' codes: 邻市 (9901 00) first.
+    # Counties in the order of their cities' codes: 邻市 (9902 00) first.
     assert [row.county.name for row in stats.counties] == ["邻县", "示范县", "东县"]
     own = stats.counties[1]
     assert (own.townships, own.basic, own.coordinated, own.reclaimed) == (2, 3, 1, 0)
@@ -81,6 +81,14 @@ def test_the_region_statistics_set_each_county_beside_the_national_figures(clien
     assert average.label == "全省平均" and average.items == 1.5 and average.share == round(200 / 6, 1)
     page = response.content.decode()
     assert f"{SHARED_SHARE}%" in page and reverse("publication:statistics", args=["999101"]) in page
+
+
+def test_the_province_and_city_pages_link_to_their_statistics_and_comparison(client, region):
+    for level in ["province", "city"]:
+        code = region[level].code
+        page = client.get(reverse("publication:area", args=[code])).content.decode()
+        assert f'href="{reverse("publication:region_statistics", args=[code])}"' in page
+        assert f'href="{reverse("publication:region_matrix", args=[code])}"' in page
 
 
 def test_a_city_statistics_count_only_its_counties(client, region):

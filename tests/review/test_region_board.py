@@ -36,8 +36,8 @@ def region(cast, duty_list):
     dispute) and a second county in the same city; a third county in the next city."""
     county = duty_list.township.county
     city = county.city
-    # The cast's city is named 9900 00, which GB/T 2260 reads as the province itself: give the city
-    # and its county codes of a city (9991 00, 9991 01) so the city has an address of its own.
+    # The cast's city and county move to codes make_county never gives (9991 00, 9991 01), so the
+    # counties the test adds can be numbered under them freely.
     City.objects.filter(pk=city.pk).update(code="999100")
     County.objects.filter(pk=county.pk).update(code="999101")
     county.refresh_from_db()
@@ -78,7 +78,7 @@ def test_the_province_board_counts_each_county_by_stage_and_subtotals_each_city(
     response = board_of(client, cast["province_editor"], region["province"].code)
     assert response.status_code == 200
     board = response.context["board"]
-    # Cities in the order of their codes: 邻市 (9901 00) before 示范市 (9991 00).
+    # Cities in the order of their codes: 邻市 (9902 00) before 示范市 (9991 00).
     assert [group.city for group in board.groups] == [region["next_city"], region["city"]]
     third = board.groups[0].rows[0].counts
     assert (third.townships, third.not_started, third.by_stage) == (3, 2, {Stage.APPROVED: 1})
