@@ -2,6 +2,8 @@
 townships; read by the editors of that province or city only; a fixed number of queries."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalog.models import City, County, DutyList, Stage
@@ -168,8 +170,11 @@ def test_the_board_takes_the_same_queries_whatever_the_number_of_counties(
     client.force_login(cast["province_editor"])
     url = reverse("review:region_board", args=[region["province"].code])
     client.get(url)  # the session and the user's memberships are read as on any page
-    with django_assert_num_queries(9) as small:
+    with CaptureQueriesContext(connection) as small:
         assert client.get(url).status_code == 200
+    # The session, the user, their memberships, the region, the counties and the four grouped counts
+    # (SQLite takes nine, PostgreSQL eight after the rebase onto the replicas' settings).
+    assert len(small.captured_queries) <= 9
     grow(region, 4)
     with django_assert_num_queries(len(small.captured_queries)):
         response = client.get(url)
