@@ -173,7 +173,7 @@ def test_the_board_takes_the_same_queries_whatever_the_number_of_counties(
     with CaptureQueriesContext(connection) as small:
         assert client.get(url).status_code == 200
     # The session, the user, their memberships, the region, the counties and the four grouped counts
-    # (SQLite takes nine, PostgreSQL eight after the rebase onto the replicas' settings).
+    # (nine on SQLite, eight on PostgreSQL).
     assert len(small.captured_queries) <= 9
     grow(region, 4)
     with django_assert_num_queries(len(small.captured_queries)):
