@@ -21,6 +21,7 @@ from django.db.models import Q, QuerySet
 
 from .models import (
     Catalogue,
+    City,
     County,
     Department,
     DutyItem,
@@ -88,6 +89,19 @@ def can_edit_province_catalogue(user, province: Province | int) -> bool:
     )
 
 
+def can_see_region(user, region: Province | City) -> bool:
+    """A province's or city's supervising pages: the editors of that province, or of that city or
+    the province above it (no query beyond the user's region memberships)."""
+    if user.is_superuser:
+        return True
+    if isinstance(region, Province):
+        return any(m.province_id == region.pk for m in region_memberships_of(user))
+    return any(
+        m.city_id == region.pk or (m.province_id and m.province_id == region.province_id)
+        for m in region_memberships_of(user)
+    )
+
+
 def can_read_province_catalogue(user, province: Province | int) -> bool:
     """Read the province's reference catalogues: its editors, its cities' editors and every county
     role of a county in it."""
@@ -119,6 +133,11 @@ def can_claim_for(user, county: County | int) -> bool:
     """Claim entries of the province's catalogue into the county's, or drop them: the county's
     editors only — never a province or city editor for the county."""
     return can_manage_county(user, county)
+
+
+def regions_of(user) -> list[Province | City]:
+    """The provinces and cities a user supervises from (for 我的工作's links)."""
+    return [m.province or m.city for m in region_memberships_of(user)]
 
 
 def edited_county_ids(user) -> set[int]:

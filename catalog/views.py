@@ -65,6 +65,7 @@ def home(request):
                 if permissions.can_export_county(request.user, county)
             ],
             "memberships": permissions.memberships_of(request.user),
+            "regions": permissions.regions_of(request.user),
             "is_reviewer": any(
                 m.role == Membership.Role.DEPARTMENT_REVIEWER
                 for m in permissions.memberships_of(request.user)

@@ -25,13 +25,15 @@ def signed(number) -> str:
 
 @dataclass
 class Row:
-    """A township's edition in force (or the county's average) beside the national figures."""
+    """A township's edition in force, a county's editions (its items per township), or the average of
+    those shown, beside the national figures."""
 
     label: str
-    township: object  # None for the county's average
-    items: float
+    township: object  # None for a county's row and for the average
+    items: float  # items per township
     share: float  # coordinated + reclaimed, % of its items
     items_width: float  # the items on a 0–100 scale holding the largest count and 340
+    url: str = ""  # where a county's row leads (a township's row leads to its list)
 
     @property
     def items_difference(self) -> str:
@@ -59,21 +61,56 @@ class Comparison:
     source = SOURCE
 
 
-def compare_townships(editions: list) -> Comparison:
-    """The editions in force (with their per-part counts) against the national means; no query."""
-    scale = max([ITEMS_PER_TOWNSHIP, *(edition.item_count for edition in editions)])
+@dataclass
+class Figures:
+    """What one row compares: a township's edition in force, or a county's editions together."""
+
+    label: str
+    township: object  # the township of a township's row, else None
+    townships: int
+    items: int
+    shared: int  # coordinated + reclaimed
+    url: str = ""
+
+    @property
+    def per_township(self) -> float:
+        if self.townships == 1:
+            return self.items
+        return round(self.items / self.townships, 1) if self.townships else 0.0
+
+
+def compare(figures: list[Figures], average_label: str) -> Comparison:
+    """Each row's items per township and share against the national means, and their average; no query."""
+    scale = max([ITEMS_PER_TOWNSHIP, *(f.per_township for f in figures)])
     rows = [
         Row(
+            f.label,
+            f.township,
+            f.per_township,
+            share_of(f.shared, f.items),
+            round(100 * f.per_township / scale, 1),
+            f.url,
+        )
+        for f in figures
+    ]
+    total = sum(f.items for f in figures)
+    townships = sum(f.townships for f in figures)
+    mean = round(total / townships, 1) if townships else 0.0
+    shared = sum(f.shared for f in figures)
+    average = Row(average_label, None, mean, share_of(shared, total), round(100 * mean / scale, 1))
+    return Comparison(average, rows, scale)
+
+
+def compare_townships(editions: list) -> Comparison:
+    """The editions in force (with their per-part counts) against the national means; no query."""
+    figures = [
+        Figures(
             edition.township.name,
             edition.township,
+            1,
             edition.item_count,
-            share_of(edition.coordinated_count + edition.reclaimed_count, edition.item_count),
-            round(100 * edition.item_count / scale, 1),
+            edition.coordinated_count + edition.reclaimed_count,
         )
         for edition in editions
     ]
-    total = sum(edition.item_count for edition in editions)
-    shared = sum(edition.coordinated_count + edition.reclaimed_count for edition in editions)
-    mean = round(total / len(editions), 1) if editions else 0.0
-    average = Row("本县平均", None, mean, share_of(shared, total), round(100 * mean / scale, 1))
-    return Comparison(average, rows, scale)
+    return compare(figures, "本县平均")

@@ -10,6 +10,7 @@ from . import (
     feedback_views,
     matrix_views,
     publish_views,
+    region_views,
     views,
 )
 
@@ -32,6 +33,11 @@ urlpatterns = [
         "counties/<str:code>/downloads/<int:job_id>/file/",
         views.county_download_file,
         name="county_download_file",
+    ),
+    path("regions/<str:code>/statistics/", region_views.region_statistics, name="region_statistics"),
+    path("regions/<str:code>/matrix/", region_views.region_comparison, name="region_matrix"),
+    path(
+        "regions/<str:code>/matrix.xlsx", region_views.region_comparison_export, name="region_matrix_export"
     ),
     path("counties/<str:code>/admissions/", admission_views.register, name="admission_register"),
     path("lists/<str:code>/", views.township_page, name="township"),

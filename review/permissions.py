@@ -132,5 +132,10 @@ def can_decide(user, dispute: Dispute) -> bool:
 
 
 def can_see_board(user, county_id: int) -> bool:
-    """The county's board and docket: its editors and leaders."""
-    return permissions.can_manage_county(user, county_id) or has_role(user, Role.COUNTY_LEADER, county_id)
+    """The county's board and docket: its editors and leaders, and, to read, the province and city
+    editors above it (neither page acts; deciding is `can_decide`)."""
+    return (
+        permissions.can_manage_county(user, county_id)
+        or has_role(user, Role.COUNTY_LEADER, county_id)
+        or permissions.can_supervise_county(user, county_id)
+    )

@@ -41,6 +41,12 @@ Role = Membership.Role
 UNRESOLVED = [State.OPEN, State.ANSWERED]
 
 
+def unresolved(via: str = "") -> Q:
+    """Comments still to be settled (open or answered, and not 同意): the boards' 未解决意见, reached
+    through `via` (e.g. "comments__")."""
+    return Q(**{f"{via}state__in": UNRESOLVED}) & ~Q(**{f"{via}position": Comment.Position.AGREE})
+
+
 def comments_with_names() -> QuerySet[Comment]:
     """Comments with everything their one-line summary prints."""
     return Comment.objects.select_related(
@@ -435,11 +441,7 @@ def board_for(county_id: int, today: date | None = None) -> Board:
         .select_related("township")
         .annotate(
             entered_at=Subquery(entered),
-            open_comments=Count(
-                "comments",
-                filter=Q(comments__state__in=UNRESOLVED) & ~Q(comments__position="agree"),
-                distinct=True,
-            ),
+            open_comments=Count("comments", filter=unresolved("comments__"), distinct=True),
             disputes_waiting=Count("disputes", filter=Q(disputes__decision__isnull=True), distinct=True),
         )
         .order_by("township__order", "township__code", "-year")
@@ -473,8 +475,7 @@ def board_for(county_id: int, today: date | None = None) -> Board:
             )
         )
     open_by_department = list(
-        Comment.objects.filter(duty_list__in=lists, state__in=UNRESOLVED)
-        .exclude(position=Comment.Position.AGREE)
+        Comment.objects.filter(unresolved(), duty_list__in=lists)
         .values_list("signature")
         .annotate(n=Count("pk"))
         .order_by("-n", "signature")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import proposal_views, template_views, views
+from . import proposal_views, region_views, template_views, views
 
 app_name = "review"
 
@@ -25,6 +25,7 @@ urlpatterns = [
     path("review/disputes/", views.docket, name="docket"),
     path("review/disputes/<int:dispute_id>/decide/", views.decide, name="decide"),
     path("review/board/", views.board, name="board"),
+    path("review/regions/<str:code>/board/", region_views.board, name="region_board"),
     path("review/templates/", template_views.round_list, name="template_rounds"),
     path(
         "review/templates/<int:catalogue_id>/open/",
