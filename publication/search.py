@@ -16,8 +16,7 @@ import re
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.db.models import BooleanField, Case, Count, Max, Q, QuerySet, Value, When, Window
-from django.db.models.expressions import RawSQL
+from django.db.models import BooleanField, Case, Count, F, Func, Max, Q, QuerySet, Value, When, Window
 
 from catalog.models import FROZEN_ORDER, City, County, Province, Township
 from catalog.synonyms import synonyms_of
@@ -219,6 +218,23 @@ def term_found(term: str, synonyms: dict[str, list[str]], columns=SEARCHED_FIELD
     return found
 
 
+class GramsMatch(Func):
+    """`to_tsvector('simple', search_grams) @@ to_tsquery('simple', query)`: the expression the GIN
+    index is built on (migration 0002). An expression rather than raw SQL, so that the column is
+    named by the alias of whichever query it sits in (a subquery's too)."""
+
+    output_field = BooleanField()
+
+    def as_sql(self, compiler, connection, **extra):
+        (grams, grams_params), (query, query_params) = (
+            compiler.compile(expression) for expression in self.get_source_expressions()
+        )
+        return f"to_tsvector('simple', {grams}) @@ to_tsquery('simple', {query})", [
+            *grams_params,
+            *query_params,
+        ]
+
+
 def matching(
     items: QuerySet[EditionItem],
     q: str,
@@ -238,12 +254,7 @@ def matching(
     """
     terms = q.split()
     if indexed and vendor == "postgresql" and (query := tsquery(terms, synonyms, every)):
-        match = RawSQL(
-            "to_tsvector('simple', publication_editionitem.search_grams) @@ to_tsquery('simple', %s)",
-            (query,),
-            output_field=BooleanField(),
-        )
-        items = items.filter(match)
+        items = items.filter(GramsMatch(F("search_grams"), Value(query)))
     if every:
         for term in terms:
             items = items.filter(term_found(term, synonyms))
