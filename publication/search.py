@@ -25,7 +25,7 @@ from .models import CurrentEdition, Edition, EditionItem
 from .services import SEARCHED_FIELDS, grams
 
 SEARCH_LIMIT = 300  # items shown
-CANDIDATES = 1000  # matching items read at most, to choose the shown ones from
+CANDIDATES = 500  # matching items read at most, to choose the shown ones from
 
 HAN_TERM = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]{2,}")
 AREA_CODE = re.compile(r"\d{6}|\d{9}")
@@ -128,6 +128,16 @@ def in_force_of(area: Area | None) -> QuerySet[CurrentEdition]:
     """The editions in force in the area (everywhere when None)."""
     rows = CurrentEdition.objects.all()
     return rows if area is None else rows.filter(**{IN_AREA[area.level]: area.pk})
+
+
+def editions_in_force(area: Area | None) -> list[int] | None:
+    """The ids of the editions in force in the area (one query), or None for everywhere. A list,
+    not a subquery: PostgreSQL then intersects the edition index's rows with the gram index's
+    before reading any item, where a semi-join would read matches of the whole country until
+    enough fall in the area."""
+    if area is None:
+        return None
+    return sorted(in_force_of(area).values_list("edition_id", flat=True))
 
 
 def counties_of(area: Area | None):
@@ -293,9 +303,14 @@ def name_hit(terms: list[str], synonyms: dict[str, list[str]]):
     return Case(When(condition, then=Value(1)), default=Value(0))
 
 
-def search(filters: SearchFilters, vendor: str, synonyms: dict[str, list[str]] | None = None) -> SearchResult:
+def search(
+    filters: SearchFilters,
+    vendor: str,
+    synonyms: dict[str, list[str]] | None = None,
+    editions: list[int] | None = None,
+) -> SearchResult:
     """Published items in force matching the words and filters, grouped by township (one query,
-    plus one for the synonyms unless given).
+    plus one for the synonyms and one for an area's editions in force unless given).
 
     The matching items are read in the order the index yields them, at most CANDIDATES + 1 of them
     (a LIMIT PostgreSQL stops at, so the cost follows the items shown, not the items matching);
@@ -303,7 +318,12 @@ def search(filters: SearchFilters, vendor: str, synonyms: dict[str, list[str]] |
     """
     if synonyms is None:
         synonyms = search_synonyms(filters)
-    items = EditionItem.objects.filter(edition_id__in=in_force_of(filters.area).values("edition_id"))
+    if editions is None and filters.area is not None:
+        editions = editions_in_force(filters.area)
+    if editions is None:
+        items = EditionItem.objects.filter(edition_id__in=in_force_of(None).values("edition_id"))
+    else:
+        items = EditionItem.objects.filter(edition_id__in=editions)
     if filters.part:
         items = items.filter(part=filters.part)
     if filters.category:
@@ -338,11 +358,15 @@ def search(filters: SearchFilters, vendor: str, synonyms: dict[str, list[str]] |
     return SearchResult(groups, len(rows), rows[0].found if rows else 0)
 
 
-def results_key(filters: SearchFilters, synonyms: dict[str, list[str]]) -> str:
+def results_key(filters: SearchFilters, synonyms: dict[str, list[str]], editions: list[int] | None) -> str:
     """The cache key of a search's results: its words, filters and synonyms, and the editions in
-    force in its area (the newest one's id and their number, one query). Publishing always makes
-    a new edition, whose id is the largest yet, so a publication in the area changes the key."""
-    editions = in_force_of(filters.area).aggregate(newest=Max("edition_id"), count=Count("pk"))
+    force in its area (the newest one's id and their number; one query when `editions` is None,
+    everywhere). Publishing always makes a new edition, whose id is the largest yet, so a
+    publication in the area changes the key."""
+    if editions is None:
+        in_force = in_force_of(None).aggregate(newest=Max("edition_id"), count=Count("pk"))
+    else:
+        in_force = {"newest": max(editions, default=None), "count": len(editions)}
     words = repr(
         (
             filters.q,
@@ -354,4 +378,4 @@ def results_key(filters: SearchFilters, synonyms: dict[str, list[str]]) -> str:
         )
     )
     digest = hashlib.sha256(words.encode()).hexdigest()[:32]
-    return f"search:{editions['newest']}:{editions['count']}:{digest}"
+    return f"search:{in_force['newest']}:{in_force['count']}:{digest}"

@@ -286,10 +286,11 @@ def search(request):
     if form.has_query():
         filters = form.filters()
         synonyms = searching.search_synonyms(filters)
-        key = searching.results_key(filters, synonyms)
+        editions = searching.editions_in_force(filters.area)
+        key = searching.results_key(filters, synonyms, editions)
         found = cache.get(key)
         if found is None:
-            result = searching.search(filters, connection.vendor, synonyms)
+            result = searching.search(filters, connection.vendor, synonyms, editions)
             html = render_to_string(
                 "publication/_search_results.html", {"result": result, "limit": searching.CANDIDATES}
             )
