@@ -45,8 +45,10 @@ class EditionItemFilter(django_filters.FilterSet):
     def filter_text(self, items, name, value):
         if not value.strip():
             return items
-        # Every county's synonyms: the filters are applied one by one, not knowing the county here.
-        return queries.matching(items, value.strip(), connection.vendor, synonyms_of(None))
+        # Every county's synonyms of these words: the filters are applied one by one, not knowing
+        # the county here.
+        synonyms = synonyms_of(None, words=value.split())
+        return queries.matching(items, value.strip(), connection.vendor, synonyms)
 
 
 class ItemFilter(EditionItemFilter):

@@ -31,7 +31,13 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from benchmarks.publication import load_search_data, percentile, search_items, settle  # noqa: E402
+from benchmarks.publication import (  # noqa: E402
+    FIRST_TOWNSHIP,
+    load_search_data,
+    percentile,
+    search_items,
+    settle,
+)
 from benchmarks.support import demo_database  # noqa: E402 - sets Django up first
 
 RUNS = int(os.environ.get("BENCH_RUNS", "40"))
@@ -111,7 +117,7 @@ def main() -> None:
         print(
             f"  {total:,} items in force in {townships} townships, built in {time.perf_counter() - start:.0f} s"
         )
-        township = Township.objects.select_related("county").get(code="980000001")
+        township = Township.objects.select_related("county").get(code=FIRST_TOWNSHIP)
         county = township.county
         client = Client()
         client.force_login(make_user("hotline-bench", "consultee", county=county))

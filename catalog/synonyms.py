@@ -56,10 +56,14 @@ def split_terms(text: str) -> list[str]:
     return list(dict.fromkeys(t for t in TERM_SEPARATORS.split(text or "") if t))
 
 
-def synonyms_of(county_ids=None) -> dict[str, list[str]]:
+def synonyms_of(county_ids=None, words=None) -> dict[str, list[str]]:
     """word → terms, of the given counties (every county's when None), in one query. Two counties
-    giving the same word different terms both count: a search across counties finds either."""
+    giving the same word different terms both count: a search across counties finds either.
+    With `words`, only those words' rows are read: a search needs its own words, not every
+    county's vocabulary."""
     rows = Synonym.objects.all() if county_ids is None else Synonym.objects.filter(county_id__in=county_ids)
+    if words is not None:
+        rows = rows.filter(word__in=list(words))
     found: dict[str, list[str]] = {}
     for word, terms in rows.order_by("county_id", "word").values_list("word", "terms"):
         found[word] = list(dict.fromkeys([*found.get(word, []), *split_terms(terms)]))

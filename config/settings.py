@@ -63,6 +63,10 @@ def database_config(url: str | None) -> dict:
             "PORT": str(parts.port or ""),
             "CONN_MAX_AGE": env_int("CONN_MAX_AGE", 0),
             "CONN_HEALTH_CHECKS": True,
+            # No JIT compilation: the site's queries are short, and compiling a plan the planner
+            # thinks expensive (a search over many matches) cost more than it saved — about
+            # 240 ms on one search (docs/decisions/0034-search-at-scale.md).
+            "OPTIONS": {"options": "-c jit=off"},
         }
     if parts.scheme == "sqlite":
         path = unquote(url[len("sqlite:///") :]) if url.startswith("sqlite:///") else ""

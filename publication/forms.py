@@ -5,70 +5,87 @@ import uuid
 from django import forms
 
 from catalog.columns import WORK_FIELDS
-from catalog.models import Category, County, Department, Part, Township
+from catalog.models import Category, Department, Part
 from review.forms import DATE_INPUT
 
+from . import search
 from .models import AdjustmentItem, Feedback
-from .queries import SearchFilters
 from .services import RequestedChange
 
 
 class SearchForm(forms.Form):
-    """Words and filters, each optional. The township filter offers the chosen county's townships
-    only, so the page stays small however many counties publish."""
+    """Words and filters, each optional. The page never lists every county: the area offers the
+    levels just above and below the chosen one (`search.subareas`), and categories and departments
+    are suggested only once the area is one county or township — a fixed number of queries and a
+    page of bounded size however many counties publish. The template writes the fields itself
+    (`publication/search.html`): Django's widget templates took half of a search's time."""
+
+    PART_CHOICES = [("", "全部"), *Part.choices]
 
     q = forms.CharField(label="查找事项", max_length=50, required=False)
-    county = forms.ModelChoiceField(
-        County.objects.none(), label="县（市、区）", required=False, empty_label="全部"
+    area = forms.CharField(
+        label="范围", max_length=9, required=False, help_text="选择省、市、县后可再逐级缩小范围。"
     )
-    township = forms.TypedChoiceField(
-        label="乡镇（街道）",
-        coerce=int,
-        required=False,
-        empty_value=None,
-        error_messages={"invalid_choice": "请先选择县，再选择其中的乡镇（街道）。"},
-    )
-    part = forms.ChoiceField(label="清单类型", choices=[("", "全部"), *Part.choices], required=False)
-    category = forms.ChoiceField(label="类别", required=False)
-    department = forms.ChoiceField(label="县级部门", required=False)
+    part = forms.ChoiceField(label="清单类型", choices=PART_CHOICES, required=False)
+    category = forms.CharField(label="类别", max_length=50, required=False)
+    department = forms.CharField(label="县级部门", max_length=50, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        counties = County.objects.filter(
-            pk__in=Township.objects.filter(current_edition__isnull=False).values("county")
-        ).order_by("code")
-        self.fields["county"].queryset = counties
-        chosen = self.data.get("county") if self.is_bound else None
-        scope = counties.filter(pk=chosen) if chosen and str(chosen).isdigit() else counties
-        townships = Township.objects.filter(county__in=scope, current_edition__isnull=False).order_by(
-            "order", "code"
-        )
-        if chosen and str(chosen).isdigit():
-            self.fields["township"].choices = [("", "全部"), *townships.values_list("pk", "name")]
+        code = str(self.data.get("area") or "").strip() if self.is_bound else ""
+        self.scope = search.find_area(code) if code else None
+        self.area_problem = ""
+        if code and search.area_level(code) is None:
+            self.area_problem = "范围应为行政区划代码：省、市、县为 6 位数字，乡镇（街道）为 9 位数字。"
+        elif code and self.scope is None:
+            self.area_problem = f"没有区划代码为 {code[:9]} 的地区，请从列表中选择范围。"
+        self.area_options = self.area_choices()
+        self.category_options, self.department_options = [], []
+        if self.scope is not None and self.scope.county_id is not None:
+            for name, model in (("category", Category), ("department", Department)):
+                names = (
+                    model.objects.filter(county_id=self.scope.county_id)
+                    .order_by("name")
+                    .values_list("name", flat=True)
+                )
+                setattr(self, f"{name}_options", list(dict.fromkeys(names)))
         else:
-            self.fields["township"].choices = [("", "全部（先选择县）")]
-            self.fields["township"].help_text = "选择县后可按乡镇（街道）筛选。"
-        for name, model in (("category", Category), ("department", Department)):
-            names = (
-                model.objects.filter(county__in=scope)
-                .order_by("name")
-                .values_list("name", flat=True)
-                .distinct()
-            )
-            self.fields[name].choices = [("", "全部"), *((n, n) for n in names)]
+            for name in ("category", "department"):
+                self.fields[name].help_text = "选择县或乡镇（街道）后可从列表中选择。"
+
+    @property
+    def suggested(self):
+        """The text fields with their suggestions: (bound field, names)."""
+        return [(self["category"], self.category_options), (self["department"], self.department_options)]
+
+    def area_choices(self) -> list[tuple[str, str]]:
+        """全国, the chosen area and the levels above it, then the levels below it (indented)."""
+        choices = [("", "全国")]
+        area = self.scope
+        if area is not None:
+            choices += [(code, name) for code, name in area.path]
+            choices.append((area.code, area.name))
+        below = [
+            (code, f"　{name}") for code, name in search.subareas(area) if area is None or code != area.code
+        ]
+        return choices + below
+
+    def clean_area(self):
+        if self.area_problem:
+            raise forms.ValidationError(self.area_problem, code="area")
+        return self.scope
 
     def has_query(self) -> bool:
         return any(self.cleaned_data.get(name) for name in self.fields)
 
-    def filters(self) -> SearchFilters:
+    def filters(self) -> search.SearchFilters:
         data = self.cleaned_data
-        return SearchFilters(
+        return search.SearchFilters(
             q=data["q"].strip(),
-            county=data["county"].pk if data["county"] else None,
-            township=data["township"],
+            area=data["area"],
             part=data["part"],
-            category=data["category"],
-            department=data["department"],
+            category=data["category"].strip(),
+            department=data["department"].strip(),
         )
 
 

@@ -1,13 +1,11 @@
 """Reads for the public site. They read only edition rows, never drafts, comments or unpublished
 lists; each page is a fixed number of queries whatever the number of items."""
 
-import re
 from dataclasses import dataclass, field
 from itertools import groupby
 
 from django.core.cache import cache
-from django.db.models import BooleanField, Count, Min, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import Count, Min, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -15,14 +13,21 @@ from django.utils import timezone
 from catalog import permissions as catalog_permissions
 from catalog.columns import WORK_FIELDS
 from catalog.models import FROZEN_ORDER, County, Part, Township
-from catalog.synonyms import synonyms_of
 from review.inbox import Task
 
 from . import localpages, national
 from .models import CurrentEdition, DispatchDispute, Edition, EditionItem, Feedback
-from .services import SEARCHED_FIELDS, grams
 
-SEARCH_LIMIT = 300
+# The public search lives in `publication.search`; its entry points are read from here as well.
+from .search import (  # noqa: F401
+    SEARCH_LIMIT,
+    SearchFilters,
+    matching,
+    naming_department,
+    search,
+    term_found,
+    tsquery,
+)
 
 
 def current_editions() -> QuerySet[Edition]:
@@ -159,137 +164,6 @@ def item_page(township: Township, key) -> ItemPage:
     return ItemPage(latest, latest.edition, removed_in, sorted(r.edition.number for r in rows))
 
 
-# Search.
-
-HAN_TERM = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]{2,}")
-
-
-@dataclass
-class SearchFilters:
-    q: str = ""
-    county: int | None = None
-    township: int | None = None
-    part: str = ""
-    category: str = ""
-    department: str = ""
-
-
-@dataclass
-class TownshipHits:
-    township: Township
-    edition: Edition
-    items: list[EditionItem]
-
-
-def variants(term: str, synonyms: dict[str, list[str]]) -> list[str]:
-    """The term and the list's words for it, from the county's synonyms (`catalog.synonyms`)."""
-    return [term, *synonyms.get(term, [])]
-
-
-def indexable(term: str) -> bool:
-    """Whether the gram index can find the term: Chinese of two or more characters. A single
-    character or a Latin word may sit inside a longer run, which the grams do not hold; those
-    terms are found by the substring check alone."""
-    return bool(HAN_TERM.fullmatch(term))
-
-
-def tsquery(terms: list[str], synonyms: dict[str, list[str]], every: bool = True) -> str:
-    """Every indexable term, each as its grams or those of one of its synonyms:
-    低保 → (低保 | (最低 & 低生 & …)). With `every` false, any of the terms — and then only when
-    each can be looked up in the index, else an item holding only the other term would be lost."""
-    groups = []
-    for term in terms:
-        options = variants(term, synonyms)
-        if not all(indexable(variant) for variant in options):
-            if not every:
-                return ""
-            continue
-        groups.append(
-            "(" + " | ".join("(" + " & ".join(dict.fromkeys(grams(v))) + ")" for v in options) + ")"
-        )
-    return (" & " if every else " | ").join(groups)
-
-
-def term_found(term: str, synonyms: dict[str, list[str]], columns=SEARCHED_FIELDS) -> Q:
-    """Items holding the term (or a synonym of it) in one of the columns."""
-    found = Q()
-    for variant in variants(term, synonyms):
-        for column in columns:
-            found |= Q(**{f"{column}__icontains": variant})
-    return found
-
-
-def matching(
-    items: QuerySet[EditionItem],
-    q: str,
-    vendor: str,
-    synonyms: dict[str, list[str]],
-    *,
-    every: bool = True,
-    indexed: bool = True,
-) -> QuerySet[EditionItem]:
-    """Items whose words contain every term of `q` (or a synonym of it); any term with `every` false.
-
-    On PostgreSQL the terms' two-character grams are first looked up in the
-    full-text index over `search_grams` (docs/decisions/0005-publication.md);
-    then, on every database, each term must be a substring of a searched column.
-    A caller that has already narrowed `items` to one edition passes `indexed=False`:
-    its few hundred rows are read faster by the edition's index than by the grams'.
-    """
-    terms = q.split()
-    if indexed and vendor == "postgresql" and (query := tsquery(terms, synonyms, every)):
-        match = RawSQL(
-            "to_tsvector('simple', publication_editionitem.search_grams) @@ to_tsquery('simple', %s)",
-            (query,),
-            output_field=BooleanField(),
-        )
-        items = items.filter(match)
-    if every:
-        for term in terms:
-            items = items.filter(term_found(term, synonyms))
-        return items
-    anywhere = Q()
-    for term in terms:
-        anywhere |= term_found(term, synonyms)
-    return items.filter(anywhere)
-
-
-def search(filters: SearchFilters, vendor: str) -> tuple[list[TownshipHits], int, bool]:
-    """Published items in force matching the words and filters, grouped by township.
-
-    Returns the groups, the number of items shown and whether more matched than shown.
-    """
-    items = EditionItem.objects.filter(edition__current_of__isnull=False)
-    if filters.county:
-        items = items.filter(edition__township__county_id=filters.county)
-    if filters.township:
-        items = items.filter(edition__township_id=filters.township)
-    if filters.part:
-        items = items.filter(part=filters.part)
-    if filters.category:
-        items = items.filter(category=filters.category)
-    if filters.department:
-        items = naming_department(items, filters.department)
-    if filters.q.strip():
-        synonyms = synonyms_of([filters.county] if filters.county else None)
-        items = matching(items, filters.q.strip(), vendor, synonyms)
-    rows = list(
-        items.select_related("edition__township__county").order_by(
-            "edition__township__county__code",
-            "edition__township__order",
-            "edition__township__code",
-            *FROZEN_ORDER,
-        )[: SEARCH_LIMIT + 1]
-    )
-    more = len(rows) > SEARCH_LIMIT
-    rows = rows[:SEARCH_LIMIT]
-    groups = [
-        TownshipHits(items[0].edition.township, items[0].edition, items)
-        for _, items in ((k, list(g)) for k, g in groupby(rows, key=lambda r: r.edition_id))
-    ]
-    return groups, len(rows), more
-
-
 # Statistics.
 
 
@@ -361,17 +235,6 @@ def items_matching(edition: Edition, words: str, limit: int) -> list[EditionItem
     for part in Part:
         found |= Q(part=part, **{f"{WORK_FIELDS[part]}__icontains": words})
     return list(edition.items.filter(found).order_by(*FROZEN_ORDER)[:limit])
-
-
-def naming_department(items: QuerySet[EditionItem], name: str) -> QuerySet[EditionItem]:
-    """Items that name the department as a lead department or as the receiving one."""
-    return items.filter(  # lead departments are stored as one text, names joined by 、
-        Q(lead_departments=name)
-        | Q(lead_departments__startswith=f"{name}、")
-        | Q(lead_departments__endswith=f"、{name}")
-        | Q(lead_departments__contains=f"、{name}、")
-        | Q(receiving_department=name)
-    )
 
 
 # Queues in the workbench (群众反映, 派单异议).

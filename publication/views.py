@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
@@ -25,6 +26,7 @@ from catalog.refused_views import show_on_form
 from config.clientip import client_address
 
 from . import areas, queries, services, tasks
+from . import search as searching
 from .exports import DATA_COLUMNS, edition_document, write_csv
 from .forms import FeedbackForm, SearchForm
 from .middleware import keep_while_in_force
@@ -264,15 +266,36 @@ def open_data(request):
 
 
 def search(request):
-    form = SearchForm(request.GET or None)
-    groups, shown, more = [], 0, False
-    if form.is_valid() and form.has_query():
-        groups, shown, more = queries.search(form.filters(), connection.vendor)
-    context = {
-        "form": form,
-        "groups": groups,
-        "shown": shown,
-        "more": more,
-        "searched": form.is_bound and form.is_valid(),
-    }
+    """Words and filters; the old `county` and `township` parameters (row ids) are sent on to the
+    area's code. Results are kept in the cache per set of editions in force in the area."""
+    params = request.GET
+    if "area" not in params and (params.get("county") or params.get("township")):
+        code = searching.area_code_of(params.get("county"), params.get("township"))
+        kept = params.copy()
+        for name in ("county", "township"):
+            kept.pop(name, None)
+        kept["area"] = code or params.get("township") or params.get("county")
+        if code is not None:
+            return redirect(f"{reverse('publication:search')}?{kept.urlencode()}", permanent=True)
+        params = kept  # not a row: the form says what is wrong with the value
+    form = SearchForm(params or None)
+    context = {"form": form, "searched": False}
+    if not form.is_bound:
+        return render(request, "publication/search.html", context)
+    if not form.is_valid():
+        return render(request, "publication/search.html", context, status=400)
+    if form.has_query():
+        filters = form.filters()
+        synonyms = searching.search_synonyms(filters)
+        editions = searching.editions_in_force(filters.area)
+        key = searching.results_key(filters, synonyms, editions)
+        found = cache.get(key)
+        if found is None:
+            result = searching.search(filters, connection.vendor, synonyms, editions)
+            html = render_to_string(
+                "publication/_search_results.html", {"result": result, "limit": searching.CANDIDATES}
+            )
+            found = (html, result.shown)
+            cache.set(key, found, timeout=PAGE_TIMEOUT)
+        context |= {"searched": True, "results": found[0], "shown": found[1]}
     return render(request, "publication/search.html", context)

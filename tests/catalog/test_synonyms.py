@@ -84,3 +84,11 @@ def test_synonyms_are_read_per_county_and_merged_across_counties(county):
     assert synonyms_of([other.pk]) == {"低保": ["低保金", "最低生活保障"]}
     assert synonyms_of() == {"低保": ["最低生活保障", "低保金"]}
     assert synonyms_of([make_county("空县", "889006").pk]) == {}
+
+
+def test_a_search_reads_only_the_synonyms_of_its_words(county):
+    Synonym.objects.create(county=county, word="低保", terms="最低生活保障")
+    Synonym.objects.create(county=county, word="五保", terms="特困人员")
+    assert synonyms_of(None, words=["低保", "殡葬"]) == {"低保": ["最低生活保障"]}
+    assert synonyms_of([county.pk], words=["五保"]) == {"五保": ["特困人员"]}
+    assert synonyms_of([county.pk], words=[]) == {}

@@ -40,6 +40,8 @@ def test_postgresql_url_selects_postgresql():
     assert config["ENGINE"] == "django.db.backends.postgresql"
     assert (config["NAME"], config["USER"], config["PASSWORD"]) == ("duty_lists", "editor", "s@fe")
     assert (config["HOST"], config["PORT"]) == ("db.example", "6543")
+    # JIT compilation cost more than it saved on the site's short queries (ADR 0034).
+    assert config["OPTIONS"]["options"] == "-c jit=off"
 
 
 def test_no_url_selects_the_sqlite_file():
