@@ -12,12 +12,12 @@ DEMO_PORT ?= 8000
 # server. `make serve` and `make bench-load` run the production setup instead, which
 # needs SECRET_KEY (see .env.example and README "Running in production"); bench-load's
 # own process is a development-mode client of production servers it starts.
-demo test test-fast lint check bench bench-excel bench-review bench-matrix bench-public bench-navigation bench-dispatch bench-quality bench-load: export DEBUG ?= 1
+demo test test-fast lint check bench bench-excel bench-review bench-matrix bench-public bench-navigation bench-downloads bench-dispatch bench-quality bench-scale bench-smoke bench-load: export DEBUG ?= 1
 
 # The variables of `make serve`, KEY=value lines as in systemd's EnvironmentFile.
 ENV_FILE ?= .env
 
-.PHONY: install demo test test-fast lint check serve bench bench-excel bench-review bench-matrix bench-public bench-navigation bench-dispatch bench-quality bench-load
+.PHONY: install demo test test-fast lint check serve bench bench-excel bench-review bench-matrix bench-public bench-navigation bench-downloads bench-dispatch bench-quality bench-scale bench-smoke bench-load
 
 install: $(VENV)/.installed
 
@@ -80,11 +80,39 @@ bench-navigation: install
 	$(BIN)/python benchmarks/navigation.py
 
 # The 12345 lookup (GET /api/v1/route/), township-scoped and county-wide, over 500,000 published items.
+bench-downloads: install
+	$(BIN)/python benchmarks/downloads.py
+
 bench-dispatch: install
 	$(BIN)/python benchmarks/dispatch.py
 
 bench-quality: install
 	$(BIN)/python benchmarks/quality.py
+
+# Province and national scale: township page, scoped search, 12345 lookup, boards and county download
+# over a generated sample; BENCH_SCALE_ITEMS=500000,2000000 measures two sizes and their growth.
+bench-scale: install
+	$(BIN)/python benchmarks/scale.py
+
+# Every benchmark but bench-load at a small size, so that none can rot: CI runs it on SQLite. The first
+# one to fail stops it with a failing status. (bench-load needs wrk and the production server.)
+bench-smoke: export BENCH_RUNS ?= 2
+bench-smoke: export BENCH_PASSES ?= 1
+bench-smoke: export BENCH_SEARCH_ITEMS ?= 3000
+bench-smoke: export BENCH_THROUGHPUT_REQUESTS ?= 40
+bench-smoke: export BENCH_SCALE_ITEMS ?= 2000,4000
+bench-smoke: export BENCH_TOWNSHIPS ?= 13
+bench-smoke: install
+	$(BIN)/python benchmarks/editor_page.py
+	$(BIN)/python benchmarks/excel.py
+	$(BIN)/python benchmarks/review.py
+	$(BIN)/python benchmarks/matrix.py
+	$(BIN)/python benchmarks/publication.py
+	$(BIN)/python benchmarks/navigation.py
+	$(BIN)/python benchmarks/downloads.py
+	$(BIN)/python benchmarks/dispatch.py
+	$(BIN)/python benchmarks/quality.py
+	$(BIN)/python benchmarks/scale.py
 
 # Load and fault runs against gunicorn + PostgreSQL + Redis (see docs/performance.md);
 # wrk comes from Debian. DATABASE_URL must name PostgreSQL.

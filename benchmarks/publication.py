@@ -17,18 +17,18 @@ published) it measures:
   (CONN_MAX_AGE=60, as in production). A separate client process fetches each
   with a new connection per request, one at a time and four at a time;
 - search: the published items grow to 500,000 (50,000 on SQLite, which has no
-  index for it and reads every row; BENCH_SEARCH_ITEMS sets the number) in new
-  counties of 25 townships with 400 items each, placed in PROVINCES provinces of
-  CITIES cities (91 01 01 …, 10 counties a province at 500,000): every edition
-  holds the 322 items of the demo's editions in force plus 78 of them again under
-  a changed name, written with `bulk_create` with their `search_grams`, and each
-  county gets copies of the demo county's categories and departments. PostgreSQL
-  is then VACUUM ANALYZEd. For two- and four-character terms, nationwide and
-  within a province, a county and a township (`?area=`), GET /search/ is timed
-  through the test client with the cache cleared before each request (form,
-  query, up to 300 results rendered), again with its results kept in the cache,
-  and `publication.search.search` on its own; GET /search/ without terms times
-  the form alone. BENCH_SEARCH_ONLY=1 skips the township page and throughput.
+  index for it and reads every row; BENCH_SEARCH_ITEMS sets the number) in
+  PROVINCES sample provinces (`publication.sample`, as `manage.py generate_sample`
+  writes them: 91 0000 …, 10 counties a province at 500,000) of counties of 25
+  townships with 400 items each, drawn from the demo lists' items with varied
+  names, a tenth of the townships in a second edition; each county gets the demo
+  county's categories, departments and synonyms. PostgreSQL is then VACUUM
+  ANALYZEd. For two- and four-character terms, nationwide and within a province,
+  a county and a township (`?area=`), GET /search/ is timed through the test
+  client with the cache cleared before each request (form, query, up to 300
+  results rendered), again with its results kept in the cache, and
+  `publication.search.search` on its own; GET /search/ without terms times the
+  form alone. BENCH_SEARCH_ONLY=1 skips the township page and throughput.
 
 Timed requests render templates without the test environment's instrumentation
 (as in production); one more request per page is made with it, for the query
@@ -68,7 +68,6 @@ PAGE_ITEMS = 340
 PAGE_TOWNSHIP = "青山镇"
 ITEMS_PER_TOWNSHIP = 400
 TOWNSHIPS_PER_COUNTY = 25
-BATCH = 5000
 TWO_CHARACTER_TERMS = ["殡葬", "低保", "救助", "消防"]  # 低保 is found through its synonym 最低生活保障
 FOUR_CHARACTER_TERMS = ["安全生产", "退役军人", "秸秆禁烧", "防汛抗旱"]
 STATIC_PATH = "/__static_copy__"
@@ -135,19 +134,19 @@ def plain_rendering():
         Template._render = instrumented
 
 
-def time_requests(client, url, *, before=None, data=None):
+def time_requests(client, url, *, before=None, data=None, follow=False):
     """Timings (ms, sorted), the queries of one request, and that request's response (with its context);
-    `before` runs untimed ahead of every request."""
+    `before` runs untimed ahead of every request; `follow` follows redirects within each request."""
     with plain_rendering():
         for _ in range(WARM_UP):
             if before:
                 before()
-            response = client.get(url, data)
+            response = client.get(url, data, follow=follow)
             assert response.status_code == 200, response.status_code
     if before:
         before()
     with CaptureQueriesContext(connection) as queries:
-        checked = client.get(url, data)
+        checked = client.get(url, data, follow=follow)
     query_count = len(queries)  # read now: the next request clears the connection's log
     assert checked.status_code == 200, checked.status_code
     timings = []
@@ -156,7 +155,7 @@ def time_requests(client, url, *, before=None, data=None):
             if before:
                 before()
             start = time.perf_counter()
-            response = client.get(url, data)
+            response = client.get(url, data, follow=follow)
             timings.append((time.perf_counter() - start) * 1000)
             assert response.status_code == 200, response.status_code
     timings.sort()
@@ -290,128 +289,38 @@ def throughput(url: str) -> list[tuple[str, int, float, float]]:
 # Search.
 
 
-# The search data's places: PROVINCES provinces (91 0000 …) of CITIES cities, each city holding
-# counties of TOWNSHIPS_PER_COUNTY townships, as many as the items need (10 counties per province
-# at 500,000 items).
+# The search data's places: PROVINCES sample provinces (91 0000 …), their counties spread over cities
+# of ten, as many counties as the items need (10 counties per province at 500,000 items).
 PROVINCES = 5
-CITIES = 2
-FIRST_TOWNSHIP = "910101001"
-
-
-def county_code(number: int, counties: int) -> str:
-    """The division code of the number-th benchmark county of `counties`, spread over the cities."""
-    per_city = math.ceil(counties / (PROVINCES * CITIES))
-    city, county = divmod(number, per_city)
-    province, city = divmod(city, CITIES)
-    return f"{91 + province}{city + 1:02d}{county + 1:02d}"
-
-
-def place_county(code: str):
-    """The benchmark province and city a county code names, made on first use."""
-    from catalog.models import City, Province
-
-    province, _ = Province.objects.get_or_create(
-        code=f"{code[:2]}0000", defaults={"name": f"基准省{code[:2]}"}
-    )
-    city, _ = City.objects.get_or_create(
-        code=f"{code[:4]}00", defaults={"name": f"基准市{code[:4]}", "province": province}
-    )
-    return city
-
-
-def copy_county(demo, code: str, name: str):
-    """A county with the demo county's categories and departments (the search form suggests them)."""
-    from catalog.models import Category, County, Department
-
-    county = County.objects.create(code=code, name=name, city=place_county(code))
-    Department.objects.bulk_create(
-        Department(county=county, name=d.name, short_name=d.short_name, order=d.order)
-        for d in Department.objects.filter(county=demo)
-    )
-    parents = {}
-    for category in Category.objects.filter(county=demo).order_by("parent_id", "pk"):
-        if category.parent_id is not None and category.parent_id not in parents:
-            continue  # a third level, which the taxonomy does not have
-        parents[category.pk] = Category.objects.create(
-            county=county, parent=parents.get(category.parent_id), name=category.name, order=category.order
-        )
-    return county
+FIRST_PROVINCE = 91
+FIRST_TOWNSHIP = f"{FIRST_PROVINCE}0101001"
 
 
 def load_search_data(total: int, user) -> tuple[int, int]:
-    """Editions of ITEMS_PER_TOWNSHIP items until `total` published items are in force; (townships, items)."""
-    from catalog.models import County, DutyList, Part, Township
-    from publication.models import CurrentEdition, Edition, EditionItem
-    from publication.services import search_grams
+    """A sample province (`publication.sample`, as `manage.py generate_sample` writes it) of counties of
+    TOWNSHIPS_PER_COUNTY townships with ITEMS_PER_TOWNSHIP items each, until about `total` published
+    items are in force; (townships, items) in force."""
+    from publication.models import CurrentEdition, EditionItem
+    from publication.sample import Generator, Shape
 
-    sources = pool()
-    template = []  # (values, search_grams) of one edition's items
-    for number in range(ITEMS_PER_TOWNSHIP):
-        source = sources[number % len(sources)]
-        values = source.frozen_values()
-        del values["key"]
-        if number >= len(sources):
-            values["name"] = f"{source.name}（续）"
-            values["order"] = source.order + 1000
-        template.append((values, search_grams(EditionItem(**values))))
-    counts = {f"{part}_count": sum(1 for v, _ in template if v["part"] == part) for part in Part.values}
-
-    demo = County.objects.get(code="999001")
     in_force = EditionItem.objects.filter(edition__current_of__isnull=False).count()
-    townships_needed = math.ceil((total - in_force) / ITEMS_PER_TOWNSHIP)
-    townships = []
-    counties = math.ceil(townships_needed / TOWNSHIPS_PER_COUNTY)
-    for county_number in range(counties):
-        county = copy_county(demo, county_code(county_number, counties), f"基准测试县{county_number + 1}")
-        size = min(TOWNSHIPS_PER_COUNTY, townships_needed - len(townships))
-        townships += Township.objects.bulk_create(
-            Township(
-                county=county,
-                name=f"基准测试{county_number + 1}县第{n + 1}乡",
-                code=f"{county.code}{n + 1:03d}",
-                kind=Township.Kind.XIANG,
-                order=n + 1,
-            )
-            for n in range(size)
-        )
-    lists = DutyList.objects.bulk_create(
-        DutyList(township=t, title=f"{t.name}履行职责事项清单", year=2025, stage=DutyList.Stage.PUBLISHED)
-        for t in townships
+    per_county = TOWNSHIPS_PER_COUNTY * ITEMS_PER_TOWNSHIP
+    shape = Shape(
+        provinces=PROVINCES,
+        counties=max(1, math.ceil((total - in_force) / per_county / PROVINCES)),
+        townships=TOWNSHIPS_PER_COUNTY,
+        items=ITEMS_PER_TOWNSHIP,
+        first_province=FIRST_PROVINCE,
     )
-    editions = Edition.objects.bulk_create(
-        Edition(
-            township=t,
-            duty_list=duty_list,
-            number=1,
-            effective_on=date(2025, 7, 1),
-            document_number=f"基准发〔2025〕{n + 1}号",
-            published_by=user,
-            **counts,
-        )
-        for n, (t, duty_list) in enumerate(zip(townships, lists, strict=True))
-    )
-    print(f"  {len(townships)} townships in {math.ceil(len(townships) / TOWNSHIPS_PER_COUNTY)} counties")
-    written, batch, start = 0, [], time.perf_counter()
-    for edition in editions:
-        batch += [
-            EditionItem(edition=edition, key=uuid.uuid4(), search_grams=grams, **values)
-            for values, grams in template
-        ]
-        if len(batch) >= BATCH or edition is editions[-1]:
-            EditionItem.objects.bulk_create(batch)
-            written += len(batch)
-            batch = []
-            if written % 50_000 < BATCH or edition is editions[-1]:
-                rate = written / (time.perf_counter() - start)
-                print(f"  {written:,} items written ({rate:,.0f}/s)", flush=True)
-    CurrentEdition.objects.bulk_create(
-        CurrentEdition(township=t, edition=e) for t, e in zip(townships, editions, strict=True)
-    )
+    counts = Generator(shape, by=user).run()
+    print(f"  {counts['townships']} townships in {counts['counties']} counties", flush=True)
     if connection.vendor == "postgresql":
         print("  VACUUM ANALYZE", flush=True)
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
-    return len(townships) + 2, EditionItem.objects.filter(edition__current_of__isnull=False).count()
+    return CurrentEdition.objects.count(), EditionItem.objects.filter(
+        edition__current_of__isnull=False
+    ).count()
 
 
 def hits(term: str, area=None) -> int:

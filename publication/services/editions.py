@@ -70,21 +70,7 @@ def create_edition(
         items.append(item)
     EditionItem.objects.bulk_create(items)
     if previous is not None:
-        old = list(previous.items.all())
-        reasons = reasons or {}
-        EditionChange.objects.bulk_create(
-            EditionChange(
-                edition=edition,
-                key=diff.key,
-                name=diff.name,
-                kind=diff.kind,
-                before_part=diff.before_part_value,
-                after_part=diff.after_part_value,
-                fields=[[f.label, f.before, f.after] for f in diff.fields],
-                reason=reasons.get(diff.key, note),
-            )
-            for diff in compare_rows(old, items)
-        )
+        EditionChange.objects.bulk_create(change_rows(edition, previous.items.all(), items, reasons, note))
     CurrentEdition.objects.update_or_create(township=township, defaults={"edition": edition})
     events.edition_published(edition)
     # Pages name the edition in force: forget it now and again once this is committed, so no
@@ -95,6 +81,31 @@ def create_edition(
     transaction.on_commit(forget)
     transaction.on_commit(partial(localpages.announce, township.code))
     return edition
+
+
+def change_rows(
+    edition: Edition,
+    old: Iterable[FrozenItem],
+    new: Iterable[FrozenItem],
+    reasons: dict | None = None,
+    note: str = "",
+) -> list[EditionChange]:
+    """The change log of `edition` (its items `new`) against the edition before it (`old`), unsaved: an
+    item's reason from `reasons` by key, else the edition's note."""
+    reasons = reasons or {}
+    return [
+        EditionChange(
+            edition=edition,
+            key=diff.key,
+            name=diff.name,
+            kind=diff.kind,
+            before_part=diff.before_part_value,
+            after_part=diff.after_part_value,
+            fields=[[f.label, f.before, f.after] for f in diff.fields],
+            reason=reasons.get(diff.key, note),
+        )
+        for diff in compare_rows(old, new)
+    ]
 
 
 @transaction.atomic
