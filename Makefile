@@ -79,10 +79,11 @@ bench-public: install
 bench-navigation: install
 	$(BIN)/python benchmarks/navigation.py
 
-# The 12345 lookup (GET /api/v1/route/), township-scoped and county-wide, over 500,000 published items.
+# County downloads (CSV, JSON, xlsx zip), the drafts' zip and the department queue at 150 townships.
 bench-downloads: install
 	$(BIN)/python benchmarks/downloads.py
 
+# The 12345 lookup (GET /api/v1/route/), township-scoped and county-wide, over 500,000 published items.
 bench-dispatch: install
 	$(BIN)/python benchmarks/dispatch.py
 
