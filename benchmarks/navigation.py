@@ -54,6 +54,8 @@ def build() -> tuple[str, str, str]:
         ]
         + [County(name=f"未定第{k}县", code=f"98{k + 1:04d}") for k in range(UNPLACED)]
     )
+    # The first township goes to an unplaced county, so that even a small run has one to list.
+    counties = [counties[-1], *counties[:-1]]
     townships = Township.objects.bulk_create(
         Township(
             county=counties[n % len(counties)],
@@ -89,7 +91,7 @@ def build() -> tuple[str, str, str]:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
-    return provinces[0].code, cities[0].code, counties[0].code
+    return provinces[0].code, cities[0].code, counties[1].code  # counties[0] is unplaced
 
 
 def measure(client: Client, label: str, url: str) -> None:
