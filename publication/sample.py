@@ -34,7 +34,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from catalog.columns import SEARCHED_FIELDS
+from catalog.columns import COLUMNS, SEARCHED_FIELDS, TEXT
 from catalog.models import (
     Category,
     City,
@@ -177,18 +177,13 @@ def frozen_values(demo: Demo, item: dict, rows: CountyRows, name: str, order: in
         "catalogue_entry_id": None,  # generated counties keep no catalogue
         "order": order,
         "name": name[:200],
-        "content": item["content"],
-        "basis": item["basis"],
-        "remarks": item["remarks"],
+        # The item's own texts, whichever the column declaration has (the name is varied above).
+        **{c.frozen_name: item[c.name] for c in COLUMNS if c.kind == TEXT and c.frozen and c.name != "name"},
         "office": office["name"] if office else "",
         "lead_department_ids": [d.pk for d in leads],
         "lead_departments": "、".join(d.name for d in leads),
-        "department_duties": item["department_duties"],
-        "township_duties": item["township_duties"],
-        "support": item["support"],
         "receiving_department_id": receiving.pk if receiving else None,
         "receiving_department": receiving.name if receiving else "",
-        "reclaim_reason": item["reclaim_reason"],
         "is_safeguard": item["is_safeguard"],
     }
 
