@@ -5,9 +5,11 @@
 column of a frozen row, as the public item page lists them.
 """
 
+import html
 from dataclasses import dataclass
 
 from django import template
+from django.utils.safestring import SafeString, mark_safe
 
 from ..columns import COLUMN, COLUMNS, DEPARTMENT, DEPARTMENTS, OFFICE, TEXT, WORK_FIELDS, Column
 from ..columns import part_columns as columns_of_part
@@ -42,6 +44,38 @@ def part_columns(part) -> list[Column]:
 @register.filter
 def cells(item) -> list[Cell]:
     return [Cell(column, value(item, column)) for column in columns_of_part(item.part)]
+
+
+def printed_text(value) -> str:
+    """A text column's value as HTML: escaped, its line breaks kept (the `linebreaksbr` filter)."""
+    return html.escape(str(value)).replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>")
+
+
+@register.simple_tag
+def public_rows(items, items_url: str) -> SafeString:
+    """The rows of a public table of frozen items: 序号, the name linking to the item's page
+    (`items_url` + key), the cells of `cells` labelled with their column's header (a phone shows
+    the label beside the value) and the legal basis. Built here rather than node by node in the
+    template: it is the loop of a township's page, about 340 rows, and a third of its time."""
+    if not items:
+        return mark_safe("")
+    labels = [html.escape(column.printed) for column in columns_of_part(items[0].part)]
+    rows = []
+    for number, item in enumerate(items, start=1):
+        row = [
+            f'<tr>\n      <td class="num">{number}</td>\n      <th scope="row" class="name">'
+            f'<a href="{items_url}{item.key}/">{html.escape(item.name)}</a></th>\n      '
+        ]
+        for label, cell in zip(labels, cells(item), strict=True):
+            if cell.column.is_text:
+                row.append(f'<td data-label="{label}" class="text">{printed_text(cell.value)}</td>')
+            else:
+                row.append(f'<td data-label="{label}">{html.escape(str(cell.value))}</td>')
+        row.append(
+            f'\n      <td class="text basis" data-label="依据">{printed_text(item.basis)}</td>\n    </tr>'
+        )
+        rows.append("".join(row))
+    return mark_safe("".join(rows))
 
 
 @register.filter
