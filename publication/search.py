@@ -14,9 +14,11 @@ of rows whatever the number of items published (docs/decisions/0034-search-at-sc
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import groupby
 
 from django.db.models import BooleanField, Case, Count, F, Func, Max, Q, QuerySet, Value, When, Window
+from django.urls import reverse
 
 from catalog.models import FROZEN_ORDER, City, County, Province, Township
 from catalog.synonyms import synonyms_of
@@ -25,6 +27,8 @@ from .models import CurrentEdition, Edition, EditionItem
 from .services import SEARCHED_FIELDS, grams
 
 SEARCH_LIMIT = 300  # items shown
+# What a hit shows (`_search_results.html`): the rest of a shown item's columns stay unread.
+HIT_FIELDS = ["key", "name", "part", "office", "lead_departments", "receiving_department", "edition"]
 CANDIDATES = 500  # matching items read at most, to choose the shown ones from
 
 HAN_TERM = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]{2,}")
@@ -169,6 +173,11 @@ class TownshipHits:
     township: Township
     edition: Edition
     items: list[EditionItem]
+
+    @cached_property
+    def url(self) -> str:
+        """The township's page; its items' pages are below it (`items/<key>/`)."""
+        return reverse("publication:township", args=[self.township.code])
 
 
 @dataclass
@@ -337,6 +346,14 @@ def search(
         EditionItem.objects.filter(pk__in=candidates)
         .annotate(found=Window(Count("pk")), name_hit=name_hit(filters.terms, synonyms))
         .select_related("edition__township__county")
+        .only(
+            *HIT_FIELDS,
+            "edition__township__code",
+            "edition__township__name",
+            "edition__township__order",
+            "edition__township__county__code",
+            "edition__township__county__name",
+        )
         .order_by(
             "-name_hit",
             "edition__township__county__code",

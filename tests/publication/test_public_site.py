@@ -310,3 +310,30 @@ def test_the_department_filter_matches_whole_names(client, cast, duty_list, depa
 def test_missing_pages_answer_in_chinese(client):
     response = client.get("/lists/999999999/")
     assert response.status_code == 404 and "找不到页面" in response.content.decode()
+
+
+def test_each_hit_links_to_its_item_and_says_who_does_it_escaped(client, cast, duty_list, department):
+    office = make_office(duty_list.township, "社会事务<办>")
+    make_item(duty_list, name="低保<复核>", content="低保", responsible_office=office)
+    make_item(duty_list, Part.COORDINATED, name="低保联审", leads=[department], township_duties="低保")
+    make_item(duty_list, Part.RECLAIMED, name="低保审批", receiving_department=department)
+    edition = approve_and_publish(duty_list, cast["county_editor"])
+    township = duty_list.township
+    text = page(client, reverse("publication:search") + "?q=低保")
+    assert "找到 3 个事项" in text
+    assert f'<a href="{reverse("publication:township", args=[township.code])}">' in text
+    keys = dict(edition.items.values_list("name", "key"))
+
+    def link(name: str) -> str:
+        return reverse("publication:item", args=[township.code, keys[name]])
+
+    for line in (
+        f'<li><a href="{link("低保<复核>")}">低保&lt;复核&gt;</a>：<span class="tag">基本</span>'
+        f"由{township.name}办理（社会事务&lt;办&gt;）</li>",
+        f'<li><a href="{link("低保联审")}">低保联审</a>：<span class="tag">配合</span>'
+        f"县民政局牵头，{township.name}配合</li>",
+        f'<li><a href="{link("低保审批")}">低保审批</a>：<span class="tag">已收回</span>由县民政局负责</li>',
+    ):
+        assert line in text
+    for name in keys:
+        assert client.get(link(name)).status_code == 200
