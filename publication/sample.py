@@ -52,7 +52,7 @@ from catalog.refusals import Conflict, Invalid
 from .models import CurrentEdition, Edition, EditionChange, EditionItem, Feedback
 from .services.editions import change_rows
 from .services.feedback import RECEIPT_ALPHABET, RECEIPT_RANDOM_LENGTH
-from .services.search import search_grams
+from .services.search import placed, search_grams
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 BATCH = 5000
@@ -460,7 +460,7 @@ class Generator:
         for start in range(0, len(items), BATCH):
             batch = items[start : start + BATCH]
             for item in batch:
-                item.search_grams = self.grams_of(item)
+                item.search_grams = placed(self.grams_of(item), item.edition.township.code)
             insert_items(batch)
             if bar is not None:
                 bar.advance(len(batch))

@@ -69,6 +69,16 @@ class Township(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        # A township's code is its county's and three digits (GB/T 2260); the public search places
+        # items in their province, city and county by these digits (publication.services.search).
+        if self.county_id and self.code and self.code[:6] != self.county.code:
+            raise ValidationError(
+                {
+                    "code": f"乡镇（街道）代码 {self.code} 应以{self.county.name}的区划代码 {self.county.code} 开头。"
+                }
+            )
+
 
 class Office(models.Model):
     """A township's internal office or centre (几办几中心)."""

@@ -25,7 +25,7 @@ from ..models import (
     EditionChange,
     EditionItem,
 )
-from .search import search_grams
+from .search import placed, search_grams
 
 
 def current_edition(township) -> Edition | None:
@@ -66,7 +66,7 @@ def create_edition(
     items = []
     for row in rows:
         item = EditionItem(edition=edition, **row.frozen_values())
-        item.search_grams = search_grams(item)
+        item.search_grams = placed(search_grams(item), township.code)
         items.append(item)
     EditionItem.objects.bulk_create(items)
     if previous is not None:

@@ -25,3 +25,22 @@ def grams(text: str) -> list[str]:
 def search_grams(row: FrozenItem) -> str:
     seen = dict.fromkeys(g for field in SEARCHED_FIELDS for g in grams(str(getattr(row, field) or "")))
     return " ".join(seen)
+
+
+# The digits of a township's division code that name its province, city and county (GB/T 2260
+# codes nest, and `Township.clean` and `County.clean` hold them to it).
+AREA_DIGITS = {"province": 2, "city": 4, "county": 6}
+
+
+def area_gram(code: str, level: str) -> str:
+    """The word that places an item in its province, city or county: `area` and the leading digits
+    of the division code. No text yields it (grams are Chinese pairs and lower-case words of the
+    text, and no query asks for a Latin word through the index)."""
+    return f"area{code[: AREA_DIGITS[level]]}"
+
+
+def placed(grams_of_text: str, township_code: str) -> str:
+    """An edition item's `search_grams`: its text's grams and the words placing it in its province,
+    city and county, so that a search within an area asks the gram index for both at once
+    (docs/decisions/0039-area-words-in-the-search-index.md)."""
+    return " ".join([grams_of_text, *(area_gram(township_code, level) for level in AREA_DIGITS)]).strip()

@@ -69,3 +69,16 @@ def test_a_province_editor_reads_every_county_of_the_province_and_a_city_editor_
     # Reading from above is never managing: no reference data, no lists started.
     assert not permissions.can_manage_county(province_editor, east_county)
     assert not permissions.is_county_editor(province_editor)
+
+
+def test_a_townships_code_begins_with_its_countys():
+    from catalog.models import Township
+
+    county = make_county("上城区", "330102")
+    Township(county=county, name="湖滨街道", code="330102001", kind=Township.Kind.JIEDAO).full_clean()
+    with pytest.raises(ValidationError) as refused:
+        Township(county=county, name="湖滨街道", code="330105001", kind=Township.Kind.JIEDAO).full_clean()
+    assert refused.value.message_dict["code"] == [
+        "乡镇（街道）代码 330105001 应以上城区的区划代码 330102 开头。"
+    ]
+    assert not Township.objects.filter(name="湖滨街道").exists()

@@ -246,3 +246,43 @@ def test_categories_and_departments_are_suggested_for_one_county_only(client, co
     assert '<option value="平安建设">' in county_page and '<option value="区应急管理局">' in county_page
     assert "平安建设" not in page(client, f"{URL}?area=330100")
     assert Part.BASIC.label in county_page
+
+
+def test_published_items_carry_the_words_of_their_province_city_and_county(country):
+    _, lists = country
+    item = EditionItem.objects.get(edition__township=lists["拱墅区"].township)
+    assert item.search_grams.split()[-3:] == ["area33", "area3301", "area330105"]
+    assert "消防" in item.search_grams.split()
+
+
+@pytest.mark.parametrize(
+    "area, word", [("330000", "area33"), ("330100", "area3301"), ("330105", "area330105")]
+)
+def test_a_search_within_an_area_asks_the_gram_index_for_the_areas_word(client, country, area, word):
+    with CaptureQueriesContext(connection) as queries:
+        page(client, f"{URL}?q=消防&area={area}")
+    items = queries.captured_queries[-1]["sql"]
+    if connection.vendor == "postgresql":
+        assert f"& {word}" in items, items
+    assert search.within_area(search.find_area(area)) == word
+    # A township's one edition is read through the edition index; nationwide there is no area.
+    assert search.within_area(search.find_area(country[1]["拱墅区"].township.code)) == ""
+    assert search.within_area(None) == ""
+
+
+def test_the_migration_places_items_published_before_it(country):
+    from importlib import import_module
+
+    from django.db.migrations.loader import MigrationLoader
+
+    migration = "0009_area_words_in_search_grams"
+    apps = MigrationLoader(connection).project_state(("publication", migration)).apps
+    items = apps.get_model("publication", "EditionItem").objects  # a plain manager, as in a migration
+    township = country[1]["海曙区"].township
+    before = items.filter(edition__township_id=township.pk).get().search_grams
+    items.filter(edition__township_id=township.pk).update(search_grams=before.rsplit(" area", 3)[0])
+    import_module(f"publication.migrations.{migration}").place_items(apps, None)
+    assert EditionItem.objects.get(edition__township=township).search_grams == before
+    assert all(
+        g.split()[-1].startswith("area") for g in EditionItem.objects.values_list("search_grams", flat=True)
+    )
