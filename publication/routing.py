@@ -19,6 +19,7 @@ from catalog.synonyms import synonyms_of
 
 from .models import Edition, EditionItem
 from .queries import matching, term_found
+from .services.search import area_gram
 
 MAX_TERMS = 10
 DEFAULT_LIMIT = 10
@@ -139,6 +140,7 @@ def route(q: str, vendor: str, *, township: str = "", county: str = "", limit: i
         synonyms,
         every=False,
         indexed=len(editions) > 1,  # one township's edition is read through its own index
+        within=area_gram(the_county.code, "county"),  # a county's: its matches alone (ADR 0039)
     )
     rows = list(
         items.annotate(score=score).order_by(

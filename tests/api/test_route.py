@@ -5,6 +5,8 @@ import hashlib
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalog.columns import VERDICTS
@@ -163,6 +165,11 @@ def test_a_county_wide_lookup_ranks_items_of_every_township(client, county, town
     ]
     assert answer["scope"] == "示范县各乡镇（街道）"
     assert route(client, q="农村供水", county=county.code).json()["matches"][0]["township_name"] == "青山镇"
+    # The gram index is asked for the county's matches alone (docs/decisions/0039-…).
+    with CaptureQueriesContext(connection) as queries:
+        route(client, q="农村供水", county=county.code)
+    if connection.vendor == "postgresql":
+        assert any(f"& area{county.code}" in q["sql"] for q in queries.captured_queries)
 
 
 @pytest.mark.parametrize(
