@@ -28,7 +28,7 @@ def search_grams(row: FrozenItem) -> str:
 
 
 # The digits of a township's division code that name its province, city and county (GB/T 2260
-# codes nest, and `Township.clean` and `County.clean` hold them to it).
+# codes nest, and `Township.clean`, `County.clean` and `City.clean` hold them to it).
 AREA_DIGITS = {"province": 2, "city": 4, "county": 6}
 
 

@@ -66,3 +66,14 @@ def test_item_rows_escape_their_text_keep_its_line_breaks_and_number_each_catego
     # Each category's table numbers its rows from 1.
     assert html.count('<td class="num">1</td>') == 2 and html.count('<td class="num">2</td>') == 1
     assert DutyItem.objects.filter(duty_list=duty_list).count() == 3
+
+
+@pytest.mark.parametrize(
+    "text", ["", "一行", "第一行\r\n第二行\r第三行\n", "<script>&'\"</script>", "  空格\n\n两个换行"]
+)
+def test_printed_text_writes_what_djangos_linebreaksbr_writes(text):
+    from django.template.defaultfilters import linebreaksbr
+
+    from catalog.templatetags.item_columns import printed_text
+
+    assert printed_text(text) == linebreaksbr(text, autoescape=True)
